@@ -1,0 +1,180 @@
+package rag
+
+import (
+	"container/heap"
+	"math"
+	"sync"
+)
+
+// BM25 parameters (Robertson/Sparck Jones defaults).
+const (
+	bm25K1 = 1.2
+	bm25B  = 0.75
+)
+
+// bm25Index is an in-memory inverted index over chunks. It is not safe for
+// concurrent use; the store guards it with its lock.
+type bm25Index struct {
+	termIDs  map[string]int32
+	postings [][]posting // by term id
+	slots    []bm25Slot  // by chunk slot
+	free     []int32
+	live     int
+	totalLen int64
+	accPool  sync.Pool
+}
+
+type posting struct {
+	slot int32
+	tf   uint16
+}
+
+type bm25Slot struct {
+	chunk  *Chunk
+	length int32
+	terms  []int32 // distinct term ids, to unindex
+}
+
+func newBM25Index() *bm25Index {
+	return &bm25Index{termIDs: map[string]int32{}}
+}
+
+// add indexes chunk c with its analysed terms and returns its slot.
+func (x *bm25Index) add(c *Chunk, terms []string) int32 {
+	var slot int32
+	if n := len(x.free); n > 0 {
+		slot = x.free[n-1]
+		x.free = x.free[:n-1]
+	} else {
+		slot = int32(len(x.slots))
+		x.slots = append(x.slots, bm25Slot{})
+	}
+	tf := make(map[int32]uint16, len(terms))
+	for _, t := range terms {
+		id, ok := x.termIDs[t]
+		if !ok {
+			id = int32(len(x.postings))
+			x.termIDs[t] = id
+			x.postings = append(x.postings, nil)
+		}
+		if tf[id] < math.MaxUint16 {
+			tf[id]++
+		}
+	}
+	ids := make([]int32, 0, len(tf))
+	for id, n := range tf {
+		x.postings[id] = append(x.postings[id], posting{slot, n})
+		ids = append(ids, id)
+	}
+	x.slots[slot] = bm25Slot{chunk: c, length: int32(len(terms)), terms: ids}
+	x.live++
+	x.totalLen += int64(len(terms))
+	return slot
+}
+
+// remove unindexes the chunk at slot.
+func (x *bm25Index) remove(slot int32) {
+	s := x.slots[slot]
+	for _, id := range s.terms {
+		ps := x.postings[id]
+		for i := range ps {
+			if ps[i].slot == slot {
+				ps[i] = ps[len(ps)-1]
+				x.postings[id] = ps[:len(ps)-1]
+				break
+			}
+		}
+	}
+	x.totalLen -= int64(s.length)
+	x.live--
+	x.slots[slot] = bm25Slot{}
+	x.free = append(x.free, slot)
+}
+
+// idf is the BM25 inverse document frequency of a term with document frequency df.
+func (x *bm25Index) idf(df int) float64 {
+	n := float64(x.live)
+	return math.Log(1 + (n-float64(df)+0.5)/(float64(df)+0.5))
+}
+
+// termIDF returns the idf of an analysed term; unseen terms get the maximum.
+func (x *bm25Index) termIDF(t string) float64 {
+	if id, ok := x.termIDs[t]; ok {
+		return x.idf(len(x.postings[id]))
+	}
+	return x.idf(0)
+}
+
+// search returns the k best chunks for the analysed query terms that keep
+// passes (nil keeps all).
+func (x *bm25Index) search(terms []string, k int, keep func(*Chunk) bool) []Hit {
+	if x.live == 0 || k <= 0 {
+		return nil
+	}
+	acc, _ := x.accPool.Get().([]float32)
+	if len(acc) < len(x.slots) {
+		acc = make([]float32, len(x.slots))
+	}
+	var touched []int32
+	avg := float64(x.totalLen) / float64(x.live)
+	seen := map[int32]bool{}
+	for _, t := range terms {
+		id, ok := x.termIDs[t]
+		if !ok || seen[id] {
+			continue
+		}
+		seen[id] = true
+		ps := x.postings[id]
+		w := x.idf(len(ps))
+		for _, p := range ps {
+			if acc[p.slot] == 0 {
+				touched = append(touched, p.slot)
+			}
+			tf := float64(p.tf)
+			dl := float64(x.slots[p.slot].length)
+			acc[p.slot] += float32(w * tf * (bm25K1 + 1) / (tf + bm25K1*(1-bm25B+bm25B*dl/avg)))
+		}
+	}
+	h := make(hitHeap, 0, k+1)
+	for _, slot := range touched {
+		score := acc[slot]
+		acc[slot] = 0
+		if len(h) == k && float64(score) <= h[0].Score {
+			continue
+		}
+		c := x.slots[slot].chunk
+		if keep != nil && !keep(c) {
+			continue
+		}
+		heap.Push(&h, Hit{Chunk: *c, Score: float64(score)})
+		if len(h) > k {
+			heap.Pop(&h)
+		}
+	}
+	x.accPool.Put(acc) //nolint:staticcheck // a slice header is fine here
+	out := make([]Hit, len(h))
+	for i := len(h) - 1; i >= 0; i-- {
+		out[i] = heap.Pop(&h).(Hit)
+	}
+	return out
+}
+
+// hitHeap is a min-heap of hits by score, ties broken by chunk id so results
+// are deterministic.
+type hitHeap []Hit
+
+func (h hitHeap) Len() int { return len(h) }
+func (h hitHeap) Less(i, j int) bool {
+	if h[i].Score != h[j].Score {
+		return h[i].Score < h[j].Score
+	}
+	return h[i].Chunk.ID > h[j].Chunk.ID
+}
+func (h hitHeap) Swap(i, j int) { h[i], h[j] = h[j], h[i] }
+func (h *hitHeap) Push(v any)   { *h = append(*h, v.(Hit)) }
+func (h *hitHeap) Pop() any {
+	old := *h
+	v := old[len(old)-1]
+	*h = old[:len(old)-1]
+	return v
+}

@@ -1,0 +1,438 @@
+package rag
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"runtime"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/philippgille/chromem-go"
+)
+
+const (
+	collectionName = "chunks"
+	metaDocID      = "doc_id"
+	metaPrefix     = "m."
+	storeMetaFile  = "store.json"
+	segmentDir     = "docs"
+	segmentExt     = ".seg"
+)
+
+// ChromemStore is the embedded store: chromem-go holds the vectors and answers
+// dense queries, a BM25 index answers lexical ones, and each document is
+// persisted as one segment file (registry entry, text, chunk offsets and
+// vectors) under DIR/docs, written atomically. Reopening reads the segments
+// concurrently and rebuilds the chromem-go collection from the saved vectors,
+// so nothing is embedded twice.
+type ChromemStore struct {
+	dir string // "" for an in-memory store
+
+	mu     sync.RWMutex
+	meta   storeMeta
+	coll   *chromem.Collection
+	docs   map[string]*storedEntry
+	lex    *bm25Index
+	closed bool
+}
+
+type storedEntry struct {
+	info   DocumentInfo
+	doc    Document
+	chunks []*Chunk
+	slots  []int32
+}
+
+type storeMeta struct {
+	Version  int    `json:"version"`
+	Embedder string `json:"embedder"`
+	Dim      int    `json:"dim"`
+}
+
+var _ Store = (*ChromemStore)(nil)
+
+// OpenChromemStore opens (or creates) the store in dir. An empty dir makes a
+// store that lives only in memory.
+func OpenChromemStore(ctx context.Context, dir string) (*ChromemStore, error) {
+	db := chromem.NewDB()
+	coll, err := db.CreateCollection(collectionName, nil, refuseEmbedding)
+	if err != nil {
+		return nil, fmt.Errorf("create collection: %w", err)
+	}
+	s := &ChromemStore{dir: dir, coll: coll, docs: map[string]*storedEntry{}, lex: newBM25Index(), meta: storeMeta{Version: 1}}
+	if dir == "" {
+		return s, nil
+	}
+	if err := os.MkdirAll(filepath.Join(dir, segmentDir), 0o755); err != nil {
+		return nil, fmt.Errorf("open store: %w", err)
+	}
+	if err := s.loadMeta(); err != nil {
+		return nil, err
+	}
+	if err := s.loadSegments(ctx); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// refuseEmbedding is the collection's embedding function: vectors always come
+// from package embed, so chromem-go must never compute (or download) one.
+func refuseEmbedding(context.Context, string) ([]float32, error) {
+	return nil, errors.New("chromem store: vectors are computed by package embed and passed in")
+}
+
+func (s *ChromemStore) loadMeta() error {
+	b, err := os.ReadFile(filepath.Join(s.dir, storeMetaFile))
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("read store metadata: %w", err)
+	}
+	if err := json.Unmarshal(b, &s.meta); err != nil {
+		return fmt.Errorf("read store metadata %s: %w", filepath.Join(s.dir, storeMetaFile), err)
+	}
+	return nil
+}
+
+func (s *ChromemStore) loadSegments(ctx context.Context) error {
+	dir := filepath.Join(s.dir, segmentDir)
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return fmt.Errorf("list segments: %w", err)
+	}
+	var paths []string
+	for _, e := range entries {
+		switch {
+		case strings.HasSuffix(e.Name(), segmentExt):
+			paths = append(paths, filepath.Join(dir, e.Name()))
+		case strings.HasSuffix(e.Name(), ".tmp"):
+			_ = os.Remove(filepath.Join(dir, e.Name())) // a write cut short by a crash
+		}
+	}
+	segs := make([]*StoredDocument, len(paths))
+	errs := make([]error, len(paths))
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
+	for i, p := range paths {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			segs[i], errs[i] = readSegment(p)
+		}()
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return err
+	}
+	for _, sd := range segs {
+		if err := s.index(ctx, sd); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Embedder implements Store.
+func (s *ChromemStore) Embedder(context.Context) (string, int, error) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return s.meta.Embedder, s.meta.Dim, nil
+}
+
+// SetEmbedder implements Store.
+func (s *ChromemStore) SetEmbedder(_ context.Context, name string, dim int) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.meta.Embedder, s.meta.Dim = name, dim
+	if s.dir == "" {
+		return nil
+	}
+	b, err := json.MarshalIndent(s.meta, "", "  ")
+	if err != nil {
+		return err
+	}
+	return writeFileAtomic(filepath.Join(s.dir, storeMetaFile), b)
+}
+
+// Info implements Store.
+func (s *ChromemStore) Info(_ context.Context, id string) (DocumentInfo, error) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	e, ok := s.docs[id]
+	if !ok {
+		return DocumentInfo{}, fmt.Errorf("document %q: %w", id, ErrNotFound)
+	}
+	return e.info, nil
+}
+
+// Document implements Store.
+func (s *ChromemStore) Document(_ context.Context, id string) (Document, error) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	e, ok := s.docs[id]
+	if !ok {
+		return Document{}, fmt.Errorf("document %q: %w", id, ErrNotFound)
+	}
+	return e.doc, nil
+}
+
+// Documents implements Store.
+func (s *ChromemStore) Documents(context.Context) ([]DocumentInfo, error) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	out := make([]DocumentInfo, 0, len(s.docs))
+	for _, e := range s.docs {
+		out = append(out, e.info)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
+	return out, nil
+}
+
+// Put implements Store. The segment file is written first; memory changes
+// only once it is safely on disk.
+func (s *ChromemStore) Put(ctx context.Context, sd StoredDocument) error {
+	if len(sd.Chunks) != len(sd.Vectors) {
+		return fmt.Errorf("put %q: %d chunks but %d vectors", sd.ID, len(sd.Chunks), len(sd.Vectors))
+	}
+	if s.dir != "" {
+		if err := writeSegment(s.segmentPath(sd.ID), &sd); err != nil {
+			return fmt.Errorf("put %q: %w", sd.ID, err)
+		}
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return ErrClosed
+	}
+	s.unindex(ctx, sd.ID)
+	return s.index(ctx, &sd)
+}
+
+// index adds a document to memory. Callers hold s.mu (or own s exclusively).
+func (s *ChromemStore) index(ctx context.Context, sd *StoredDocument) error {
+	e := &storedEntry{
+		info: DocumentInfo{ID: sd.ID, Title: sd.Title, Source: sd.Source, Chunks: len(sd.Chunks),
+			Bytes: len(sd.Text), Metadata: copyMap(sd.Metadata), Hash: sd.Hash},
+		doc: sd.Document,
+	}
+	e.doc.Metadata = e.info.Metadata
+	docs := make([]chromem.Document, len(sd.Chunks))
+	for i := range sd.Chunks {
+		c := sd.Chunks[i]
+		c.Text = sd.Text[c.Start:c.End]
+		cp := &c
+		e.chunks = append(e.chunks, cp)
+		e.slots = append(e.slots, s.lex.add(cp, Terms(c.Text)))
+		meta := map[string]string{metaDocID: sd.ID}
+		for k, v := range sd.Metadata {
+			meta[metaPrefix+k] = v
+		}
+		docs[i] = chromem.Document{ID: c.ID, Metadata: meta, Embedding: sd.Vectors[i], Content: c.Text}
+	}
+	if len(docs) > 0 {
+		if err := s.coll.AddDocuments(ctx, docs, runtime.GOMAXPROCS(0)); err != nil {
+			for _, slot := range e.slots {
+				s.lex.remove(slot)
+			}
+			return fmt.Errorf("index %q: %w", sd.ID, err)
+		}
+	}
+	s.docs[sd.ID] = e
+	return nil
+}
+
+// unindex removes a document from memory. Callers hold s.mu.
+func (s *ChromemStore) unindex(ctx context.Context, id string) bool {
+	e, ok := s.docs[id]
+	if !ok {
+		return false
+	}
+	ids := make([]string, len(e.chunks))
+	for i, c := range e.chunks {
+		ids[i] = c.ID
+	}
+	if len(ids) > 0 {
+		_ = s.coll.Delete(ctx, nil, nil, ids...) // in memory: cannot fail for given ids
+	}
+	for _, slot := range e.slots {
+		s.lex.remove(slot)
+	}
+	delete(s.docs, id)
+	return true
+}
+
+// Delete implements Store.
+func (s *ChromemStore) Delete(ctx context.Context, id string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, ok := s.docs[id]; !ok {
+		return fmt.Errorf("document %q: %w", id, ErrNotFound)
+	}
+	if s.dir != "" {
+		if err := os.Remove(s.segmentPath(id)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return fmt.Errorf("delete %q: %w", id, err)
+		}
+	}
+	s.unindex(ctx, id)
+	return nil
+}
+
+// Dense implements Store.
+func (s *ChromemStore) Dense(ctx context.Context, vec []float32, k int, f Filter) ([]Hit, error) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	n := s.coll.Count()
+	if k > n {
+		k = n
+	}
+	if k <= 0 {
+		return nil, nil
+	}
+	where := map[string]string{}
+	for key, v := range f.Metadata {
+		where[metaPrefix+key] = v
+	}
+	var results []chromem.Result
+	if len(f.DocIDs) == 0 {
+		r, err := s.coll.QueryEmbedding(ctx, vec, k, where, nil)
+		if err != nil {
+			return nil, fmt.Errorf("dense query: %w", err)
+		}
+		results = r
+	} else {
+		for _, id := range dedupe(f.DocIDs) {
+			e, ok := s.docs[id]
+			if !ok || len(e.chunks) == 0 {
+				continue
+			}
+			w := copyMap(where)
+			w[metaDocID] = id
+			r, err := s.coll.QueryEmbedding(ctx, vec, min(k, n), w, nil)
+			if err != nil {
+				return nil, fmt.Errorf("dense query: %w", err)
+			}
+			results = append(results, r...)
+		}
+		sort.SliceStable(results, func(i, j int) bool { return results[i].Similarity > results[j].Similarity })
+		if len(results) > k {
+			results = results[:k]
+		}
+	}
+	hits := make([]Hit, 0, len(results))
+	for _, r := range results {
+		c, ok := s.chunkLocked(r.Metadata[metaDocID], r.ID)
+		if !ok {
+			continue
+		}
+		hits = append(hits, Hit{Chunk: *c, Score: float64(r.Similarity)})
+	}
+	return hits, nil
+}
+
+func (s *ChromemStore) chunkLocked(docID, chunkID string) (*Chunk, bool) {
+	e, ok := s.docs[docID]
+	if !ok {
+		return nil, false
+	}
+	if i := strings.LastIndexByte(chunkID, '#'); i >= 0 {
+		if n, err := strconv.Atoi(chunkID[i+1:]); err == nil && n >= 0 && n < len(e.chunks) && e.chunks[n].ID == chunkID {
+			return e.chunks[n], true
+		}
+	}
+	for _, c := range e.chunks {
+		if c.ID == chunkID {
+			return c, true
+		}
+	}
+	return nil, false
+}
+
+// Lexical implements Store.
+func (s *ChromemStore) Lexical(_ context.Context, query string, k int, f Filter) ([]Hit, error) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return s.lex.search(Terms(query), k, s.filterFunc(f)), nil
+}
+
+// filterFunc returns a chunk predicate for f, or nil when f keeps everything.
+func (s *ChromemStore) filterFunc(f Filter) func(*Chunk) bool {
+	if len(f.DocIDs) == 0 && len(f.Metadata) == 0 {
+		return nil
+	}
+	ids := map[string]bool{}
+	for _, id := range f.DocIDs {
+		ids[id] = true
+	}
+	return func(c *Chunk) bool {
+		if len(ids) > 0 && !ids[c.DocID] {
+			return false
+		}
+		e := s.docs[c.DocID]
+		for k, v := range f.Metadata {
+			if e == nil || e.info.Metadata[k] != v {
+				return false
+			}
+		}
+		return true
+	}
+}
+
+// IDF implements Store.
+func (s *ChromemStore) IDF(_ context.Context, terms []string) (map[string]float64, error) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	out := make(map[string]float64, len(terms))
+	for _, t := range terms {
+		out[t] = s.lex.termIDF(t)
+	}
+	return out, nil
+}
+
+// Close implements Store. Every write is on disk when Put returns, so there
+// is nothing left to flush.
+func (s *ChromemStore) Close() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.closed = true
+	return nil
+}
+
+func (s *ChromemStore) segmentPath(id string) string {
+	sum := sha256.Sum256([]byte(id))
+	return filepath.Join(s.dir, segmentDir, hex.EncodeToString(sum[:12])+segmentExt)
+}
+
+func copyMap(m map[string]string) map[string]string {
+	if m == nil {
+		return map[string]string{}
+	}
+	out := make(map[string]string, len(m))
+	for k, v := range m {
+		out[k] = v
+	}
+	return out
+}
+
+func dedupe(ids []string) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, id := range ids {
+		if !seen[id] {
+			seen[id] = true
+			out = append(out, id)
+		}
+	}
+	return out
+}

@@ -1,0 +1,140 @@
+package rag
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+)
+
+// Progress reports how many of a batch's documents are done.
+type Progress func(done, total int)
+
+// Ingest validates every document first (an invalid one fails the batch
+// before anything is written), then chunks and embeds changed documents on
+// e.workers goroutines and stores each as it completes. An unchanged document
+// (same content hash) is a no-op; a changed one replaces its old chunks.
+// Results are in input order. On error, documents already stored stay stored
+// and the rest are untouched.
+func (e *Engine) Ingest(ctx context.Context, docs []Document, progress Progress) ([]IngestResult, error) {
+	seen := make(map[string]bool, len(docs))
+	for _, d := range docs {
+		if err := ValidateDocument(d); err != nil {
+			return nil, err
+		}
+		if seen[d.ID] {
+			return nil, fmt.Errorf("%w: document id %q appears twice in the batch", ErrInvalidArgument, d.ID)
+		}
+		seen[d.ID] = true
+	}
+	e.ingestMu.Lock()
+	defer e.ingestMu.Unlock()
+
+	results := make([]IngestResult, len(docs))
+	type job struct {
+		i    int
+		hash string
+	}
+	var jobs []job
+	for i, d := range docs {
+		results[i] = IngestResult{ID: d.ID, Title: d.Title}
+		hash := ContentHash(d)
+		info, err := e.store.Info(ctx, d.ID)
+		switch {
+		case err == nil && info.Hash == hash:
+			results[i].Status, results[i].Chunks = StatusUnchanged, info.Chunks
+		case err == nil:
+			results[i].Status = StatusUpdated
+			jobs = append(jobs, job{i, hash})
+		case errors.Is(err, ErrNotFound):
+			results[i].Status = StatusCreated
+			jobs = append(jobs, job{i, hash})
+		default:
+			return nil, fmt.Errorf("ingest %q: %w", d.ID, err)
+		}
+	}
+	total, done := len(docs), len(docs)-len(jobs)
+	if progress != nil {
+		progress(done, total)
+	}
+
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	prepared := make(chan StoredDocument)
+	work := make(chan job)
+	var wg sync.WaitGroup
+	for range min(e.workers, max(len(jobs), 1)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for j := range work {
+				sd, err := e.prepare(ctx, docs[j.i], j.hash)
+				if err != nil {
+					cancel(err)
+					return
+				}
+				select {
+				case prepared <- sd:
+				case <-ctx.Done():
+					return
+				}
+			}
+		}()
+	}
+	go func() {
+		defer close(work)
+		for _, j := range jobs {
+			select {
+			case work <- j:
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+	go func() { wg.Wait(); close(prepared) }()
+
+	index := make(map[string]int, len(docs))
+	for i, d := range docs {
+		index[d.ID] = i
+	}
+	for sd := range prepared {
+		if ctx.Err() != nil {
+			continue // drain
+		}
+		if err := e.store.Put(ctx, sd); err != nil {
+			cancel(fmt.Errorf("store %q: %w", sd.ID, err))
+			continue
+		}
+		results[index[sd.ID]].Chunks = len(sd.Chunks)
+		done++
+		if progress != nil {
+			progress(done, total)
+		}
+	}
+	if err := context.Cause(ctx); err != nil {
+		return nil, fmt.Errorf("ingest: %w", err)
+	}
+	return results, nil
+}
+
+// prepare chunks and embeds one document.
+func (e *Engine) prepare(ctx context.Context, d Document, hash string) (StoredDocument, error) {
+	chunks := e.chunker.Chunk(d)
+	texts := make([]string, len(chunks))
+	for i, c := range chunks {
+		texts[i] = c.Text
+	}
+	var vecs [][]float32
+	if len(texts) > 0 {
+		var err error
+		vecs, err = e.embedder.Embed(ctx, texts)
+		if err != nil {
+			return StoredDocument{}, fmt.Errorf("embed %q: %w", d.ID, err)
+		}
+		if len(vecs) != len(texts) {
+			return StoredDocument{}, fmt.Errorf("embed %q: %d vectors for %d chunks", d.ID, len(vecs), len(texts))
+		}
+	}
+	d.Metadata = copyMap(d.Metadata)
+	return StoredDocument{Document: d, Hash: hash, Chunks: chunks, Vectors: vecs}, nil
+}

@@ -1,0 +1,53 @@
+package rag
+
+import "context"
+
+// Store persists documents, their chunks and vectors, and answers dense and
+// lexical queries over the chunks. The embedded chromem-go store is the
+// default; every backend passes the same behavioural tests.
+type Store interface {
+	// Embedder returns the embedder name and dimension the store was built
+	// with; name is "" for a store that has never held a vector.
+	Embedder(ctx context.Context) (name string, dim int, err error)
+	// SetEmbedder records the embedder that builds the store's vectors.
+	SetEmbedder(ctx context.Context, name string, dim int) error
+
+	// Info returns a document's registry entry, or ErrNotFound.
+	Info(ctx context.Context, id string) (DocumentInfo, error)
+	// Document returns a document with its full text, or ErrNotFound.
+	Document(ctx context.Context, id string) (Document, error)
+	// Documents lists every document, ordered by id.
+	Documents(ctx context.Context) ([]DocumentInfo, error)
+	// Put stores doc with its chunks and their vectors, replacing any earlier
+	// version of it at once: a crash leaves the old or the new version, never
+	// a mix.
+	Put(ctx context.Context, doc StoredDocument) error
+	// Delete removes a document and every chunk and vector of it, or returns
+	// ErrNotFound.
+	Delete(ctx context.Context, id string) error
+
+	// Dense returns up to k chunks nearest to vec (cosine), best first.
+	Dense(ctx context.Context, vec []float32, k int, f Filter) ([]Hit, error)
+	// Lexical returns up to k chunks ranked by full-text relevance to query.
+	Lexical(ctx context.Context, query string, k int, f Filter) ([]Hit, error)
+	// IDF returns the inverse document frequency of an analysed term over
+	// the stored chunks (see Terms).
+	IDF(ctx context.Context, terms []string) (map[string]float64, error)
+
+	// Close flushes and releases the store.
+	Close() error
+}
+
+// StoredDocument is everything Put writes for one document.
+type StoredDocument struct {
+	Document
+	Hash    string
+	Chunks  []Chunk
+	Vectors [][]float32
+}
+
+// Hit is a retrieved chunk with its score under one retriever.
+type Hit struct {
+	Chunk Chunk
+	Score float64
+}
