@@ -188,6 +188,21 @@ func (s *ChromemStore) Document(_ context.Context, id string) (Document, error) 
 	return e.doc, nil
 }
 
+// Chunks implements Store.
+func (s *ChromemStore) Chunks(_ context.Context, docID string) ([]Chunk, error) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	e, ok := s.docs[docID]
+	if !ok {
+		return nil, fmt.Errorf("document %q: %w", docID, ErrNotFound)
+	}
+	out := make([]Chunk, len(e.chunks))
+	for i, c := range e.chunks {
+		out[i] = *c
+	}
+	return out, nil
+}
+
 // Documents implements Store.
 func (s *ChromemStore) Documents(context.Context) ([]DocumentInfo, error) {
 	s.mu.RLock()

@@ -50,3 +50,6 @@ func uniqueTerms(s string) []string {
 	}
 	return out
 }
+
+// AbstainThreshold: an answer whose best sentence scores below it abstains.
+const AbstainThreshold = 0.35

@@ -16,6 +16,8 @@ type Store interface {
 	Info(ctx context.Context, id string) (DocumentInfo, error)
 	// Document returns a document with its full text, or ErrNotFound.
 	Document(ctx context.Context, id string) (Document, error)
+	// Chunks returns a document's chunks in order, or ErrNotFound.
+	Chunks(ctx context.Context, docID string) ([]Chunk, error)
 	// Documents lists every document, ordered by id.
 	Documents(ctx context.Context) ([]DocumentInfo, error)
 	// Put stores doc with its chunks and their vectors, replacing any earlier

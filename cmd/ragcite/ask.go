@@ -1,0 +1,167 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/ragcite/ragcite/rag"
+)
+
+func (a *app) askCommand() *cobra.Command {
+	var (
+		asJSON bool
+		req    rag.AskRequest
+		mode   string
+		docIDs []string
+	)
+	cmd := &cobra.Command{
+		Use:   "ask QUESTION",
+		Short: "Answer a question with cited sources",
+		Args:  cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			req.Question = strings.Join(args, " ")
+			req.Mode = rag.Mode(mode)
+			req.Filter.DocIDs = docIDs
+			eng, err := a.openEngine(cmd.Context())
+			if err != nil {
+				return err
+			}
+			defer eng.Close()
+			ans, err := eng.Ask(cmd.Context(), req)
+			if err != nil {
+				return asUsage(err)
+			}
+			if asJSON {
+				return writeJSON(a.stdout, ans)
+			}
+			printAnswer(a.stdout, ans)
+			return nil
+		},
+	}
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print the reply object of POST /v1/ask")
+	cmd.Flags().IntVarP(&req.TopK, "top-k", "k", rag.DefaultTopK, "passages to retrieve")
+	cmd.Flags().StringVar(&mode, "mode", "auto", "auto, extractive or llm")
+	cmd.Flags().StringSliceVar(&docIDs, "doc", nil, "only these document ids (repeatable)")
+	return cmd
+}
+
+func (a *app) searchCommand() *cobra.Command {
+	var (
+		asJSON bool
+		req    rag.SearchRequest
+		docIDs []string
+	)
+	cmd := &cobra.Command{
+		Use:   "search QUERY",
+		Short: "Show the passages retrieved for a query",
+		Args:  cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			req.Query = strings.Join(args, " ")
+			req.Filter.DocIDs = docIDs
+			eng, err := a.openEngine(cmd.Context())
+			if err != nil {
+				return err
+			}
+			defer eng.Close()
+			res, err := eng.Search(cmd.Context(), req)
+			if err != nil {
+				return asUsage(err)
+			}
+			if asJSON {
+				return writeJSON(a.stdout, map[string]any{"results": res})
+			}
+			for i, r := range res {
+				fmt.Fprintf(a.stdout, "%d. %s (%s, bytes %d-%d, score %.4f)\n%s\n\n", i+1, r.Title, r.DocID, r.Start, r.End, r.Score, indent(r.Text))
+			}
+			return nil
+		},
+	}
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print the reply object of POST /v1/search")
+	cmd.Flags().IntVarP(&req.TopK, "top-k", "k", rag.DefaultTopK, "passages to return")
+	cmd.Flags().StringSliceVar(&docIDs, "doc", nil, "only these document ids (repeatable)")
+	return cmd
+}
+
+func (a *app) summarizeCommand() *cobra.Command {
+	var (
+		asJSON bool
+		req    rag.SummarizeRequest
+		mode   string
+	)
+	cmd := &cobra.Command{
+		Use:   "summarize (--doc ID... | --query Q)",
+		Short: "Summarize documents or the passages for a query, with citations",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			req.Mode = rag.Mode(mode)
+			eng, err := a.openEngine(cmd.Context())
+			if err != nil {
+				return err
+			}
+			defer eng.Close()
+			sum, err := eng.Summarize(cmd.Context(), req)
+			if err != nil {
+				return asUsage(err)
+			}
+			if asJSON {
+				return writeJSON(a.stdout, sum)
+			}
+			fmt.Fprintln(a.stdout, sum.Summary)
+			printSources(a.stdout, sum.Citations)
+			return nil
+		},
+	}
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print the reply object of POST /v1/summarize")
+	cmd.Flags().StringSliceVar(&req.DocIDs, "doc", nil, "document ids to summarize (repeatable)")
+	cmd.Flags().StringVar(&req.Query, "query", "", "summarize the passages retrieved for this query")
+	cmd.Flags().IntVar(&req.MaxSentences, "max-sentences", rag.DefaultSummarySentences, "sentences in the summary")
+	cmd.Flags().StringVar(&mode, "mode", "auto", "auto, extractive or llm")
+	return cmd
+}
+
+// asUsage marks request mistakes (empty question, bad top-k) as usage errors.
+func asUsage(err error) error {
+	if isRequestError(err) {
+		return &usageError{err}
+	}
+	return err
+}
+
+func printAnswer(w io.Writer, ans *rag.Answer) {
+	fmt.Fprintln(w, ans.Answer)
+	if ans.Degraded {
+		fmt.Fprintf(w, "\n(answered extractively: %s)\n", ans.Reason)
+	}
+	if len(ans.Unsupported) > 0 {
+		fmt.Fprintln(w, "\nNot supported by the sources (removed):")
+		for _, s := range ans.Unsupported {
+			fmt.Fprintf(w, "  - %s\n", s)
+		}
+	}
+	printSources(w, ans.Citations)
+}
+
+func printSources(w io.Writer, cites []rag.Citation) {
+	if len(cites) == 0 {
+		return
+	}
+	fmt.Fprintln(w, "\nSources:")
+	for _, c := range cites {
+		fmt.Fprintf(w, "[%d] %s (%s, bytes %d-%d)\n    %q\n", c.N, c.Title, c.DocID, c.Start, c.End, c.Quote)
+	}
+}
+
+func indent(s string) string {
+	return "   " + strings.ReplaceAll(s, "\n", "\n   ")
+}
+
+func writeJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	return enc.Encode(v)
+}

@@ -1,0 +1,66 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/spf13/cobra"
+
+	"github.com/ragcite/ragcite/rag"
+)
+
+func (a *app) docsCommand() *cobra.Command {
+	docs := &cobra.Command{Use: "docs", Short: "List or delete stored documents"}
+	var asJSON bool
+	list := &cobra.Command{
+		Use:   "list",
+		Short: "List stored documents",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			eng, err := a.openEngine(cmd.Context())
+			if err != nil {
+				return err
+			}
+			defer eng.Close()
+			infos, err := eng.Documents(cmd.Context())
+			if err != nil {
+				return err
+			}
+			if asJSON {
+				return writeJSON(a.stdout, map[string]any{"documents": infos})
+			}
+			for _, d := range infos {
+				fmt.Fprintf(a.stdout, "%s\t%d chunks\t%d bytes\t%s\n", d.ID, d.Chunks, d.Bytes, d.Title)
+			}
+			return nil
+		},
+	}
+	list.Flags().BoolVar(&asJSON, "json", false, "print the reply object of GET /v1/documents")
+	del := &cobra.Command{
+		Use:   "delete ID...",
+		Short: "Delete documents and every chunk and vector of them",
+		Args:  cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			eng, err := a.openEngine(cmd.Context())
+			if err != nil {
+				return err
+			}
+			defer eng.Close()
+			for _, id := range args {
+				if err := eng.Delete(cmd.Context(), id); err != nil {
+					return err
+				}
+				fmt.Fprintf(a.stdout, "deleted %s\n", id)
+			}
+			return nil
+		},
+	}
+	docs.AddCommand(list, del)
+	return docs
+}
+
+// isRequestError reports whether err is a mistake in the request itself.
+func isRequestError(err error) bool {
+	return errors.Is(err, rag.ErrEmptyQuestion) || errors.Is(err, rag.ErrInvalidArgument) ||
+		errors.Is(err, rag.ErrNotFound) || errors.Is(err, rag.ErrLLMUnavailable)
+}

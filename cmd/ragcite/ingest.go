@@ -1,0 +1,83 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"time"
+
+	"github.com/mattn/go-isatty"
+	"github.com/schollz/progressbar/v3"
+	"github.com/spf13/cobra"
+
+	"github.com/ragcite/ragcite/rag"
+)
+
+func (a *app) ingestCommand() *cobra.Command {
+	return &cobra.Command{
+		Use:   "ingest PATH...",
+		Short: "Ingest files and directories (.txt, .md, .html, .jsonl)",
+		Args:  cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			eng, err := a.openEngine(cmd.Context())
+			if err != nil {
+				return err
+			}
+			defer eng.Close()
+			sum, err := ingestPaths(cmd, eng, args, a.stderr)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintln(a.stdout, sum)
+			return nil
+		},
+	}
+}
+
+// ingestSummary is the one-line report of an ingest run.
+type ingestSummary struct {
+	created, updated, unchanged, skipped, chunks int
+	elapsed                                      time.Duration
+}
+
+func (s ingestSummary) String() string {
+	return fmt.Sprintf("documents: %d created, %d updated, %d unchanged, %d skipped; %d chunks; %s",
+		s.created, s.updated, s.unchanged, s.skipped, s.chunks, s.elapsed.Round(time.Millisecond))
+}
+
+// ingestPaths loads and ingests paths, warning about skipped files and
+// drawing a progress bar when stderr is a terminal.
+func ingestPaths(cmd *cobra.Command, eng *rag.Engine, paths []string, stderr interface{ Write([]byte) (int, error) }) (ingestSummary, error) {
+	start := time.Now()
+	docs, warns, err := rag.LoadPaths(paths)
+	if err != nil {
+		return ingestSummary{}, err
+	}
+	for _, w := range warns {
+		fmt.Fprintln(stderr, "warning:", w)
+	}
+	var progress rag.Progress
+	if f, ok := stderr.(*os.File); ok && isatty.IsTerminal(f.Fd()) && len(docs) > 0 {
+		bar := progressbar.NewOptions(len(docs), progressbar.OptionSetWriter(f), progressbar.OptionSetDescription("ingesting"),
+			progressbar.OptionShowCount(), progressbar.OptionClearOnFinish())
+		progress = func(done, total int) { _ = bar.Set(done) }
+		defer bar.Finish()
+	}
+	results, err := eng.Ingest(cmd.Context(), docs, progress)
+	if err != nil {
+		return ingestSummary{}, err
+	}
+	s := ingestSummary{skipped: len(warns)}
+	for _, r := range results {
+		switch r.Status {
+		case rag.StatusCreated:
+			s.created++
+		case rag.StatusUpdated:
+			s.updated++
+		case rag.StatusUnchanged:
+			s.unchanged++
+		}
+		s.chunks += r.Chunks
+	}
+	s.elapsed = time.Since(start)
+	return s, nil
+}

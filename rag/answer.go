@@ -1,0 +1,256 @@
+package rag
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+)
+
+// Extractive answer tuning, chosen on the seed eval suite (see README).
+const (
+	// maxAnswerSentences bounds an extractive answer.
+	maxAnswerSentences = 3
+	// keepRatio: a further sentence joins the answer when it scores at least
+	// this fraction of the best one.
+	keepRatio = 0.8
+	// duplicateJaccard: a sentence sharing this fraction of its terms with one
+	// already chosen adds nothing.
+	duplicateJaccard = 0.6
+	// retrievalWeight blends the passage's fused retrieval rank into a
+	// sentence's score.
+	retrievalWeight = 0.1
+)
+
+// abstainAnswer is the whole answer when the documents do not cover a question.
+const abstainAnswer = "The documents do not cover this question."
+
+// evidence is a candidate sentence from a retrieved chunk, with document offsets.
+type evidence struct {
+	chunk Chunk
+	Span
+	text  string
+	rank  int // fused rank of its chunk
+	score float64
+}
+
+// Ask answers a question. See AskStream.
+func (e *Engine) Ask(ctx context.Context, req AskRequest) (*Answer, error) {
+	return e.AskStream(ctx, req, nil)
+}
+
+// AskStream answers a question, calling emit (when not nil) with pieces of
+// the answer text as they are produced; the pieces concatenate to
+// Answer.Answer. An error from emit stops the work and is returned.
+func (e *Engine) AskStream(ctx context.Context, req AskRequest, emit func(string) error) (*Answer, error) {
+	start := time.Now()
+	q, err := ValidateQuery(req.Question)
+	if err != nil {
+		return nil, err
+	}
+	k, err := ValidateTopK(req.TopK)
+	if err != nil {
+		return nil, err
+	}
+	mode, err := e.resolveMode(req.Mode)
+	if err != nil {
+		return nil, err
+	}
+	hits, err := e.retrieve(ctx, q, k, req.Filter)
+	if err != nil {
+		return nil, err
+	}
+	ans, err := e.answerExtractive(ctx, q, hits)
+	if err != nil {
+		return nil, err
+	}
+	ans.Mode = mode
+	if emit != nil {
+		for _, piece := range splitForStream(ans.Answer) {
+			if err := emit(piece); err != nil {
+				return nil, err
+			}
+		}
+	}
+	ans.TimingMS = msSince(start)
+	return ans, nil
+}
+
+// resolveMode turns a requested mode into the one that will run.
+func (e *Engine) resolveMode(m Mode) (Mode, error) {
+	switch m {
+	case "", ModeAuto:
+		if e.chat != nil {
+			return ModeLLM, nil
+		}
+		return ModeExtractive, nil
+	case ModeExtractive:
+		return ModeExtractive, nil
+	case ModeLLM:
+		if e.chat == nil {
+			return "", fmt.Errorf("%w: mode llm needs an LLM endpoint (set OPENAI_BASE_URL and/or OPENAI_API_KEY)", ErrLLMUnavailable)
+		}
+		return ModeLLM, nil
+	}
+	return "", fmt.Errorf("%w: mode %q: must be auto, extractive or llm", ErrInvalidArgument, m)
+}
+
+// answerExtractive answers with the best one to three retrieved sentences.
+func (e *Engine) answerExtractive(ctx context.Context, q string, hits []Hit) (*Answer, error) {
+	ans := &Answer{Citations: []Citation{}, Conflicts: []Conflict{}, Unsupported: []string{}, Mode: ModeExtractive}
+	ev, err := e.rankEvidence(ctx, q, hits)
+	if err != nil {
+		return nil, err
+	}
+	if len(ev) == 0 || ev[0].score < AbstainThreshold {
+		ans.Abstained, ans.Answer = true, abstainAnswer
+		return ans, nil
+	}
+	chosen := chooseSentences(ev, maxAnswerSentences)
+	cites := newCiteSet(ctx, e.store)
+	var b strings.Builder
+	for _, c := range chosen {
+		n, err := cites.add(c)
+		if err != nil {
+			return nil, err
+		}
+		writeSentence(&b, c.text, []int{n})
+	}
+	if conflict, ok := findConflict(q, ev); ok {
+		cf, text, err := cites.conflict(conflict)
+		if err != nil {
+			return nil, err
+		}
+		ans.Conflicts = append(ans.Conflicts, cf)
+		b.WriteString(" ")
+		b.WriteString(text)
+	}
+	ans.Answer = b.String()
+	ans.Citations = cites.list
+	return ans, nil
+}
+
+// rankEvidence splits the hits into sentences and scores them, best first.
+func (e *Engine) rankEvidence(ctx context.Context, q string, hits []Hit) ([]evidence, error) {
+	var ev []evidence
+	seen := map[string]bool{}
+	for rank, h := range hits {
+		for i, s := range SplitSentences(h.Chunk.Text) {
+			span := Span{h.Chunk.Start + s.Start, h.Chunk.Start + s.End}
+			key := fmt.Sprintf("%s:%d", h.Chunk.DocID, span.Start)
+			if seen[key] {
+				continue
+			}
+			seen[key] = true
+			_ = i
+			ev = append(ev, evidence{chunk: h.Chunk, Span: span, text: h.Chunk.Text[s.Start:s.End], rank: rank})
+		}
+	}
+	if len(ev) == 0 {
+		return nil, nil
+	}
+	idf, err := e.store.IDF(ctx, uniqueTerms(q))
+	if err != nil {
+		return nil, fmt.Errorf("term statistics: %w", err)
+	}
+	cands := make([]Candidate, len(ev))
+	for i, x := range ev {
+		cands[i] = Candidate{Text: x.text, Position: sentencePosition(x)}
+	}
+	scores := ScoreSentences(q, cands, func(t string) float64 { return idf[t] })
+	for i := range ev {
+		ev[i].score = scores[i] * (1 - retrievalWeight + retrievalWeight/float64(1+ev[i].rank))
+	}
+	sort.SliceStable(ev, func(i, j int) bool { return ev[i].score > ev[j].score })
+	return ev, nil
+}
+
+// sentencePosition approximates a sentence's index in its document: exact
+// for the first chunk, "far from the lead" otherwise.
+func sentencePosition(x evidence) int {
+	if x.chunk.Index == 0 {
+		return len(SplitSentences(x.chunk.Text[:x.Start-x.chunk.Start]))
+	}
+	return 10 + x.chunk.Index
+}
+
+// chooseSentences picks up to n strong, non-redundant sentences from ev
+// (sorted best first).
+func chooseSentences(ev []evidence, n int) []evidence {
+	var out []evidence
+	var termSets []map[string]bool
+	for _, x := range ev {
+		if len(out) == n || x.score < ev[0].score*keepRatio {
+			break
+		}
+		ts := termSet(x.text)
+		dup := false
+		for _, prev := range termSets {
+			if jaccard(ts, prev) >= duplicateJaccard {
+				dup = true
+				break
+			}
+		}
+		if dup {
+			continue
+		}
+		out = append(out, x)
+		termSets = append(termSets, ts)
+	}
+	return out
+}
+
+func termSet(s string) map[string]bool {
+	m := map[string]bool{}
+	for _, t := range Terms(s) {
+		m[t] = true
+	}
+	return m
+}
+
+func jaccard(a, b map[string]bool) float64 {
+	if len(a) == 0 && len(b) == 0 {
+		return 1
+	}
+	inter := 0
+	for t := range a {
+		if b[t] {
+			inter++
+		}
+	}
+	return float64(inter) / float64(len(a)+len(b)-inter)
+}
+
+// writeSentence appends a sentence and its markers: "text [1][2]".
+func writeSentence(b *strings.Builder, text string, ns []int) {
+	if b.Len() > 0 {
+		b.WriteString(" ")
+	}
+	b.WriteString(text)
+	b.WriteString(" ")
+	for _, n := range ns {
+		fmt.Fprintf(b, "[%d]", n)
+	}
+}
+
+// splitForStream cuts text into pieces after each citation marker group, so
+// a stream shows whole cited sentences. The pieces concatenate to text.
+func splitForStream(text string) []string {
+	var out []string
+	last := 0
+	for i := 0; i < len(text); i++ {
+		if text[i] == ']' && (i+1 == len(text) || text[i+1] != '[') {
+			out = append(out, text[last:i+1])
+			last = i + 1
+		}
+	}
+	if last < len(text) {
+		out = append(out, text[last:])
+	}
+	return out
+}
+
+func msSince(t time.Time) float64 {
+	return float64(time.Since(t).Microseconds()) / 1000
+}

@@ -1,0 +1,237 @@
+package rag
+
+import (
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"unicode"
+)
+
+// Conflict detection tuning.
+const (
+	// conflictEvidenceRatio: only sentences scoring at least this fraction of
+	// the best sentence count as evidence about the asked figure.
+	conflictEvidenceRatio = 0.6
+	// maxClaimCitations bounds the citations listed per claim.
+	maxClaimCitations = 3
+)
+
+// quantityQuestion matches questions that ask for a figure.
+var quantityQuestion = regexp.MustCompile(`(?i)\b(how (much|many|large|big|high)|what (is|was|were|are|'s) the (amount|size|value|figure|price|cost|valuation|sum|number)|what amount|what sum|how much money)\b`)
+
+// figurePattern matches money amounts and scaled numbers: "$10 billion",
+// "$10bn", "US$ 5.5 million", "50 billion dollars", "12%".
+var figurePattern = regexp.MustCompile(`(?i)(US\$|\$|€|£)\s?(\d+(?:[.,]\d+)*)(?:\s*(trillion|billion|million|thousand|tn|bn|b|mn|m|k)\b)?|(\d+(?:[.,]\d+)*)\s*(trillion|billion|million|percent|%)(?:\s+(dollars|euros|pounds))?`)
+
+var scaleWords = map[string]string{
+	"trillion": "trillion", "tn": "trillion",
+	"billion": "billion", "bn": "billion", "b": "billion",
+	"million": "million", "mn": "million", "m": "million",
+	"thousand": "thousand", "k": "thousand",
+	"percent": "%", "%": "%",
+}
+
+// figure is one normalised figure found in a sentence.
+type figure struct {
+	value      string // "$10 billion"
+	start, end int    // byte offsets in the sentence
+}
+
+// findFigures returns the figures stated in s.
+func findFigures(s string) []figure {
+	var out []figure
+	for _, m := range figurePattern.FindAllStringSubmatchIndex(s, -1) {
+		sub := func(i int) string {
+			if m[2*i] < 0 {
+				return ""
+			}
+			return s[m[2*i]:m[2*i+1]]
+		}
+		var cur, num, scale string
+		if sub(2) != "" {
+			cur, num, scale = sub(1), sub(2), strings.ToLower(sub(3))
+		} else {
+			num, scale = sub(4), strings.ToLower(sub(5))
+			switch strings.ToLower(sub(6)) {
+			case "dollars":
+				cur = "$"
+			case "euros":
+				cur = "€"
+			case "pounds":
+				cur = "£"
+			}
+		}
+		if cur == "US$" {
+			cur = "$"
+		}
+		out = append(out, figure{value: normaliseFigure(cur, num, scaleWords[scale]), start: m[0], end: m[1]})
+	}
+	return out
+}
+
+// normaliseFigure writes a figure one way: "$10 billion", "12%", "$1.5 million".
+func normaliseFigure(cur, num, scale string) string {
+	num = strings.ReplaceAll(num, ",", "")
+	if f, err := strconv.ParseFloat(num, 64); err == nil {
+		num = strconv.FormatFloat(f, 'f', -1, 64)
+	}
+	switch scale {
+	case "":
+		return cur + num
+	case "%":
+		return num + "%"
+	}
+	return cur + num + " " + scale
+}
+
+// foundConflict is a disagreement among the evidence about the asked figure.
+type foundConflict struct {
+	about  string
+	claims []foundClaim
+}
+
+type foundClaim struct {
+	value    string
+	evidence []evidence
+}
+
+// findConflict looks for two or more different figures that strong evidence
+// states for a quantity question. Each evidence sentence contributes the one
+// figure anchored to the question: the figure nearest the question's terms,
+// skipping figures that modify another noun ("a $500 billion valuation").
+func findConflict(q string, ev []evidence) (foundConflict, bool) {
+	if !quantityQuestion.MatchString(q) || len(ev) == 0 {
+		return foundConflict{}, false
+	}
+	qterms := termSet(q)
+	byValue := map[string][]evidence{}
+	var order []string
+	for _, x := range ev {
+		if x.score < ev[0].score*conflictEvidenceRatio {
+			break
+		}
+		v, ok := anchoredFigure(x.text, qterms)
+		if !ok {
+			continue
+		}
+		if _, seen := byValue[v]; !seen {
+			order = append(order, v)
+		}
+		byValue[v] = append(byValue[v], x)
+	}
+	if len(order) < 2 {
+		return foundConflict{}, false
+	}
+	// Most-attested value first.
+	sort.SliceStable(order, func(i, j int) bool { return len(byValue[order[i]]) > len(byValue[order[j]]) })
+	fc := foundConflict{about: conflictTopic(q)}
+	for _, v := range order {
+		xs := byValue[v]
+		if len(xs) > maxClaimCitations {
+			xs = xs[:maxClaimCitations]
+		}
+		fc.claims = append(fc.claims, foundClaim{value: v, evidence: xs})
+	}
+	return fc, true
+}
+
+// anchoredFigure returns the figure of sentence s that the question asks about.
+func anchoredFigure(s string, qterms map[string]bool) (string, bool) {
+	figs := findFigures(s)
+	if len(figs) == 0 {
+		return "", false
+	}
+	type word struct {
+		term string
+		at   int
+	}
+	var words []word
+	forEachWordAt(s, func(w string, at int) {
+		if !IsStopword(w) {
+			words = append(words, word{Stem(w), at})
+		}
+	})
+	best, bestScore := "", 0.0
+	for _, f := range figs {
+		if modifiesNoun(s[f.end:], qterms) {
+			continue
+		}
+		// Word index of the figure.
+		idx := sort.Search(len(words), func(i int) bool { return words[i].at >= f.start })
+		var score float64
+		for i, w := range words {
+			if !qterms[w.term] {
+				continue
+			}
+			d := i - idx
+			if d < 0 {
+				d = -d
+			}
+			score += 1 / float64(1+d)
+		}
+		if score > bestScore {
+			best, bestScore = f.value, score
+		}
+	}
+	return best, bestScore > 0
+}
+
+// modifiesNoun reports whether the text after a figure makes it a modifier
+// of a noun the question does not ask about ("$500 billion valuation").
+func modifiesNoun(after string, qterms map[string]bool) bool {
+	next := ""
+	forEachWordAt(after, func(w string, at int) {
+		if next == "" && at < 3 {
+			next = w
+		}
+	})
+	if next == "" || IsStopword(next) {
+		return false
+	}
+	switch next {
+	case "in", "from", "to", "into", "for", "of", "over", "as", "investment", "investments", "deal":
+		return false
+	}
+	if _, isScale := scaleWords[next]; isScale {
+		return false
+	}
+	return !qterms[Stem(next)]
+}
+
+// conflictTopic names what a quantity question asks about, for the
+// "Sources disagree on ..." sentence.
+func conflictTopic(q string) string {
+	lq := strings.ToLower(q)
+	switch {
+	case strings.Contains(lq, "invest"):
+		return "the investment amount"
+	case strings.Contains(lq, "how many"):
+		return "the number"
+	case strings.Contains(lq, "valu"):
+		return "the valuation"
+	case strings.Contains(lq, "cost") || strings.Contains(lq, "price"):
+		return "the cost"
+	}
+	return "the figure"
+}
+
+// forEachWordAt calls fn with each lowercased word of s and its byte offset.
+func forEachWordAt(s string, fn func(w string, at int)) {
+	start := -1
+	for i, r := range s {
+		isWord := r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r > 127 && isLetterOrDigit(r)
+		switch {
+		case isWord && start < 0:
+			start = i
+		case !isWord && start >= 0:
+			fn(strings.ToLower(s[start:i]), start)
+			start = -1
+		}
+	}
+	if start >= 0 {
+		fn(strings.ToLower(s[start:]), start)
+	}
+}
+
+func isLetterOrDigit(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }

@@ -1,0 +1,94 @@
+package rag
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/go-shiori/go-readability"
+	"golang.org/x/net/html"
+)
+
+// ParseHTML extracts the main text of a page (readability's article
+// extraction: navigation, scripts and boilerplate dropped), with block
+// elements on their own lines. The document's Title is the page title.
+func ParseHTML(r io.Reader) (Document, error) {
+	data, err := io.ReadAll(io.LimitReader(r, MaxFileBytes))
+	if err != nil {
+		return Document{}, fmt.Errorf("read html: %w", err)
+	}
+	art, err := readability.FromReader(bytes.NewReader(data), nil)
+	var node *html.Node
+	title := ""
+	if err == nil && art.Node != nil {
+		node, title = art.Node, art.Title
+	} else {
+		// Not article-like: fall back to the whole body.
+		node, err = html.Parse(bytes.NewReader(data))
+		if err != nil {
+			return Document{}, fmt.Errorf("%w: html: %v", ErrUnsupportedFile, err)
+		}
+	}
+	var b strings.Builder
+	renderText(&b, node)
+	text := tidyLines(b.String())
+	if text == "" {
+		return Document{}, fmt.Errorf("%w: html: %v", ErrUnsupportedFile, errNoText)
+	}
+	return Document{Title: strings.TrimSpace(title), Text: text}, nil
+}
+
+var blockTags = map[string]bool{
+	"p": true, "div": true, "br": true, "li": true, "ul": true, "ol": true, "tr": true, "table": true,
+	"h1": true, "h2": true, "h3": true, "h4": true, "h5": true, "h6": true, "blockquote": true,
+	"section": true, "article": true, "header": true, "footer": true, "pre": true, "figure": true,
+	"figcaption": true, "dt": true, "dd": true, "hr": true, "main": true,
+}
+
+var skipTags = map[string]bool{"script": true, "style": true, "noscript": true, "nav": true, "template": true, "svg": true, "head": true}
+
+func renderText(b *strings.Builder, n *html.Node) {
+	switch n.Type {
+	case html.TextNode:
+		d := n.Data
+		if strings.TrimSpace(d) == "" {
+			b.WriteString(" ")
+			return
+		}
+		if strings.TrimLeft(d, " \t\r\n") != d {
+			b.WriteString(" ")
+		}
+		b.WriteString(strings.Join(strings.Fields(d), " "))
+		if strings.TrimRight(d, " \t\r\n") != d {
+			b.WriteString(" ")
+		}
+		return
+	case html.ElementNode:
+		if skipTags[n.Data] {
+			return
+		}
+	}
+	block := n.Type == html.ElementNode && blockTags[n.Data]
+	if block {
+		b.WriteString("\n")
+	}
+	for c := n.FirstChild; c != nil; c = c.NextSibling {
+		renderText(b, c)
+	}
+	if block {
+		b.WriteString("\n")
+	}
+}
+
+// tidyLines trims every line, collapses inner spaces and drops empty lines.
+func tidyLines(s string) string {
+	var out []string
+	for _, line := range strings.Split(s, "\n") {
+		line = strings.Join(strings.Fields(line), " ")
+		if line != "" {
+			out = append(out, line)
+		}
+	}
+	return strings.Join(out, "\n")
+}

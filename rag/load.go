@@ -1,0 +1,226 @@
+package rag
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"unicode/utf8"
+)
+
+// MaxFileBytes is the largest file the loader reads.
+const MaxFileBytes = 64 << 20
+
+// LoadWarning names a file that was skipped and why.
+type LoadWarning struct {
+	Path string
+	Err  error
+}
+
+func (w LoadWarning) String() string { return fmt.Sprintf("skipped %s: %v", w.Path, w.Err) }
+
+// LoadPaths loads every supported file under paths (files or directories,
+// recursively). A file's document id is its path relative to the ingested
+// root without extension; a file given directly is its own root ("a/b.txt"
+// -> "b"). Unsupported, binary and non-UTF-8 files are skipped with a
+// warning, never half-loaded. A path that does not exist is an error.
+func LoadPaths(paths []string) ([]Document, []LoadWarning, error) {
+	var docs []Document
+	var warns []LoadWarning
+	ids := map[string]string{}
+	for _, root := range paths {
+		st, err := os.Stat(root)
+		if err != nil {
+			return nil, nil, fmt.Errorf("load %s: %w", root, err)
+		}
+		var files []string
+		base := filepath.Dir(root)
+		if st.IsDir() {
+			base = root
+			err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+				if err != nil {
+					warns = append(warns, LoadWarning{p, err})
+					return nil
+				}
+				if d.IsDir() && p != root && strings.HasPrefix(d.Name(), ".") {
+					return filepath.SkipDir
+				}
+				if d.Type().IsRegular() && !strings.HasPrefix(d.Name(), ".") {
+					files = append(files, p)
+				}
+				return nil
+			})
+			if err != nil {
+				return nil, nil, fmt.Errorf("load %s: %w", root, err)
+			}
+		} else {
+			files = []string{root}
+		}
+		sort.Strings(files)
+		for _, f := range files {
+			rel, err := filepath.Rel(base, f)
+			if err != nil {
+				rel = filepath.Base(f)
+			}
+			got, err := loadFile(f, filepath.ToSlash(rel))
+			if err != nil {
+				warns = append(warns, LoadWarning{f, err})
+				continue
+			}
+			for _, d := range got {
+				if prev, dup := ids[d.ID]; dup {
+					warns = append(warns, LoadWarning{f, fmt.Errorf("document id %q already loaded from %s", d.ID, prev)})
+					continue
+				}
+				ids[d.ID] = f
+				docs = append(docs, d)
+			}
+		}
+	}
+	return docs, warns, nil
+}
+
+func loadFile(path, rel string) ([]Document, error) {
+	st, err := os.Stat(path)
+	if err != nil {
+		return nil, err
+	}
+	if st.Size() > MaxFileBytes {
+		return nil, fmt.Errorf("%w: %d bytes is over the %d byte limit", ErrUnsupportedFile, st.Size(), MaxFileBytes)
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	return ParseFile(rel, path, data)
+}
+
+// ParseFile turns one file's bytes into documents. name is the file's path
+// relative to its root (it gives the id); source is recorded as the
+// document's source. Supported: .txt, .md, .markdown, .html, .htm, .jsonl.
+func ParseFile(name, source string, data []byte) ([]Document, error) {
+	ext := strings.ToLower(filepath.Ext(name))
+	id := strings.TrimSuffix(name, filepath.Ext(name))
+	if err := checkText(data); err != nil {
+		return nil, err
+	}
+	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
+	switch ext {
+	case ".txt", ".md", ".markdown", ".text":
+		text := normaliseNewlines(string(data))
+		if strings.TrimSpace(text) == "" {
+			return nil, fmt.Errorf("%w: the file is empty", ErrUnsupportedFile)
+		}
+		return []Document{{ID: id, Title: firstLineTitle(text, id), Text: text, Source: source}}, nil
+	case ".html", ".htm":
+		d, err := ParseHTML(bytes.NewReader(data))
+		if err != nil {
+			return nil, err
+		}
+		d.ID, d.Source = id, source
+		if d.Title == "" {
+			d.Title = firstLineTitle(d.Text, id)
+		}
+		return []Document{d}, nil
+	case ".jsonl", ".ndjson":
+		return ParseJSONL(bytes.NewReader(data), id, source)
+	}
+	return nil, fmt.Errorf("%w: unknown extension %q (want .txt, .md, .html or .jsonl)", ErrUnsupportedFile, ext)
+}
+
+// checkText rejects binary and non-UTF-8 content.
+func checkText(data []byte) error {
+	head := data[:min(len(data), 8192)]
+	if bytes.IndexByte(head, 0) >= 0 {
+		return fmt.Errorf("%w: binary content (NUL bytes)", ErrUnsupportedFile)
+	}
+	if !utf8.Valid(data) {
+		return fmt.Errorf("%w: not valid UTF-8", ErrUnsupportedFile)
+	}
+	return nil
+}
+
+func normaliseNewlines(s string) string {
+	return strings.ReplaceAll(strings.ReplaceAll(s, "\r\n", "\n"), "\r", "\n")
+}
+
+// firstLineTitle is the first non-empty line, without Markdown heading
+// marks, cut to 200 bytes at a rune boundary.
+func firstLineTitle(text, fallback string) string {
+	for _, line := range strings.Split(text, "\n") {
+		line = strings.TrimSpace(strings.TrimLeft(strings.TrimSpace(line), "#"))
+		if line == "" {
+			continue
+		}
+		if len(line) > 200 {
+			cut := 200
+			for cut > 0 && !utf8.RuneStart(line[cut]) {
+				cut--
+			}
+			line = strings.TrimSpace(line[:cut]) + "…"
+		}
+		return line
+	}
+	return fallback
+}
+
+// jsonlRecord is one line of a .jsonl file.
+type jsonlRecord struct {
+	ID       string            `json:"id"`
+	Title    string            `json:"title"`
+	Text     string            `json:"text"`
+	Source   string            `json:"source"`
+	Metadata map[string]string `json:"metadata"`
+}
+
+// ParseJSONL reads one document per line: {"id","title","text","source","metadata"}.
+// A line without id gets "<fileID>/<line number>"; blank lines are skipped.
+// Any malformed line fails the whole file, naming the line.
+func ParseJSONL(r io.Reader, fileID, source string) ([]Document, error) {
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 1<<20), MaxFileBytes)
+	var docs []Document
+	for n := 1; sc.Scan(); n++ {
+		line := bytes.TrimSpace(sc.Bytes())
+		if len(line) == 0 {
+			continue
+		}
+		var rec jsonlRecord
+		dec := json.NewDecoder(bytes.NewReader(line))
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(&rec); err != nil {
+			return nil, fmt.Errorf("%w: line %d: %v", ErrUnsupportedFile, n, err)
+		}
+		if rec.ID == "" {
+			rec.ID = fmt.Sprintf("%s/%d", fileID, n)
+		}
+		if rec.Source == "" {
+			rec.Source = source
+		}
+		d := Document{ID: rec.ID, Title: rec.Title, Text: normaliseNewlines(rec.Text), Source: rec.Source, Metadata: rec.Metadata}
+		if d.Title == "" {
+			d.Title = firstLineTitle(d.Text, d.ID)
+		}
+		if err := ValidateDocument(d); err != nil {
+			return nil, fmt.Errorf("line %d: %w", n, err)
+		}
+		docs = append(docs, d)
+	}
+	if err := sc.Err(); err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrUnsupportedFile, err)
+	}
+	if len(docs) == 0 {
+		return nil, fmt.Errorf("%w: no documents in the file", ErrUnsupportedFile)
+	}
+	return docs, nil
+}
+
+// errNoText: an HTML page with no readable text.
+var errNoText = errors.New("no readable text")
