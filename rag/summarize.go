@@ -18,7 +18,7 @@ const (
 	// mmrLambda trades relevance (1) against novelty (0) when picking sentences.
 	mmrLambda = 0.7
 	// leadWeight favours a document's opening sentences, where news puts its point.
-	leadWeight = 0.3
+	leadWeight                       = 0.3
 	minSummaryWords, maxSummaryWords = 6, 80
 )
 
