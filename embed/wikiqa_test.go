@@ -118,7 +118,7 @@ func TestLocalWikiQA(t *testing.T) {
 	qs := loadWikiQA(t)
 	mapScore, mrr, n := rankWikiQA(t, DefaultLocal(), qs)
 	t.Logf("%s on %d questions: MAP %.4f MRR %.4f", DefaultLocal().Name(), n, mapScore, mrr)
-	const minMAP, minMRR = 0.0, 0.0
+	const minMAP, minMRR = 0.56, 0.565 // measured: MAP 0.579, MRR 0.585
 	if mapScore < minMAP || mrr < minMRR {
 		t.Errorf("MAP %.4f, MRR %.4f: want at least %.2f, %.2f", mapScore, mrr, minMAP, minMRR)
 	}
@@ -151,12 +151,9 @@ func TestLocalWikiQAVariants(t *testing.T) {
 		{"ngrams 4-5", DefaultLocalDim, func(p *localParams) { p.minN = 4 }},
 		{"stop 0.01", DefaultLocalDim, func(p *localParams) { p.stopWeight = 0.01 }},
 		{"stop 0.1", DefaultLocalDim, func(p *localParams) { p.stopWeight = 0.1 }},
-		{"stop 0.2", DefaultLocalDim, func(p *localParams) { p.stopWeight = 0.2 }},
+		{"stop 0.4", DefaultLocalDim, func(p *localParams) { p.stopWeight = 0.4 }},
 		{"flat length", DefaultLocalDim, func(p *localParams) { p.lenBase, p.lenSlope = 1, 0 }},
-		{"length 0.5+0.05", DefaultLocalDim, func(p *localParams) { p.lenBase, p.lenSlope = 0.5, 0.05 }},
-		{"flat stop 0.2", DefaultLocalDim, func(p *localParams) { p.lenBase, p.lenSlope, p.stopWeight = 1, 0, 0.2 }},
-		{"len .5+.1 stop 0.2", DefaultLocalDim, func(p *localParams) { p.lenBase, p.lenSlope, p.stopWeight = 0.5, 0.1, 0.2 }},
-		{"len .5+.1 stop 0.2 4-5", DefaultLocalDim, func(p *localParams) { p.lenBase, p.lenSlope, p.stopWeight, p.minN = 0.5, 0.1, 0.2, 4 }},
+		{"length 0.3+0.1", DefaultLocalDim, func(p *localParams) { p.lenBase, p.lenSlope = 0.3, 0.1 }},
 		{"length 0+0.15", DefaultLocalDim, func(p *localParams) { p.lenBase, p.lenSlope = 0, 0.15 }},
 	}
 	for _, tc := range tests {
