@@ -107,10 +107,9 @@ func (c *Chunker) Chunk(doc Document) []Chunk {
 // pieces splits text into sentences with token counts, cutting sentences over
 // budget at word boundaries.
 func (c *Chunker) pieces(text string) []piece {
-	tk, _ := Tokenizer() // validated in NewChunker
 	var out []piece
 	for _, s := range SplitSentences(text) {
-		n := len(tk.EncodeOrdinary(text[s.Start:s.End]))
+		n := countTokens(text[s.Start:s.End])
 		if n <= c.maxTokens {
 			out = append(out, piece{s, n})
 			continue
@@ -122,7 +121,6 @@ func (c *Chunker) pieces(text string) []piece {
 
 // splitLong cuts an over-budget sentence into word-aligned pieces that fit.
 func (c *Chunker) splitLong(text string, s Span) []piece {
-	tk, _ := Tokenizer()
 	var out []piece
 	start, tokens := s.Start, 0
 	lastEnd := s.Start
@@ -146,7 +144,7 @@ func (c *Chunker) splitLong(text string, s Span) []piece {
 		if ws == i {
 			break
 		}
-		n := len(tk.EncodeOrdinary(" " + text[ws:i]))
+		n := countTokens(" " + text[ws:i])
 		if tokens > 0 && tokens+n > c.maxTokens {
 			out = append(out, piece{Span{start, lastEnd}, tokens})
 			start, tokens = ws, 0

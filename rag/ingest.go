@@ -58,10 +58,12 @@ func (e *Engine) Ingest(ctx context.Context, docs []Document, progress Progress)
 		progress(done, total)
 	}
 
+	// Workers chunk, embed and store documents concurrently: the store's
+	// Put writes its file outside its lock, so disk writes overlap too.
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
-	prepared := make(chan StoredDocument)
 	work := make(chan job)
+	var mu sync.Mutex // guards results and done
 	var wg sync.WaitGroup
 	for range min(e.workers, max(len(jobs), 1)) {
 		wg.Add(1)
@@ -69,48 +71,36 @@ func (e *Engine) Ingest(ctx context.Context, docs []Document, progress Progress)
 			defer wg.Done()
 			for j := range work {
 				sd, err := e.prepare(ctx, docs[j.i], j.hash)
+				if err == nil {
+					err = e.store.Put(ctx, sd)
+					if err != nil {
+						err = fmt.Errorf("store %q: %w", sd.ID, err)
+					}
+				}
 				if err != nil {
 					cancel(err)
 					return
 				}
-				select {
-				case prepared <- sd:
-				case <-ctx.Done():
-					return
+				mu.Lock()
+				results[j.i].Chunks = len(sd.Chunks)
+				done++
+				if progress != nil {
+					progress(done, total)
 				}
+				mu.Unlock()
 			}
 		}()
 	}
-	go func() {
-		defer close(work)
-		for _, j := range jobs {
-			select {
-			case work <- j:
-			case <-ctx.Done():
-				return
-			}
-		}
-	}()
-	go func() { wg.Wait(); close(prepared) }()
-
-	index := make(map[string]int, len(docs))
-	for i, d := range docs {
-		index[d.ID] = i
-	}
-	for sd := range prepared {
-		if ctx.Err() != nil {
-			continue // drain
-		}
-		if err := e.store.Put(ctx, sd); err != nil {
-			cancel(fmt.Errorf("store %q: %w", sd.ID, err))
-			continue
-		}
-		results[index[sd.ID]].Chunks = len(sd.Chunks)
-		done++
-		if progress != nil {
-			progress(done, total)
+feed:
+	for _, j := range jobs {
+		select {
+		case work <- j:
+		case <-ctx.Done():
+			break feed
 		}
 	}
+	close(work)
+	wg.Wait()
 	if err := context.Cause(ctx); err != nil {
 		return nil, fmt.Errorf("ingest: %w", err)
 	}

@@ -32,9 +32,8 @@ func Tokenizer() (*tiktoken.Tiktoken, error) {
 
 // CountTokens returns the number of tokens in s.
 func CountTokens(s string) (int, error) {
-	tk, err := Tokenizer()
-	if err != nil {
+	if _, err := Tokenizer(); err != nil {
 		return 0, err
 	}
-	return len(tk.EncodeOrdinary(s)), nil
+	return countTokens(s), nil
 }
