@@ -61,7 +61,7 @@ func jsonError(err error) error {
 	case errors.As(err, &syn):
 		return newAPIError(http.StatusBadRequest, "invalid_json", "malformed JSON at byte %d: %v", syn.Offset, syn)
 	case errors.As(err, &typ):
-		field := typ.Field
+		field := jsonField(typ.Field)
 		if field == "" {
 			return newAPIError(http.StatusBadRequest, "invalid_json", "request body must be a JSON object, not %s", typ.Value)
 		}
@@ -72,6 +72,16 @@ func jsonError(err error) error {
 		return newAPIError(http.StatusBadRequest, "unknown_field", "unknown field %s", strings.TrimPrefix(err.Error(), "json: unknown field "))
 	}
 	return newAPIError(http.StatusBadRequest, "invalid_json", "malformed JSON: %v", err)
+}
+
+// jsonField drops the Go names of embedded structs ("AskRequest.question"
+// becomes "question"); JSON names in this API are lower case.
+func jsonField(path string) string {
+	parts := strings.Split(path, ".")
+	for len(parts) > 1 && parts[0] != "" && parts[0][0] >= 'A' && parts[0][0] <= 'Z' {
+		parts = parts[1:]
+	}
+	return strings.Join(parts, ".")
 }
 
 func jsonType(kind string) string {
