@@ -173,7 +173,7 @@ func TestBrowserAskAndCite(t *testing.T) {
 	}
 
 	if path := os.Getenv("RAGCITE_SCREENSHOT"); path != "" {
-		png, err := chromedp.Run(ctx, chromedp.FullScreenshot(90))
+		png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
 		if err != nil {
 			t.Fatal(err)
 		}
