@@ -1,0 +1,231 @@
+package rag
+
+import (
+	"context"
+	"fmt"
+	"runtime"
+	"sort"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/ragcite/ragcite/embed"
+	"github.com/ragcite/ragcite/internal/synth"
+)
+
+// Benchmarks over seeded synthetic corpora of 1k, 10k and 100k chunks of
+// about 100 words. Run: go test -run '^$' -bench . -benchtime 200x ./rag/
+
+var benchSizes = []int{1_000, 10_000, 100_000}
+
+const chunksPerBenchDoc = 10
+
+type benchCorpus struct {
+	dir           string
+	eng           *Engine
+	store         *ChromemStore
+	queries       []string
+	bytesPerChunk float64
+}
+
+var (
+	benchMu      sync.Mutex
+	benchCorpora = map[int]*benchCorpus{}
+)
+
+// corpus builds (once per size) a persisted store of n chunks through the
+// store's Put path, with vectors from the local embedder.
+func corpus(b *testing.B, n int) *benchCorpus {
+	benchMu.Lock()
+	defer benchMu.Unlock()
+	if c, ok := benchCorpora[n]; ok {
+		return c
+	}
+	ctx := context.Background()
+	dir, err := mkBenchDir(n)
+	if err != nil {
+		b.Fatal(err)
+	}
+	st, err := OpenChromemStore(ctx, dir)
+	if err != nil {
+		b.Fatal(err)
+	}
+	emb := embed.DefaultLocal()
+	eng, err := NewEngine(ctx, Config{Store: st, Embedder: emb})
+	if err != nil {
+		b.Fatal(err)
+	}
+	runtime.GC()
+	var before runtime.MemStats
+	runtime.ReadMemStats(&before)
+	g := synth.New(uint64(n), 20_000)
+	docs := make([]StoredDocument, n/chunksPerBenchDoc)
+	for d := range docs {
+		var text strings.Builder
+		var chunks []Chunk
+		for i := range chunksPerBenchDoc {
+			if text.Len() > 0 {
+				text.WriteString("\n")
+			}
+			start := text.Len()
+			text.WriteString(g.Passage(100))
+			chunks = append(chunks, Chunk{ID: fmt.Sprintf("d%d#%d", d, i), DocID: fmt.Sprintf("d%d", d), Index: i, Start: start, End: text.Len()})
+		}
+		doc := Document{ID: fmt.Sprintf("d%d", d), Title: fmt.Sprintf("Doc %d", d), Text: text.String()}
+		for i := range chunks {
+			chunks[i].Text = doc.Text[chunks[i].Start:chunks[i].End]
+		}
+		docs[d] = StoredDocument{Document: doc, Chunks: chunks, Hash: ContentHash(doc)}
+	}
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
+	for d := range docs {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			texts := make([]string, len(docs[d].Chunks))
+			for i, c := range docs[d].Chunks {
+				texts[i] = c.Text
+			}
+			docs[d].Vectors, _ = emb.Embed(ctx, texts)
+		}()
+	}
+	wg.Wait()
+	for _, sd := range docs {
+		if err := st.Put(ctx, sd); err != nil {
+			b.Fatal(err)
+		}
+	}
+	docs = nil
+	runtime.GC()
+	var after runtime.MemStats
+	runtime.ReadMemStats(&after)
+	c := &benchCorpus{dir: dir, eng: eng, store: st, bytesPerChunk: float64(after.HeapAlloc-before.HeapAlloc) / float64(n)}
+	for range 64 {
+		c.queries = append(c.queries, g.Query(3))
+	}
+	benchCorpora[n] = c
+	return c
+}
+
+// BenchmarkChromemQuery is the reference: chromem-go's own exhaustive query
+// on the same vectors, for top_k results.
+func BenchmarkChromemQuery(b *testing.B) {
+	for _, n := range benchSizes {
+		b.Run(fmt.Sprintf("chunks=%d", n), func(b *testing.B) {
+			c := corpus(b, n)
+			ctx := context.Background()
+			vecs := make([][]float32, len(c.queries))
+			for i, q := range c.queries {
+				v, _ := c.eng.embedder.Embed(ctx, []string{q})
+				vecs[i] = v[0]
+			}
+			b.ResetTimer()
+			for i := 0; b.Loop(); i++ {
+				if _, err := c.store.coll.QueryEmbedding(ctx, vecs[i%len(vecs)], DefaultTopK, nil, nil); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkAsk is retrieve (embed the question, dense + BM25, fuse) plus the
+// extractive answer, as POST /v1/ask runs it.
+func BenchmarkAsk(b *testing.B) {
+	for _, n := range benchSizes {
+		b.Run(fmt.Sprintf("chunks=%d", n), func(b *testing.B) {
+			c := corpus(b, n)
+			ctx := context.Background()
+			b.ReportMetric(c.bytesPerChunk, "heap-B/chunk")
+			b.ResetTimer()
+			for i := 0; b.Loop(); i++ {
+				if _, err := c.eng.Ask(ctx, AskRequest{Question: c.queries[i%len(c.queries)], Mode: ModeExtractive}); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkBM25 is the lexical retriever alone on 3-term queries; it reports
+// the median latency.
+func BenchmarkBM25(b *testing.B) {
+	for _, n := range benchSizes {
+		b.Run(fmt.Sprintf("chunks=%d", n), func(b *testing.B) {
+			c := corpus(b, n)
+			ctx := context.Background()
+			var lat []time.Duration
+			b.ResetTimer()
+			for i := 0; b.Loop(); i++ {
+				t := time.Now()
+				if _, err := c.store.Lexical(ctx, c.queries[i%len(c.queries)], 24, Filter{}); err != nil {
+					b.Fatal(err)
+				}
+				lat = append(lat, time.Since(t))
+			}
+			sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
+			b.ReportMetric(float64(lat[len(lat)/2].Microseconds())/1000, "p50-ms")
+		})
+	}
+}
+
+// BenchmarkReopen opens a persisted store: segments read and chromem-go
+// rebuilt from the saved vectors.
+func BenchmarkReopen(b *testing.B) {
+	for _, n := range benchSizes {
+		b.Run(fmt.Sprintf("chunks=%d", n), func(b *testing.B) {
+			c := corpus(b, n)
+			ctx := context.Background()
+			b.ResetTimer()
+			for b.Loop() {
+				st, err := OpenChromemStore(ctx, c.dir)
+				if err != nil {
+					b.Fatal(err)
+				}
+				if got := st.coll.Count(); got != n {
+					b.Fatalf("reopened %d chunks, want %d", got, n)
+				}
+				st.Close()
+			}
+		})
+	}
+}
+
+// BenchmarkIngest runs the whole ingest path (chunk with tiktoken, embed,
+// store on disk) over ~4 MB of synthetic prose; MB/s is the throughput.
+func BenchmarkIngest(b *testing.B) {
+	g := synth.New(7, 20_000)
+	var docs []Document
+	total := 0
+	for i := 0; total < 4<<20; i++ {
+		var text strings.Builder
+		for p := 0; p < 8; p++ {
+			text.WriteString(g.Passage(120))
+			text.WriteString("\n\n")
+		}
+		d := Document{ID: fmt.Sprintf("doc%d", i), Title: "t", Text: text.String()}
+		docs = append(docs, d)
+		total += len(d.Text)
+	}
+	b.SetBytes(int64(total))
+	ctx := context.Background()
+	for b.Loop() {
+		b.StopTimer()
+		st, err := OpenChromemStore(ctx, b.TempDir())
+		if err != nil {
+			b.Fatal(err)
+		}
+		eng, err := NewEngine(ctx, Config{Store: st, Embedder: embed.DefaultLocal()})
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.StartTimer()
+		if _, err := eng.Ingest(ctx, docs, nil); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -1,0 +1,372 @@
+package rag
+
+import (
+	"context"
+	"errors"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/ragcite/ragcite/embed"
+)
+
+// sampleDocs loads the sample articles shipped in testdata.
+func sampleDocs(t testing.TB) []Document {
+	t.Helper()
+	docs, warns, err := LoadPaths([]string{"../testdata/articles"})
+	if err != nil || len(warns) > 0 || len(docs) != 5 {
+		t.Fatalf("load sample articles: %d docs, %v, %v", len(docs), warns, err)
+	}
+	return docs
+}
+
+// newTestEngine opens an engine over a store in dir ("" = memory).
+func newTestEngine(t testing.TB, dir string, e embed.Embedder) *Engine {
+	t.Helper()
+	ctx := context.Background()
+	st, err := OpenChromemStore(ctx, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	eng, err := NewEngine(ctx, Config{Store: st, Embedder: e})
+	if err != nil {
+		st.Close()
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { eng.Close() })
+	return eng
+}
+
+// markerRE matches the [n] markers the engine writes.
+var markerRE = regexp.MustCompile(`\[(\d+)\]`)
+
+// checkCitations asserts the citation invariant against the stored documents.
+func checkCitations(t *testing.T, eng *Engine, text string, cites []Citation) {
+	t.Helper()
+	ctx := context.Background()
+	for i, c := range cites {
+		if c.N != i+1 {
+			t.Errorf("citation %d numbered %d", i+1, c.N)
+		}
+		doc, err := eng.Document(ctx, c.DocID)
+		if err != nil {
+			t.Fatalf("citation %d: %v", c.N, err)
+		}
+		if c.Start < 0 || c.End > len(doc.Text) || doc.Text[c.Start:c.End] != c.Quote {
+			t.Errorf("citation %d quote is not the text at [%d,%d)", c.N, c.Start, c.End)
+		}
+		if !strings.HasPrefix(c.ChunkID, c.DocID+"#") {
+			t.Errorf("citation %d chunk %q not of doc %q", c.N, c.ChunkID, c.DocID)
+		}
+	}
+	var markers []int
+	for _, m := range markerRE.FindAllStringSubmatch(text, -1) {
+		n, _ := strconv.Atoi(m[1])
+		markers = append(markers, n)
+	}
+	used := map[int]bool{}
+	for _, n := range markers {
+		if n < 1 || n > len(cites) {
+			t.Errorf("marker [%d] has no citation", n)
+		}
+		used[n] = true
+	}
+	for _, c := range cites {
+		if !used[c.N] {
+			t.Errorf("citation %d is never referred to", c.N)
+		}
+	}
+}
+
+func TestIngestIdempotentUpdateDelete(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	eng := newTestEngine(t, dir, embed.DefaultLocal())
+	docs := sampleDocs(t)
+
+	res, err := eng.Ingest(ctx, docs, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range res {
+		if r.Status != StatusCreated || r.Chunks == 0 {
+			t.Fatalf("first ingest: %+v", r)
+		}
+	}
+	res, err = eng.Ingest(ctx, docs, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range res {
+		if r.Status != StatusUnchanged {
+			t.Fatalf("re-ingest: %+v, want unchanged", r)
+		}
+	}
+
+	// A changed document replaces its chunks: the old text is gone.
+	changed := docs[0]
+	changed.Text = "Zebras graze quietly in the savanna near the river. They move in herds."
+	res, err = eng.Ingest(ctx, []Document{changed}, nil)
+	if err != nil || res[0].Status != StatusUpdated || res[0].Chunks != 1 {
+		t.Fatalf("update: %+v %v", res, err)
+	}
+	hits, err := eng.Search(ctx, SearchRequest{Query: "zebras savanna", TopK: 3})
+	if err != nil || len(hits) == 0 || hits[0].DocID != changed.ID {
+		t.Fatalf("search after update: %+v %v", hits, err)
+	}
+	chunks, _ := eng.Store().Chunks(ctx, changed.ID)
+	if len(chunks) != 1 {
+		t.Fatalf("%d chunks after update, want 1", len(chunks))
+	}
+
+	// Reopen: everything survives; delete removes every trace, on disk too.
+	eng.Close()
+	eng = newTestEngine(t, dir, embed.DefaultLocal())
+	infos, _ := eng.Documents(ctx)
+	if len(infos) != 5 {
+		t.Fatalf("after reopen: %d documents", len(infos))
+	}
+	if err := eng.Delete(ctx, changed.ID); err != nil {
+		t.Fatal(err)
+	}
+	if err := eng.Delete(ctx, changed.ID); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("second delete: %v, want ErrNotFound", err)
+	}
+	assertGone := func(eng *Engine) {
+		t.Helper()
+		if _, err := eng.Document(ctx, changed.ID); !errors.Is(err, ErrNotFound) {
+			t.Errorf("document after delete: %v", err)
+		}
+		hits, _ := eng.Search(ctx, SearchRequest{Query: "zebras savanna herds", TopK: 10})
+		for _, h := range hits {
+			if h.DocID == changed.ID {
+				t.Errorf("deleted document still retrieved: %+v", h)
+			}
+		}
+	}
+	assertGone(eng)
+	eng.Close()
+	eng = newTestEngine(t, dir, embed.DefaultLocal())
+	assertGone(eng)
+	if segs, _ := filepath.Glob(filepath.Join(dir, "docs", "*")); len(segs) != 4 {
+		t.Errorf("%d files in the store after delete, want 4: %v", len(segs), segs)
+	}
+}
+
+func TestIngestRejectsBadBatchWithoutWriting(t *testing.T) {
+	ctx := context.Background()
+	eng := newTestEngine(t, "", embed.DefaultLocal())
+	good := Document{ID: "good", Title: "Good", Text: "A fine sentence."}
+	tests := []struct {
+		name string
+		bad  Document
+	}{
+		{"empty id", Document{ID: " ", Text: "x"}},
+		{"empty text", Document{ID: "a", Text: "  \n"}},
+		{"invalid utf-8", Document{ID: "a", Text: "bad \xff byte"}},
+		{"hash in id", Document{ID: "a#1", Text: "x"}},
+		{"duplicate id", good},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := eng.Ingest(ctx, []Document{good, tc.bad}, nil)
+			if !errors.Is(err, ErrInvalidArgument) {
+				t.Fatalf("err = %v, want ErrInvalidArgument", err)
+			}
+			if infos, _ := eng.Documents(ctx); len(infos) != 0 {
+				t.Fatalf("batch half-ingested: %+v", infos)
+			}
+		})
+	}
+}
+
+// otherEmbedder is the local embedder under another name.
+type otherEmbedder struct{ *embed.Local }
+
+func (otherEmbedder) Name() string { return "other-model" }
+
+func TestEmbedderMismatch(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	eng := newTestEngine(t, dir, embed.DefaultLocal())
+	if _, err := eng.Ingest(ctx, sampleDocs(t)[:1], nil); err != nil {
+		t.Fatal(err)
+	}
+	eng.Close()
+	st, err := OpenChromemStore(ctx, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	_, err = NewEngine(ctx, Config{Store: st, Embedder: otherEmbedder{embed.DefaultLocal()}})
+	if !errors.Is(err, ErrEmbedderMismatch) {
+		t.Fatalf("err = %v, want ErrEmbedderMismatch", err)
+	}
+	for _, want := range []string{embed.DefaultLocal().Name(), "other-model", "--embedder", "--data"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("message %q does not mention %q", err, want)
+		}
+	}
+}
+
+func TestAskExtractive(t *testing.T) {
+	ctx := context.Background()
+	eng := newTestEngine(t, "", embed.DefaultLocal())
+	if _, err := eng.Ingest(ctx, sampleDocs(t), nil); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name         string
+		question     string
+		wantAbstain  bool
+		wantContains string
+		wantConflict bool
+	}{
+		{"investment", "How much is Amazon reportedly considering investing in OpenAI?", false, "$10 billion", true},
+		{"chips", "Which Amazon AI chips would OpenAI use?", false, "Trainium", false},
+		{"not covered", "What is the boiling point of liquid nitrogen?", true, "", false},
+		{"not covered recipe", "How do I bake sourdough bread at home?", true, "", false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			var streamed strings.Builder
+			ans, err := eng.AskStream(ctx, AskRequest{Question: tc.question}, func(s string) error {
+				streamed.WriteString(s)
+				return nil
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if streamed.String() != ans.Answer {
+				t.Errorf("streamed %q, answer %q", streamed.String(), ans.Answer)
+			}
+			if ans.Abstained != tc.wantAbstain {
+				t.Fatalf("abstained = %v, want %v: %s", ans.Abstained, tc.wantAbstain, ans.Answer)
+			}
+			if ans.Abstained && len(ans.Citations) != 0 {
+				t.Errorf("abstention with citations: %+v", ans.Citations)
+			}
+			if !strings.Contains(ans.Answer, tc.wantContains) {
+				t.Errorf("answer %q does not contain %q", ans.Answer, tc.wantContains)
+			}
+			if got := len(ans.Conflicts) > 0; got != tc.wantConflict {
+				t.Errorf("conflicts = %+v, want conflict %v", ans.Conflicts, tc.wantConflict)
+			}
+			checkCitations(t, eng, ans.Answer, ans.Citations)
+		})
+	}
+}
+
+func TestAskConflictListsClaims(t *testing.T) {
+	ctx := context.Background()
+	eng := newTestEngine(t, "", embed.DefaultLocal())
+	if _, err := eng.Ingest(ctx, sampleDocs(t), nil); err != nil {
+		t.Fatal(err)
+	}
+	ans, err := eng.Ask(ctx, AskRequest{Question: "How much is Amazon reportedly considering investing in OpenAI?"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ans.Conflicts) != 1 {
+		t.Fatalf("conflicts = %+v in %q", ans.Conflicts, ans.Answer)
+	}
+	values := map[string][]int{}
+	for _, c := range ans.Conflicts[0].Claims {
+		values[c.Value] = c.Citations
+		for _, n := range c.Citations {
+			if n < 1 || n > len(ans.Citations) || !strings.Contains(ans.Citations[n-1].Quote, strings.TrimPrefix(c.Value, "$")) && !strings.Contains(ans.Citations[n-1].Quote, "$") {
+				t.Errorf("claim %q cites [%d] which does not state it", c.Value, n)
+			}
+		}
+	}
+	if len(values["$10 billion"]) == 0 || len(values["$50 billion"]) == 0 {
+		t.Errorf("claims %v, want $10 billion and $50 billion", values)
+	}
+	if !strings.Contains(ans.Answer, "disagree") {
+		t.Errorf("answer does not say the sources disagree: %q", ans.Answer)
+	}
+}
+
+func TestAskValidates(t *testing.T) {
+	ctx := context.Background()
+	eng := newTestEngine(t, "", embed.DefaultLocal())
+	tests := []struct {
+		name string
+		req  AskRequest
+		want error
+	}{
+		{"empty", AskRequest{Question: ""}, ErrEmptyQuestion},
+		{"whitespace", AskRequest{Question: " \t\n"}, ErrEmptyQuestion},
+		{"bad utf-8", AskRequest{Question: "\xff?"}, ErrInvalidArgument},
+		{"top_k", AskRequest{Question: "x", TopK: -1}, ErrInvalidArgument},
+		{"top_k big", AskRequest{Question: "x", TopK: 1000}, ErrInvalidArgument},
+		{"mode", AskRequest{Question: "x", Mode: "poetry"}, ErrInvalidArgument},
+		{"llm offline", AskRequest{Question: "x", Mode: ModeLLM}, ErrLLMUnavailable},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if _, err := eng.Ask(ctx, tc.req); !errors.Is(err, tc.want) {
+				t.Fatalf("err = %v, want %v", err, tc.want)
+			}
+		})
+	}
+	// An empty store abstains rather than failing.
+	ans, err := eng.Ask(ctx, AskRequest{Question: "Anything?"})
+	if err != nil || !ans.Abstained {
+		t.Fatalf("empty store: %+v %v", ans, err)
+	}
+}
+
+func TestSummarize(t *testing.T) {
+	ctx := context.Background()
+	eng := newTestEngine(t, "", embed.DefaultLocal())
+	docs := sampleDocs(t)
+	if _, err := eng.Ingest(ctx, docs, nil); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name string
+		req  SummarizeRequest
+		docs []string // every citation from these
+	}{
+		{"one doc", SummarizeRequest{DocIDs: []string{docs[3].ID}, MaxSentences: 3}, []string{docs[3].ID}},
+		{"two docs", SummarizeRequest{DocIDs: []string{docs[0].ID, docs[4].ID}, MaxSentences: 4}, []string{docs[0].ID, docs[4].ID}},
+		{"query", SummarizeRequest{Query: "Trainium chips and AWS", MaxSentences: 3}, nil},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			sum, err := eng.Summarize(ctx, tc.req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(sum.Citations) == 0 || len(sum.Citations) > tc.req.MaxSentences {
+				t.Fatalf("%d citations for max %d: %q", len(sum.Citations), tc.req.MaxSentences, sum.Summary)
+			}
+			checkCitations(t, eng, sum.Summary, sum.Citations)
+			for _, c := range sum.Citations {
+				if tc.docs != nil && !contains(tc.docs, c.DocID) {
+					t.Errorf("citation from %s, want one of %v", c.DocID, tc.docs)
+				}
+			}
+		})
+	}
+	for _, bad := range []SummarizeRequest{{}, {DocIDs: []string{"a"}, Query: "b"}, {Query: "x", MaxSentences: -1}} {
+		if _, err := eng.Summarize(ctx, bad); !errors.Is(err, ErrInvalidArgument) {
+			t.Errorf("Summarize(%+v) = %v, want ErrInvalidArgument", bad, err)
+		}
+	}
+	if _, err := eng.Summarize(ctx, SummarizeRequest{DocIDs: []string{"nope"}}); !errors.Is(err, ErrNotFound) {
+		t.Errorf("unknown doc: %v, want ErrNotFound", err)
+	}
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
