@@ -19,11 +19,11 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"math/rand/v2"
 	"net"
 	"net/http"
 	"os"
 	"runtime"
+	"runtime/pprof"
 	"sort"
 	"strings"
 	"sync"
@@ -32,6 +32,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/ragcite/ragcite/embed"
+	"github.com/ragcite/ragcite/internal/synth"
 	"github.com/ragcite/ragcite/rag"
 	"github.com/ragcite/ragcite/server"
 )
@@ -48,8 +49,10 @@ type config struct {
 	concurrency int
 	duration    time.Duration
 	warmup      time.Duration
+	rounds      int
 	seed        uint64
 	minRatio    float64
+	cpuProfile  string
 }
 
 func run(args []string, out io.Writer) error {
@@ -59,13 +62,15 @@ func run(args []string, out io.Writer) error {
 	fs.IntVar(&cfg.concurrency, "concurrency", 8, "concurrent clients")
 	fs.DurationVar(&cfg.duration, "duration", 10*time.Second, "measured time per target (at most 60s)")
 	fs.DurationVar(&cfg.warmup, "warmup", time.Second, "unmeasured time before each target")
+	fs.IntVar(&cfg.rounds, "rounds", 5, "split each target's time into this many rounds, interleaving the targets to even out drift")
 	fs.Uint64Var(&cfg.seed, "seed", 1, "corpus and question seed")
 	fs.Float64Var(&cfg.minRatio, "min-ratio", 0.8, "fail when /v1/ask reaches less than this fraction of the in-process rate")
+	fs.StringVar(&cfg.cpuProfile, "cpuprofile", "", "write a CPU profile of the measured phases to this file")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	if cfg.duration <= 0 || cfg.duration > time.Minute || cfg.concurrency < 1 || cfg.chunks < 1 {
-		return errors.New("want 0 < -duration <= 60s, -concurrency >= 1, -chunks >= 1")
+	if cfg.duration <= 0 || cfg.duration > time.Minute || cfg.concurrency < 1 || cfg.chunks < 1 || cfg.rounds < 1 {
+		return errors.New("want 0 < -duration <= 60s, -concurrency >= 1, -chunks >= 1, -rounds >= 1")
 	}
 	ctx := context.Background()
 
@@ -133,12 +138,32 @@ func run(args []string, out io.Writer) error {
 		{"POST /v1/ask over HTTP", func(i int) error { return post(apiURL+"/v1/ask", bodies[i%len(bodies)]) }},
 		{"bare gin JSON handler", func(i int) error { return post(bareURL+"/echo", bodies[i%len(bodies)]) }},
 	}
-	fmt.Fprintf(out, "concurrency %d, %s per target after %s warm-up, GOMAXPROCS %d\n\n", cfg.concurrency, cfg.duration, cfg.warmup, runtime.GOMAXPROCS(0))
+	fmt.Fprintf(out, "concurrency %d, %s per target in %d interleaved rounds after %s warm-up, GOMAXPROCS %d\n\n",
+		cfg.concurrency, cfg.duration, cfg.rounds, cfg.warmup, runtime.GOMAXPROCS(0))
 	fmt.Fprintf(out, "%-24s %10s %10s %10s %8s\n", "target", "req/s", "p50", "p99", "errors")
+	if cfg.cpuProfile != "" {
+		f, err := os.Create(cfg.cpuProfile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
+	}
+	for _, tg := range targets {
+		measure(tg.call, cfg.concurrency, cfg.warmup)
+	}
+	samples := make([]samples, len(targets))
+	for range cfg.rounds {
+		for i, tg := range targets {
+			samples[i].add(measure(tg.call, cfg.concurrency, cfg.duration/time.Duration(cfg.rounds)))
+		}
+	}
 	results := make([]result, len(targets))
 	for i, tg := range targets {
-		measure(tg.call, cfg.concurrency, cfg.warmup)
-		results[i] = measure(tg.call, cfg.concurrency, cfg.duration)
+		results[i] = samples[i].result()
 		r := results[i]
 		fmt.Fprintf(out, "%-24s %10.1f %10s %10s %8d\n", tg.name, r.rps, r.p50.Round(time.Microsecond), r.p99.Round(time.Microsecond), r.errors)
 		if r.firstErr != nil {
@@ -164,12 +189,39 @@ type result struct {
 	firstErr error
 }
 
+// samples are the latencies and errors of one target over its rounds.
+type samples struct {
+	lat      []time.Duration
+	elapsed  time.Duration
+	errors   int
+	firstErr error
+}
+
+func (s *samples) add(o samples) {
+	s.lat = append(s.lat, o.lat...)
+	s.elapsed += o.elapsed
+	s.errors += o.errors
+	if s.firstErr == nil {
+		s.firstErr = o.firstErr
+	}
+}
+
+func (s *samples) result() result {
+	r := result{errors: s.errors, firstErr: s.firstErr}
+	sort.Slice(s.lat, func(i, j int) bool { return s.lat[i] < s.lat[j] })
+	r.rps = float64(len(s.lat)) / s.elapsed.Seconds()
+	if len(s.lat) > 0 {
+		r.p50 = s.lat[len(s.lat)*50/100]
+		r.p99 = s.lat[min(len(s.lat)*99/100, len(s.lat)-1)]
+	}
+	return r
+}
+
 // measure calls call from n goroutines until d has passed.
-func measure(call func(i int) error, n int, d time.Duration) result {
+func measure(call func(i int) error, n int, d time.Duration) samples {
 	var wg sync.WaitGroup
 	var mu sync.Mutex
-	var all []time.Duration
-	var res result
+	var res samples
 	start := time.Now()
 	deadline := start.Add(d)
 	for w := range n {
@@ -191,7 +243,7 @@ func measure(call func(i int) error, n int, d time.Duration) result {
 				}
 			}
 			mu.Lock()
-			all = append(all, lat...)
+			res.lat = append(res.lat, lat...)
 			res.errors += errs
 			if res.firstErr == nil {
 				res.firstErr = first
@@ -200,13 +252,7 @@ func measure(call func(i int) error, n int, d time.Duration) result {
 		}()
 	}
 	wg.Wait()
-	elapsed := time.Since(start)
-	sort.Slice(all, func(i, j int) bool { return all[i] < all[j] })
-	res.rps = float64(len(all)) / elapsed.Seconds()
-	if len(all) > 0 {
-		res.p50 = all[len(all)*50/100]
-		res.p99 = all[min(len(all)*99/100, len(all)-1)]
-	}
+	res.elapsed = time.Since(start)
 	return res
 }
 
@@ -244,69 +290,23 @@ func bareGin() http.Handler {
 	return r
 }
 
-// corpus generates English-like text from a seeded generator.
+// corpus builds documents from the project's seeded synthetic generator.
 type corpus struct {
-	rng   *rand.Rand
-	names []string
-	sents []string // a sample of generated sentences, for questions
+	g *synth.Generator
 }
 
-func newCorpus(seed uint64) *corpus {
-	c := &corpus{rng: rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))}
-	for range 400 {
-		c.names = append(c.names, c.name())
-	}
-	return c
-}
+func newCorpus(seed uint64) *corpus { return &corpus{g: synth.New(seed, 20_000)} }
 
-var (
-	subjects = strings.Fields("the company the council the team the report the minister the committee the researchers the market the agency the board the city the museum the school the hospital the startup the court the bank the union the festival the airline")
-	verbs    = strings.Fields("announced reported confirmed rejected approved expected delayed proposed reviewed funded acquired launched cancelled doubled reduced predicted disputed published opened closed")
-	objects  = strings.Fields("a plan a deal a budget a study a merger a project a policy a proposal a contract a survey an investment a forecast a product a programme a partnership a review a loan a strike a tender a bridge")
-	extras   = strings.Fields("after_months_of_talks, despite_strong_opposition, according_to_people_familiar_with_the_matter, in_a_statement_on_Monday, for_the_third_year_running, ahead_of_the_election, following_a_sharp_fall_in_demand, under_pressure_from_investors,")
-	tails    = []string{"worth", "costing", "valued at", "totalling", "estimated at"}
-	units    = strings.Fields("million billion thousand percent")
-	places   = strings.Fields("Lisbon Oslo Nairobi Lima Hanoi Perth Quebec Tallinn Accra Porto Dakar Riga Cusco Tromso Leeds Austin Busan Cebu Graz Malmo")
-)
-
-func (c *corpus) pick(xs []string) string { return xs[c.rng.IntN(len(xs))] }
-
-// name invents a pronounceable proper noun.
-func (c *corpus) name() string {
-	cons, vows := "bcdfghklmnprstvz", "aeiou"
-	var b strings.Builder
-	for i := range 2 + c.rng.IntN(2) {
-		ch := cons[c.rng.IntN(len(cons))]
-		if i == 0 {
-			ch -= 'a' - 'A'
-		}
-		b.WriteByte(ch)
-		b.WriteByte(vows[c.rng.IntN(len(vows))])
-	}
-	return b.String()
-}
-
-func (c *corpus) sentence() string {
-	s := fmt.Sprintf("%s %s %s in %s %s %s %d %s for %s of %s.", c.pick(c.names), c.pick(verbs), c.pick(objects), c.pick(places),
-		strings.ReplaceAll(c.pick(extras), "_", " "), c.pick(tails), 1+c.rng.IntN(999), c.pick(units), c.pick(subjects), c.pick(c.names))
-	return strings.ToUpper(s[:1]) + s[1:]
-}
-
+// document is a titled article of eight paragraphs.
 func (c *corpus) document(i int) rag.Document {
 	var b strings.Builder
-	title := fmt.Sprintf("%s %s %s in %s", c.pick(c.names), c.pick(verbs), c.pick(objects), c.pick(places))
+	title := strings.TrimSuffix(c.g.Sentence(), ".")
 	b.WriteString(title + "\n\n")
 	for p := range 8 {
-		for range 5 + c.rng.IntN(4) {
-			s := c.sentence()
-			if len(c.sents) < 4096 && c.rng.IntN(8) == 0 {
-				c.sents = append(c.sents, s)
-			}
-			b.WriteString(s + " ")
-		}
-		if p < 7 {
+		if p > 0 {
 			b.WriteString("\n\n")
 		}
+		b.WriteString(c.g.Passage(120))
 	}
 	return rag.Document{ID: fmt.Sprintf("synthetic/%05d", i), Title: title, Text: b.String(), Source: "loadgen"}
 }
@@ -330,12 +330,11 @@ func (c *corpus) ingest(ctx context.Context, eng *rag.Engine, n int) (docs, chun
 	return docs, chunks, nil
 }
 
-// questions turns sampled corpus sentences into questions.
+// questions are queries of four to seven mid-frequency words.
 func (c *corpus) questions(n int) []string {
 	out := make([]string, n)
 	for i := range out {
-		words := strings.Fields(strings.TrimSuffix(c.sents[c.rng.IntN(len(c.sents))], "."))
-		out[i] = fmt.Sprintf("What did %s %s in %s?", words[0], words[1], words[len(words)-1])
+		out[i] = c.g.Query(4+i%4) + "?"
 	}
 	return out
 }
