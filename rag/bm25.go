@@ -3,6 +3,8 @@ package rag
 import (
 	"container/heap"
 	"math"
+	"sort"
+	"strings"
 	"sync"
 )
 
@@ -39,8 +41,38 @@ func newBM25Index() *bm25Index {
 	return &bm25Index{termIDs: map[string]int32{}}
 }
 
+// termFreq is a distinct analysed term of a chunk and its count.
+type termFreq struct {
+	term string
+	tf   uint16
+}
+
+// analysed is a chunk's lexical form: distinct terms and the term count.
+type analysed struct {
+	terms  []termFreq
+	length int
+}
+
+// analyse counts the terms of text. It needs no index, so callers run it
+// concurrently before taking the index lock.
+func analyse(text string) analysed {
+	terms := Terms(text)
+	n := len(terms)
+	sort.Strings(terms)
+	out := make([]termFreq, 0, len(terms))
+	for i := 0; i < len(terms); {
+		j := i + 1
+		for j < len(terms) && terms[j] == terms[i] {
+			j++
+		}
+		out = append(out, termFreq{terms[i], uint16(min(j-i, math.MaxUint16))})
+		i = j
+	}
+	return analysed{terms: out, length: n}
+}
+
 // add indexes chunk c with its analysed terms and returns its slot.
-func (x *bm25Index) add(c *Chunk, terms []string) int32 {
+func (x *bm25Index) add(c *Chunk, a analysed) int32 {
 	var slot int32
 	if n := len(x.free); n > 0 {
 		slot = x.free[n-1]
@@ -49,26 +81,20 @@ func (x *bm25Index) add(c *Chunk, terms []string) int32 {
 		slot = int32(len(x.slots))
 		x.slots = append(x.slots, bm25Slot{})
 	}
-	tf := make(map[int32]uint16, len(terms))
-	for _, t := range terms {
-		id, ok := x.termIDs[t]
+	ids := make([]int32, len(a.terms))
+	for i, tf := range a.terms {
+		id, ok := x.termIDs[tf.term]
 		if !ok {
 			id = int32(len(x.postings))
-			x.termIDs[t] = id
+			x.termIDs[strings.Clone(tf.term)] = id
 			x.postings = append(x.postings, nil)
 		}
-		if tf[id] < math.MaxUint16 {
-			tf[id]++
-		}
+		x.postings[id] = append(x.postings[id], posting{slot, tf.tf})
+		ids[i] = id
 	}
-	ids := make([]int32, 0, len(tf))
-	for id, n := range tf {
-		x.postings[id] = append(x.postings[id], posting{slot, n})
-		ids = append(ids, id)
-	}
-	x.slots[slot] = bm25Slot{chunk: c, length: int32(len(terms)), terms: ids}
+	x.slots[slot] = bm25Slot{chunk: c, length: int32(a.length), terms: ids}
 	x.live++
-	x.totalLen += int64(len(terms))
+	x.totalLen += int64(a.length)
 	return slot
 }
 

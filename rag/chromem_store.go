@@ -119,27 +119,45 @@ func (s *ChromemStore) loadSegments(ctx context.Context) error {
 			_ = os.Remove(filepath.Join(dir, e.Name())) // a write cut short by a crash
 		}
 	}
-	segs := make([]*StoredDocument, len(paths))
-	errs := make([]error, len(paths))
+	// Readers decode segments concurrently while this goroutine indexes
+	// them as they arrive.
+	type loaded struct {
+		sd    *StoredDocument
+		terms []analysed
+		err   error
+	}
+	next := make(chan string)
+	out := make(chan loaded, 64)
 	var wg sync.WaitGroup
-	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
-	for i, p := range paths {
+	for range runtime.GOMAXPROCS(0) {
 		wg.Add(1)
-		sem <- struct{}{}
 		go func() {
 			defer wg.Done()
-			defer func() { <-sem }()
-			segs[i], errs[i] = readSegment(p)
+			for p := range next {
+				sd, terms, err := readSegment(p)
+				out <- loaded{sd, terms, err}
+			}
 		}()
 	}
-	wg.Wait()
+	go func() {
+		for _, p := range paths {
+			next <- p
+		}
+		close(next)
+		wg.Wait()
+		close(out)
+	}()
+	var errs []error
+	for l := range out {
+		if l.err == nil {
+			l.err = s.index(ctx, l.sd, l.terms)
+		}
+		if l.err != nil {
+			errs = append(errs, l.err)
+		}
+	}
 	if err := errors.Join(errs...); err != nil {
 		return err
-	}
-	for _, sd := range segs {
-		if err := s.index(ctx, sd); err != nil {
-			return err
-		}
 	}
 	return nil
 }
@@ -221,8 +239,9 @@ func (s *ChromemStore) Put(ctx context.Context, sd StoredDocument) error {
 	if len(sd.Chunks) != len(sd.Vectors) {
 		return fmt.Errorf("put %q: %d chunks but %d vectors", sd.ID, len(sd.Chunks), len(sd.Vectors))
 	}
+	terms := chunkTerms(&sd) // analysed before taking the lock
 	if s.dir != "" {
-		if err := writeSegment(s.segmentPath(sd.ID), &sd); err != nil {
+		if err := writeSegment(s.segmentPath(sd.ID), &sd, terms); err != nil {
 			return fmt.Errorf("put %q: %w", sd.ID, err)
 		}
 	}
@@ -232,11 +251,21 @@ func (s *ChromemStore) Put(ctx context.Context, sd StoredDocument) error {
 		return ErrClosed
 	}
 	s.unindex(ctx, sd.ID)
-	return s.index(ctx, &sd)
+	return s.index(ctx, &sd, terms)
 }
 
-// index adds a document to memory. Callers hold s.mu (or own s exclusively).
-func (s *ChromemStore) index(ctx context.Context, sd *StoredDocument) error {
+// chunkTerms analyses every chunk of sd for the lexical index.
+func chunkTerms(sd *StoredDocument) []analysed {
+	out := make([]analysed, len(sd.Chunks))
+	for i, c := range sd.Chunks {
+		out[i] = analyse(sd.Text[c.Start:c.End])
+	}
+	return out
+}
+
+// index adds a document to memory, with the analysed terms of each chunk.
+// Callers hold s.mu (or own s exclusively).
+func (s *ChromemStore) index(ctx context.Context, sd *StoredDocument, terms []analysed) error {
 	e := &storedEntry{
 		info: DocumentInfo{ID: sd.ID, Title: sd.Title, Source: sd.Source, Chunks: len(sd.Chunks),
 			Bytes: len(sd.Text), Metadata: copyMap(sd.Metadata), Hash: sd.Hash},
@@ -249,7 +278,7 @@ func (s *ChromemStore) index(ctx context.Context, sd *StoredDocument) error {
 		c.Text = sd.Text[c.Start:c.End]
 		cp := &c
 		e.chunks = append(e.chunks, cp)
-		e.slots = append(e.slots, s.lex.add(cp, Terms(c.Text)))
+		e.slots = append(e.slots, s.lex.add(cp, terms[i]))
 		meta := map[string]string{metaDocID: sd.ID}
 		for k, v := range sd.Metadata {
 			meta[metaPrefix+k] = v

@@ -151,20 +151,24 @@ func normaliseNewlines(s string) string {
 	return strings.ReplaceAll(strings.ReplaceAll(s, "\r\n", "\n"), "\r", "\n")
 }
 
-// firstLineTitle is the first non-empty line, without Markdown heading
-// marks, cut to 200 bytes at a rune boundary.
+// firstLineTitle is the first non-empty line without Markdown heading
+// marks; a line longer than a headline is cut at a word boundary.
 func firstLineTitle(text, fallback string) string {
+	const maxTitle = 100
 	for _, line := range strings.Split(text, "\n") {
 		line = strings.TrimSpace(strings.TrimLeft(strings.TrimSpace(line), "#"))
 		if line == "" {
 			continue
 		}
-		if len(line) > 200 {
-			cut := 200
-			for cut > 0 && !utf8.RuneStart(line[cut]) {
-				cut--
+		if len(line) > maxTitle {
+			cut := strings.LastIndexByte(line[:maxTitle], ' ')
+			if cut <= 0 {
+				cut = maxTitle
+				for cut > 0 && !utf8.RuneStart(line[cut]) {
+					cut--
+				}
 			}
-			line = strings.TrimSpace(line[:cut]) + "…"
+			line = strings.TrimRight(line[:cut], " ,;:") + "…"
 		}
 		return line
 	}

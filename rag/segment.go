@@ -1,31 +1,56 @@
 package rag
 
 import (
-	"bufio"
 	"bytes"
+	"crypto/sha256"
 	"encoding/binary"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"math"
 	"os"
 	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
 )
 
-// A segment file holds one document: magic, a JSON header (document,
-// hash, chunk offsets), then the vectors as little-endian float32.
-var segmentMagic = []byte("RCSEG1\n")
+// A segment file holds one document:
+//
+//	magic "RCSEG2\n"
+//	uint64 header length, JSON header (document without text, hash, chunk
+//	offsets, dimension, section lengths, analyser fingerprint)
+//	the document text, raw
+//	the analysed terms of each chunk, one line per chunk: "length term:tf ..."
+//	the vectors, little-endian float32
+//
+// Raw sections keep reopening a large store fast: no JSON unescaping of the
+// text, and no re-analysis when the analyser is unchanged.
+var segmentMagic = []byte("RCSEG2\n")
 
 type segmentHeader struct {
-	Document Document `json:"document"`
+	Document Document `json:"document"` // Text is stored raw after the header
 	Hash     string   `json:"hash"`
 	Chunks   []Chunk  `json:"chunks"` // Text omitted: it is Document.Text[Start:End]
 	Dim      int      `json:"dim"`
+	TextLen  int      `json:"text_len"`
+	TermsLen int      `json:"terms_len"`
+	Analyser string   `json:"analyser"`
 }
 
-func writeSegment(path string, sd *StoredDocument) error {
-	h := segmentHeader{Document: sd.Document, Hash: sd.Hash, Chunks: make([]Chunk, len(sd.Chunks))}
+// analyserFingerprint identifies the lexical analyser, so persisted terms
+// are reused only when Terms would produce them again.
+var analyserFingerprint = sync.OnceValue(func() string {
+	probe := "Investing investments invested: Amazon’s $10bn OpenAI talks, the U.S. studies running 3.5% a cats' stories"
+	sum := sha256.Sum256([]byte(strings.Join(Terms(probe), " ")))
+	return hex.EncodeToString(sum[:8])
+})
+
+func writeSegment(path string, sd *StoredDocument, terms []analysed) error {
+	h := segmentHeader{Document: sd.Document, Hash: sd.Hash, Chunks: make([]Chunk, len(sd.Chunks)),
+		TextLen: len(sd.Text), Analyser: analyserFingerprint()}
+	h.Document.Text = ""
 	for i, c := range sd.Chunks {
 		c.Text = ""
 		h.Chunks[i] = c
@@ -33,15 +58,29 @@ func writeSegment(path string, sd *StoredDocument) error {
 	if len(sd.Vectors) > 0 {
 		h.Dim = len(sd.Vectors[0])
 	}
+	var tb strings.Builder
+	for _, a := range terms {
+		tb.WriteString(strconv.Itoa(a.length))
+		for _, t := range a.terms {
+			tb.WriteByte(' ')
+			tb.WriteString(t.term)
+			tb.WriteByte(':')
+			tb.WriteString(strconv.Itoa(int(t.tf)))
+		}
+		tb.WriteByte('\n')
+	}
+	h.TermsLen = tb.Len()
 	hdr, err := json.Marshal(h)
 	if err != nil {
 		return fmt.Errorf("encode segment: %w", err)
 	}
 	var buf bytes.Buffer
-	buf.Grow(len(segmentMagic) + 8 + len(hdr) + 4*h.Dim*len(sd.Vectors))
+	buf.Grow(len(segmentMagic) + 8 + len(hdr) + len(sd.Text) + tb.Len() + 4*h.Dim*len(sd.Vectors))
 	buf.Write(segmentMagic)
 	_ = binary.Write(&buf, binary.LittleEndian, uint64(len(hdr)))
 	buf.Write(hdr)
+	buf.WriteString(sd.Text)
+	buf.WriteString(tb.String())
 	var b [4]byte
 	for _, v := range sd.Vectors {
 		if len(v) != h.Dim {
@@ -55,40 +94,44 @@ func writeSegment(path string, sd *StoredDocument) error {
 	return writeFileAtomic(path, buf.Bytes())
 }
 
-func readSegment(path string) (*StoredDocument, error) {
-	f, err := os.Open(path)
+// readSegment reads a segment and the analysed terms of its chunks (from
+// the file when the analyser is unchanged, else analysed afresh).
+func readSegment(path string) (*StoredDocument, []analysed, error) {
+	data, err := os.ReadFile(path)
 	if err != nil {
-		return nil, fmt.Errorf("read segment: %w", err)
+		return nil, nil, fmt.Errorf("read segment: %w", err)
 	}
-	defer f.Close()
-	r := bufio.NewReaderSize(f, 1<<16)
-	bad := func(err error) (*StoredDocument, error) {
-		return nil, fmt.Errorf("read segment %s: %w (delete the file and ingest the document again)", path, err)
+	bad := func(err error) (*StoredDocument, []analysed, error) {
+		return nil, nil, fmt.Errorf("read segment %s: %w (delete the file and ingest the document again)", path, err)
 	}
-	magic := make([]byte, len(segmentMagic))
-	if _, err := io.ReadFull(r, magic); err != nil || !bytes.Equal(magic, segmentMagic) {
+	if !bytes.HasPrefix(data, segmentMagic) {
 		return bad(errors.New("not a segment file"))
 	}
-	var n uint64
-	if err := binary.Read(r, binary.LittleEndian, &n); err != nil || n > 1<<34 {
-		return bad(errors.New("bad header length"))
+	data = data[len(segmentMagic):]
+	if len(data) < 8 {
+		return bad(errors.New("truncated header"))
 	}
-	hdr := make([]byte, n)
-	if _, err := io.ReadFull(r, hdr); err != nil {
-		return bad(err)
+	n := binary.LittleEndian.Uint64(data)
+	data = data[8:]
+	if n > uint64(len(data)) {
+		return bad(errors.New("truncated header"))
 	}
 	var h segmentHeader
-	if err := json.Unmarshal(hdr, &h); err != nil {
+	if err := json.Unmarshal(data[:n], &h); err != nil {
 		return bad(err)
+	}
+	data = data[n:]
+	vecBytes := 4 * h.Dim * len(h.Chunks)
+	if h.TextLen < 0 || h.TermsLen < 0 || h.Dim < 0 || len(data) != h.TextLen+h.TermsLen+vecBytes {
+		return bad(errors.New("section lengths do not match the file"))
 	}
 	sd := &StoredDocument{Document: h.Document, Hash: h.Hash, Chunks: h.Chunks, Vectors: make([][]float32, len(h.Chunks))}
-	raw := make([]byte, 4*h.Dim*len(h.Chunks))
-	if _, err := io.ReadFull(r, raw); err != nil {
-		return bad(err)
-	}
+	sd.Text = string(data[:h.TextLen])
+	termData := data[h.TextLen : h.TextLen+h.TermsLen]
+	vecData := data[h.TextLen+h.TermsLen:]
 	flat := make([]float32, h.Dim*len(h.Chunks))
 	for i := range flat {
-		flat[i] = math.Float32frombits(binary.LittleEndian.Uint32(raw[4*i:]))
+		flat[i] = math.Float32frombits(binary.LittleEndian.Uint32(vecData[4*i:]))
 	}
 	for i := range sd.Chunks {
 		c := &sd.Chunks[i]
@@ -98,7 +141,49 @@ func readSegment(path string) (*StoredDocument, error) {
 		c.Text = sd.Text[c.Start:c.End]
 		sd.Vectors[i] = flat[i*h.Dim : (i+1)*h.Dim : (i+1)*h.Dim]
 	}
-	return sd, nil
+	var terms []analysed
+	if h.Analyser == analyserFingerprint() {
+		terms, err = parseTerms(string(termData), len(sd.Chunks))
+		if err != nil {
+			return bad(err)
+		}
+	} else {
+		terms = chunkTerms(sd)
+	}
+	return sd, terms, nil
+}
+
+// parseTerms reads the terms section. Terms are substrings of s; the index
+// copies the ones it keeps.
+func parseTerms(s string, chunks int) ([]analysed, error) {
+	out := make([]analysed, 0, chunks)
+	for line := range strings.Lines(s) {
+		line = strings.TrimSuffix(line, "\n")
+		head, rest, _ := strings.Cut(line, " ")
+		length, err := strconv.Atoi(head)
+		if err != nil {
+			return nil, fmt.Errorf("terms line: %w", err)
+		}
+		a := analysed{length: length, terms: make([]termFreq, 0, strings.Count(rest, " ")+1)}
+		for rest != "" {
+			var f string
+			f, rest, _ = strings.Cut(rest, " ")
+			i := strings.LastIndexByte(f, ':')
+			if i <= 0 {
+				return nil, fmt.Errorf("bad term %q", f)
+			}
+			tf, err := strconv.Atoi(f[i+1:])
+			if err != nil || tf <= 0 || tf > math.MaxUint16 {
+				return nil, fmt.Errorf("bad term %q", f)
+			}
+			a.terms = append(a.terms, termFreq{f[:i], uint16(tf)})
+		}
+		out = append(out, a)
+	}
+	if len(out) != chunks {
+		return nil, fmt.Errorf("%d terms lines for %d chunks", len(out), chunks)
+	}
+	return out, nil
 }
 
 // writeFileAtomic writes data to path so that a crash leaves either the old

@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/signal"
 	"syscall"
@@ -15,7 +16,7 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
 	stop()
-	os.Exit(exitCode(err, os.Stderr))
+	os.Exit(exitCodeTo(err, os.Stderr))
 }
 
 // exitCodeError carries a specific exit code (eval gates: 1, usage: 2).
@@ -27,7 +28,8 @@ type exitCodeError struct {
 func (e *exitCodeError) Error() string { return e.err.Error() }
 func (e *exitCodeError) Unwrap() error { return e.err }
 
-func exitCode(err error, stderr *os.File) int {
+// exitCodeTo reports err on stderr and returns the process exit code.
+func exitCodeTo(err error, stderr io.Writer) int {
 	if err == nil {
 		return 0
 	}

@@ -1,0 +1,166 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+var update = flag.Bool("update", false, "rewrite golden files")
+
+// elapsed matches the run-dependent parts of CLI output.
+var elapsed = regexp.MustCompile(`(; )\d+(\.\d+)?(ms|s|µs)\b|("timing_ms": )[0-9.e+-]+`)
+
+func normalise(s string) string {
+	return elapsed.ReplaceAllString(s, "${1}${4}ELAPSED")
+}
+
+// golden compares got with testdata/name, or rewrites it with -update.
+func golden(t *testing.T, name, got string) {
+	t.Helper()
+	path := filepath.Join("testdata", name)
+	if *update {
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test -update to create it)", err)
+	}
+	if got != string(want) {
+		t.Errorf("%s differs (go test -update rewrites it):\n%s", name, lineDiff(string(want), got))
+	}
+}
+
+// lineDiff shows the lines that differ, marked - (want) and + (got).
+func lineDiff(want, got string) string {
+	w, g := strings.Split(want, "\n"), strings.Split(got, "\n")
+	var b strings.Builder
+	for i := 0; i < len(w) || i < len(g); i++ {
+		var wl, gl string
+		if i < len(w) {
+			wl = w[i]
+		}
+		if i < len(g) {
+			gl = g[i]
+		}
+		if wl != gl {
+			fmt.Fprintf(&b, "line %d:\n- %s\n+ %s\n", i+1, wl, gl)
+		}
+	}
+	return b.String()
+}
+
+// runCLI runs the command line in-process.
+func runCLI(t *testing.T, args ...string) (string, string, error) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	err := run(context.Background(), args, &out, &errb)
+	return out.String(), errb.String(), err
+}
+
+func TestCLIGolden(t *testing.T) {
+	t.Setenv("RAGCITE_EMBEDDER", "")
+	data := t.TempDir()
+	steps := []struct {
+		name string
+		args []string
+	}{
+		{"ingest.txt", []string{"ingest", "--data", data, "../../testdata/articles"}},
+		{"reingest.txt", []string{"ingest", "--data", data, "../../testdata/articles"}},
+		{"ask.txt", []string{"ask", "--data", data, "How much is Amazon reportedly considering investing in OpenAI?"}},
+		{"ask.json", []string{"ask", "--data", data, "--json", "-k", "6", "Which AI chips would OpenAI use under the Amazon deal?"}},
+		{"ask-abstain.txt", []string{"ask", "--data", data, "What is the boiling point of liquid nitrogen?"}},
+		{"summarize.txt", []string{"summarize", "--data", data, "--doc", "003_17dd2cfb5a48fc5b", "--max-sentences", "3"}},
+		{"docs-list.txt", []string{"docs", "list", "--data", data}},
+	}
+	for _, s := range steps {
+		out, stderr, err := runCLI(t, s.args...)
+		if err != nil {
+			t.Fatalf("%v: %v\n%s", s.args, err, stderr)
+		}
+		golden(t, s.name, normalise(out))
+	}
+}
+
+func TestCLIErrors(t *testing.T) {
+	data := t.TempDir()
+	tests := []struct {
+		name     string
+		args     []string
+		wantCode int
+		wantMsg  string
+	}{
+		{"unknown flag", []string{"ask", "--nope", "x"}, 2, "unknown flag"},
+		{"no question", []string{"ask", "--data", data}, 2, "requires at least 1 arg"},
+		{"empty question", []string{"ask", "--data", data, "  "}, 2, "question is empty"},
+		{"bad top-k", []string{"ask", "--data", data, "-k", "0", "x"}, 0, ""},
+		{"negative top-k", []string{"ask", "--data", data, "-k", "-3", "x"}, 2, "top_k"},
+		{"bad chunk size", []string{"ingest", "--data", data, "--chunk-tokens", "4", "../../testdata/articles"}, 2, "chunk size"},
+		{"missing path", []string{"ingest", "--data", data, "no/such/dir"}, 1, "no such file"},
+		{"unknown doc", []string{"docs", "delete", "--data", data, "nope"}, 1, "not found"},
+		{"bad embedder", []string{"ask", "--data", data, "--embedder", "magic", "x"}, 2, "--embedder"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			_, _, err := runCLI(t, tc.args...)
+			var stderr bytes.Buffer
+			code := exitCodeTo(err, &stderr)
+			if code != tc.wantCode {
+				t.Fatalf("exit code %d (%v), want %d", code, err, tc.wantCode)
+			}
+			if !strings.Contains(stderr.String(), tc.wantMsg) {
+				t.Errorf("stderr %q does not contain %q", stderr.String(), tc.wantMsg)
+			}
+		})
+	}
+}
+
+func TestCLIIngestSkipsBadFiles(t *testing.T) {
+	dir := t.TempDir()
+	files := map[string]string{
+		"good.txt":      "A perfectly good sentence about zebras.",
+		"sub/nested.md": "# Nested\nZebras live in Africa.",
+		"binary.txt":    "PK\x00\x03\x04 binary",
+		"latin1.txt":    "caf\xe9 au lait",
+		"image.png":     "\x89PNG",
+		"docs.jsonl":    `{"id":"j1","title":"J","text":"Zebras run fast."}` + "\n",
+		"broken.jsonl":  `{"id":"x","text":` + "\n",
+	}
+	for name, body := range files {
+		p := filepath.Join(dir, name)
+		os.MkdirAll(filepath.Dir(p), 0o755)
+		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	data := t.TempDir()
+	out, stderr, err := runCLI(t, "ingest", "--data", data, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out, "3 created") || !strings.Contains(out, "4 skipped") {
+		t.Errorf("summary %q, want 3 created and 4 skipped", out)
+	}
+	for _, name := range []string{"binary.txt", "latin1.txt", "image.png", "broken.jsonl"} {
+		if !strings.Contains(stderr, name) {
+			t.Errorf("no warning naming %s in %q", name, stderr)
+		}
+	}
+	list, _, err := runCLI(t, "docs", "list", "--data", data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range []string{"good", "sub/nested", "j1"} {
+		if !strings.Contains(list, id+"\t") {
+			t.Errorf("docs list %q lacks %s", list, id)
+		}
+	}
+}

@@ -1,0 +1,46 @@
+package rag
+
+import (
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+)
+
+func TestSegmentRoundTrip(t *testing.T) {
+	dir := t.TempDir()
+	doc := Document{ID: "a/b", Title: "T", Text: "Alpha beta. Gamma “delta” 3.5%.\nÉpsilon.", Source: "s", Metadata: map[string]string{"k": "v"}}
+	sd := &StoredDocument{Document: doc, Hash: "h",
+		Chunks:  []Chunk{{ID: "a/b#0", DocID: "a/b", Start: 0, End: 11}, {ID: "a/b#1", DocID: "a/b", Index: 1, Start: 12, End: len(doc.Text)}},
+		Vectors: [][]float32{{1, 0}, {0.6, 0.8}}}
+	for i := range sd.Chunks {
+		sd.Chunks[i].Text = doc.Text[sd.Chunks[i].Start:sd.Chunks[i].End]
+	}
+	path := filepath.Join(dir, "x.seg")
+	terms := chunkTerms(sd)
+	if err := writeSegment(path, sd, terms); err != nil {
+		t.Fatal(err)
+	}
+	got, gotTerms, err := readSegment(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(got, sd) {
+		t.Errorf("read %+v, want %+v", got, sd)
+	}
+	if !reflect.DeepEqual(gotTerms, terms) {
+		t.Errorf("terms %+v, want %+v", gotTerms, terms)
+	}
+
+	// Every truncation is an error naming the file, never a panic.
+	data, _ := os.ReadFile(path)
+	for n := 0; n < len(data); n += 7 {
+		if err := os.WriteFile(path, data[:n], 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := readSegment(path); err == nil || !strings.Contains(err.Error(), path) {
+			t.Fatalf("truncated to %d bytes: err = %v", n, err)
+		}
+	}
+}
