@@ -67,6 +67,7 @@ func newRootCommand(stdout, stderr io.Writer) *cobra.Command {
 	pf.IntVar(&a.cfg.ChunkOverlap, "chunk-overlap", envInt("RAGCITE_CHUNK_OVERLAP", rag.DefaultChunkOverlap), "chunk overlap in tokens (RAGCITE_CHUNK_OVERLAP)")
 	pf.StringVar(&a.cfg.LogLevel, "log-level", envString("RAGCITE_LOG_LEVEL", "info"), "log level: debug, info, warn, error (RAGCITE_LOG_LEVEL)")
 	root.AddCommand(a.ingestCommand(), a.askCommand(), a.searchCommand(), a.summarizeCommand(), a.docsCommand())
+	root.AddCommand(a.serveCommand())
 	return root
 }
 

@@ -1,0 +1,139 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/ragcite/ragcite/rag"
+	"github.com/ragcite/ragcite/server"
+)
+
+// serveConfig is the configuration of ragcite serve, from flags with
+// RAGCITE_* environment fallbacks.
+type serveConfig struct {
+	Addr            string
+	Ingest          []string
+	WriteKeys       []string
+	ReadKeys        []string
+	MaxBody         int64
+	RequestTimeout  time.Duration
+	ShutdownTimeout time.Duration
+}
+
+func (a *app) serveCommand() *cobra.Command {
+	var sc serveConfig
+	cmd := &cobra.Command{
+		Use:   "serve",
+		Short: "Serve the HTTP API and the web page",
+		Long: "serve opens the store in --data, ingests the --ingest paths, and serves the HTTP API (/v1/...) and the web page (/) " +
+			"until SIGINT or SIGTERM, then finishes in-flight requests and flushes the store.",
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			sc.WriteKeys = append(sc.WriteKeys, splitList(envString("RAGCITE_API_KEYS", ""))...)
+			sc.ReadKeys = append(sc.ReadKeys, splitList(envString("RAGCITE_READ_KEYS", ""))...)
+			return a.serve(cmd, sc)
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&sc.Addr, "addr", envString("RAGCITE_ADDR", "127.0.0.1:8080"), "listen address HOST:PORT (RAGCITE_ADDR)")
+	f.StringArrayVar(&sc.Ingest, "ingest", nil, "ingest these files or directories before becoming ready (repeatable)")
+	f.StringArrayVar(&sc.WriteKeys, "api-key", nil, "API key allowed to do everything (repeatable; RAGCITE_API_KEYS, comma-separated)")
+	f.StringArrayVar(&sc.ReadKeys, "read-key", nil, "read-only API key: search, ask, summarize (repeatable; RAGCITE_READ_KEYS, comma-separated)")
+	f.Int64Var(&sc.MaxBody, "max-body", int64(envInt("RAGCITE_MAX_BODY", server.DefaultMaxBodyBytes)), "request body limit in bytes (RAGCITE_MAX_BODY)")
+	f.DurationVar(&sc.RequestTimeout, "request-timeout", envDuration("RAGCITE_REQUEST_TIMEOUT", server.DefaultRequestTimeout), "per-request timeout (RAGCITE_REQUEST_TIMEOUT)")
+	f.DurationVar(&sc.ShutdownTimeout, "shutdown-timeout", envDuration("RAGCITE_SHUTDOWN_TIMEOUT", server.DefaultShutdownTimeout), "how long shutdown waits for in-flight requests (RAGCITE_SHUTDOWN_TIMEOUT)")
+	return cmd
+}
+
+// serve runs the server until the command's context is done (SIGINT or
+// SIGTERM), then shuts it down gracefully and closes the engine.
+func (a *app) serve(cmd *cobra.Command, sc serveConfig) (err error) {
+	ctx := cmd.Context()
+	if sc.MaxBody <= 0 {
+		return &usageError{fmt.Errorf("--max-body %d: must be positive", sc.MaxBody)}
+	}
+	if sc.RequestTimeout <= 0 {
+		return &usageError{fmt.Errorf("--request-timeout %s: must be positive", sc.RequestTimeout)}
+	}
+	log := a.logger()
+	eng, err := a.openEngine(ctx)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if cerr := eng.Close(); cerr != nil && err == nil {
+			err = fmt.Errorf("close store: %w", cerr)
+		}
+	}()
+	srv, err := server.New(server.Config{
+		Engine: eng, WriteKeys: sc.WriteKeys, ReadKeys: sc.ReadKeys,
+		MaxBodyBytes: sc.MaxBody, RequestTimeout: sc.RequestTimeout, ShutdownTimeout: sc.ShutdownTimeout,
+		Logger: log,
+	})
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", sc.Addr)
+	if err != nil {
+		return &usageError{fmt.Errorf("--addr %s: %w", sc.Addr, err)}
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ctx, ln) }()
+	fmt.Fprintf(a.stdout, "ragcite: serving on http://%s (data %s)\n", ln.Addr(), a.cfg.Data)
+
+	if len(sc.Ingest) > 0 {
+		sum, err := a.serveIngest(cmd, srv, eng, sc.Ingest)
+		if err != nil && ctx.Err() == nil {
+			cancel()
+			<-errc
+			return err
+		}
+		if err == nil {
+			fmt.Fprintln(a.stdout, "ragcite:", sum)
+		}
+	}
+	srv.SetReady(true)
+	log.Info("ready", "addr", ln.Addr().String(), "auth", len(sc.WriteKeys)+len(sc.ReadKeys) > 0)
+	if err := <-errc; err != nil {
+		return fmt.Errorf("serve: %w", err)
+	}
+	log.Info("stopped")
+	return nil
+}
+
+// serveIngest ingests paths with ingestPaths and counts them in the
+// server's ingest metrics.
+func (a *app) serveIngest(cmd *cobra.Command, srv *server.Server, eng *rag.Engine, paths []string) (ingestSummary, error) {
+	sum, err := ingestPaths(cmd, eng, paths, a.stderr)
+	if err != nil {
+		return sum, err
+	}
+	srv.RecordIngest(server.IngestCounts{Created: sum.created, Updated: sum.updated, Unchanged: sum.unchanged, Chunks: sum.chunks})
+	return sum, nil
+}
+
+func splitList(s string) []string {
+	var out []string
+	for _, p := range strings.Split(s, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+func envDuration(key string, def time.Duration) time.Duration {
+	if v := envString(key, ""); v != "" {
+		if d, err := time.ParseDuration(v); err == nil {
+			return d
+		}
+	}
+	return def
+}

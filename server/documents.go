@@ -1,0 +1,215 @@
+package server
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"io"
+	"mime"
+	"mime/multipart"
+	"net/http"
+	"path"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/ragcite/ragcite/rag"
+)
+
+// documentInput is one document of a JSON ingest batch. ID defaults to a
+// hash of the text (so re-posting the same text is a no-op) and Title to
+// the ID.
+type documentInput struct {
+	ID       string            `json:"id"`
+	Title    string            `json:"title"`
+	Text     string            `json:"text"`
+	Source   string            `json:"source"`
+	Metadata map[string]string `json:"metadata"`
+}
+
+type addDocumentsRequest struct {
+	Documents []documentInput `json:"documents"`
+}
+
+// addDocuments ingests a JSON batch or a multipart upload. Every document
+// (and every file) is parsed and validated before anything is written, so
+// a bad one fails the request with nothing ingested.
+func (s *Server) addDocuments(c *gin.Context) {
+	docs, err := s.documentsFromRequest(c)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	results, err := s.eng.Ingest(c.Request.Context(), docs, nil)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	s.metrics.ingested(results)
+	c.JSON(http.StatusCreated, gin.H{"documents": results})
+}
+
+func (s *Server) documentsFromRequest(c *gin.Context) ([]rag.Document, error) {
+	mt, _, _ := mime.ParseMediaType(c.GetHeader("Content-Type"))
+	switch mt {
+	case "application/json":
+		var req addDocumentsRequest
+		if err := bindJSON(c, &req); err != nil {
+			return nil, err
+		}
+		return documentsFromJSON(req)
+	case "multipart/form-data":
+		return documentsFromUpload(c.Request)
+	}
+	return nil, newAPIError(http.StatusUnsupportedMediaType, "unsupported_media_type",
+		"Content-Type %q is not supported: want application/json or multipart/form-data", c.GetHeader("Content-Type"))
+}
+
+func documentsFromJSON(req addDocumentsRequest) ([]rag.Document, error) {
+	if len(req.Documents) == 0 {
+		return nil, newAPIError(http.StatusBadRequest, "invalid_argument", `"documents" is empty: give at least one {"title","text"}`)
+	}
+	docs := make([]rag.Document, len(req.Documents))
+	for i, in := range req.Documents {
+		d := rag.Document{ID: strings.TrimSpace(in.ID), Title: strings.TrimSpace(in.Title), Text: in.Text, Source: in.Source, Metadata: in.Metadata}
+		if d.ID == "" {
+			sum := sha256.Sum256([]byte(in.Text))
+			d.ID = "doc-" + hex.EncodeToString(sum[:8])
+		}
+		if d.Title == "" {
+			d.Title = d.ID
+		}
+		if err := rag.ValidateDocument(d); err != nil {
+			return nil, newAPIError(http.StatusBadRequest, "invalid_argument", "documents[%d]: %v", i, err)
+		}
+		docs[i] = d
+	}
+	return docs, nil
+}
+
+// documentsFromUpload parses every file part of a multipart body with
+// rag.ParseFile, keyed by the file's base name (its id is the name without
+// extension). Non-file fields are ignored.
+func documentsFromUpload(r *http.Request) ([]rag.Document, error) {
+	mr, err := r.MultipartReader()
+	if err != nil {
+		return nil, newAPIError(http.StatusBadRequest, "invalid_multipart", "multipart body: %v", err)
+	}
+	var docs []rag.Document
+	files := 0
+	for {
+		part, err := mr.NextPart()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return nil, multipartError(err)
+		}
+		got, err := parsePart(part)
+		part.Close()
+		if err != nil {
+			return nil, err
+		}
+		if got != nil {
+			files++
+			docs = append(docs, got...)
+		}
+	}
+	if files == 0 {
+		return nil, newAPIError(http.StatusBadRequest, "invalid_argument", "the upload has no files: send each as a multipart file part")
+	}
+	return docs, nil
+}
+
+// parsePart reads one multipart part; a part that is not a file gives nil.
+func parsePart(part *multipart.Part) ([]rag.Document, error) {
+	raw := part.FileName()
+	if raw == "" {
+		return nil, nil
+	}
+	name := path.Base(strings.ReplaceAll(raw, `\`, "/"))
+	if name == "." || name == "/" || name == ".." {
+		return nil, newAPIError(http.StatusBadRequest, "invalid_argument", "file name %q is not usable", raw)
+	}
+	data, err := io.ReadAll(part)
+	if err != nil {
+		return nil, multipartError(err)
+	}
+	docs, err := rag.ParseFile(name, name, data)
+	if err != nil {
+		return nil, &fileError{name: name, err: err}
+	}
+	return docs, nil
+}
+
+func multipartError(err error) error {
+	var mbe *http.MaxBytesError
+	if errors.As(err, &mbe) {
+		return mbe
+	}
+	return newAPIError(http.StatusBadRequest, "invalid_multipart", "multipart body: %v", err)
+}
+
+func (s *Server) listDocuments(c *gin.Context) {
+	docs, err := s.eng.Documents(c.Request.Context())
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	if docs == nil {
+		docs = []rag.DocumentInfo{}
+	}
+	for i := range docs {
+		if docs[i].Metadata == nil {
+			docs[i].Metadata = map[string]string{}
+		}
+	}
+	c.JSON(http.StatusOK, gin.H{"documents": docs})
+}
+
+// docID is the wildcard id, which may contain '/'.
+func docID(c *gin.Context) (string, error) {
+	id := strings.TrimPrefix(c.Param("id"), "/")
+	if id == "" {
+		return "", newAPIError(http.StatusBadRequest, "invalid_argument", "document id is empty")
+	}
+	return id, nil
+}
+
+func (s *Server) getDocument(c *gin.Context) {
+	id, err := docID(c)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	doc, err := s.eng.Document(c.Request.Context(), id)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	reply := documentReply{Document: doc, Source: doc.Source, Metadata: doc.Metadata}
+	if reply.Metadata == nil {
+		reply.Metadata = map[string]string{}
+	}
+	c.JSON(http.StatusOK, reply)
+}
+
+// documentReply always carries source and metadata, even when empty.
+type documentReply struct {
+	rag.Document
+	Source   string            `json:"source"`
+	Metadata map[string]string `json:"metadata"`
+}
+
+func (s *Server) deleteDocument(c *gin.Context) {
+	id, err := docID(c)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	if err := s.eng.Delete(c.Request.Context(), id); err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.Status(http.StatusNoContent)
+}

@@ -1,0 +1,131 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/ragcite/ragcite/rag"
+)
+
+// errorBody is the one error shape of the API: {"error":{"code","message"}}.
+type errorBody struct {
+	Error errorDetail `json:"error"`
+}
+
+type errorDetail struct {
+	Code    string `json:"code"`
+	Message string `json:"message"`
+}
+
+// apiError is a request mistake found by the server itself (bad JSON, wrong
+// content type, missing auth), carrying its status and code.
+type apiError struct {
+	status int
+	code   string
+	msg    string
+}
+
+func (e *apiError) Error() string { return e.msg }
+
+func newAPIError(status int, code, format string, args ...any) *apiError {
+	return &apiError{status: status, code: code, msg: fmt.Sprintf(format, args...)}
+}
+
+// llmNotConfiguredError wraps rag.ErrLLMUnavailable raised because mode llm
+// was asked of a server with no LLM endpoint: a client mistake (400), unlike
+// an endpoint that is configured but failing (503).
+type llmNotConfiguredError struct{ err error }
+
+func (e *llmNotConfiguredError) Error() string { return e.err.Error() }
+func (e *llmNotConfiguredError) Unwrap() error { return e.err }
+
+// fileError names the uploaded file a parse error came from.
+type fileError struct {
+	name string
+	err  error
+}
+
+func (e *fileError) Error() string { return fmt.Sprintf("file %q: %v", e.name, e.err) }
+func (e *fileError) Unwrap() error { return e.err }
+
+// errorStatus maps an error to its HTTP status, code and client message.
+// It is the only place statuses for errors are decided:
+//
+//	*apiError                     its own status (400, 401, 403, 413, 415, ...)
+//	*http.MaxBytesError           413 request_too_large
+//	rag.ErrNotFound               404 not_found
+//	rag.ErrEmptyQuestion          400 empty_question
+//	rag.ErrInvalidArgument        400 invalid_argument
+//	rag.ErrUnsupportedFile        422 unsupported_file (the request is well formed,
+//	                              a file in it cannot be read as text; 415 is kept
+//	                              for a wrong request Content-Type)
+//	rag.ErrEmbedderMismatch       409 embedder_mismatch
+//	*llmNotConfiguredError        400 llm_not_configured (mode llm, no endpoint)
+//	rag.ErrLLMUnavailable         503 llm_unavailable
+//	context.DeadlineExceeded      504 timeout
+//	context.Canceled              503 canceled
+//	rag.ErrClosed                 503 unavailable
+//	anything else                 500 internal, with a generic message
+func errorStatus(err error) (status int, code, msg string) {
+	var ae *apiError
+	var mbe *http.MaxBytesError
+	var nce *llmNotConfiguredError
+	switch {
+	case errors.As(err, &ae):
+		return ae.status, ae.code, ae.msg
+	case errors.As(err, &mbe):
+		return http.StatusRequestEntityTooLarge, "request_too_large", fmt.Sprintf("request body is larger than the %d byte limit", mbe.Limit)
+	case errors.Is(err, rag.ErrNotFound):
+		return http.StatusNotFound, "not_found", err.Error()
+	case errors.Is(err, rag.ErrEmptyQuestion):
+		return http.StatusBadRequest, "empty_question", err.Error()
+	case errors.Is(err, rag.ErrInvalidArgument):
+		return http.StatusBadRequest, "invalid_argument", err.Error()
+	case errors.Is(err, rag.ErrUnsupportedFile):
+		return http.StatusUnprocessableEntity, "unsupported_file", err.Error()
+	case errors.Is(err, rag.ErrEmbedderMismatch):
+		return http.StatusConflict, "embedder_mismatch", err.Error()
+	case errors.As(err, &nce):
+		return http.StatusBadRequest, "llm_not_configured", err.Error()
+	case errors.Is(err, rag.ErrLLMUnavailable):
+		return http.StatusServiceUnavailable, "llm_unavailable", err.Error()
+	case errors.Is(err, context.DeadlineExceeded):
+		return http.StatusGatewayTimeout, "timeout", "the request took longer than the server's request timeout"
+	case errors.Is(err, context.Canceled):
+		return http.StatusServiceUnavailable, "canceled", "the request was canceled"
+	case errors.Is(err, rag.ErrClosed):
+		return http.StatusServiceUnavailable, "unavailable", "the server is shutting down"
+	}
+	return http.StatusInternalServerError, "internal", "internal error"
+}
+
+// errorReply returns the error's JSON body and status, logging 5xx details.
+func (s *Server) errorReply(c *gin.Context, err error) (int, errorBody) {
+	status, code, msg := errorStatus(err)
+	if status >= 500 {
+		s.log.LogAttrs(c.Request.Context(), slog.LevelError, "request failed",
+			slog.String("request_id", requestID(c)), slog.String("route", c.FullPath()),
+			slog.Int("status", status), slog.String("error", err.Error()))
+	}
+	return status, errorBody{Error: errorDetail{Code: code, Message: msg}}
+}
+
+// fail writes err as the JSON error reply and stops the handler chain.
+func (s *Server) fail(c *gin.Context, err error) {
+	status, body := s.errorReply(c, err)
+	c.AbortWithStatusJSON(status, body)
+}
+
+// llmErr wraps rag's "mode llm needs an endpoint" in llmNotConfiguredError
+// when this engine has no LLM, so it maps to 400 rather than 503.
+func (s *Server) llmErr(err error) error {
+	if errors.Is(err, rag.ErrLLMUnavailable) && s.eng.Chat() == nil {
+		return &llmNotConfiguredError{err}
+	}
+	return err
+}

@@ -1,0 +1,175 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net"
+	"net/http"
+	"sync/atomic"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/ragcite/ragcite/rag"
+)
+
+// Defaults for Config fields left zero.
+const (
+	DefaultMaxBodyBytes    = 32 << 20
+	DefaultRequestTimeout  = 60 * time.Second
+	DefaultShutdownTimeout = 30 * time.Second
+)
+
+// Config wires a Server. Engine is required.
+type Config struct {
+	Engine *rag.Engine
+	// WriteKeys may do everything; ReadKeys may search, ask and summarize
+	// (and read documents) but not add or delete them. With no keys at all
+	// the API is open.
+	WriteKeys, ReadKeys []string
+	// MaxBodyBytes caps request bodies (uploads included); 0 means 32 MiB.
+	MaxBodyBytes int64
+	// RequestTimeout bounds each request's work; 0 means 60 s, negative none.
+	RequestTimeout time.Duration
+	// ShutdownTimeout bounds how long Serve waits for in-flight requests
+	// once its context is done; 0 means 30 s.
+	ShutdownTimeout time.Duration
+	Logger          *slog.Logger
+}
+
+// Server is the HTTP API over one engine. Create it with New; it is not
+// ready (GET /readyz answers 503) until SetReady(true).
+type Server struct {
+	eng      *rag.Engine
+	keys     *keyring
+	maxBody  int64
+	timeout  time.Duration
+	shutdown time.Duration
+	log      *slog.Logger
+	metrics  *metrics
+	router   *gin.Engine
+	ready    atomic.Bool
+}
+
+// New builds the server and its router.
+func New(cfg Config) (*Server, error) {
+	if cfg.Engine == nil {
+		return nil, errors.New("server: an engine is required")
+	}
+	s := &Server{
+		eng:      cfg.Engine,
+		keys:     newKeyring(cfg.WriteKeys, cfg.ReadKeys),
+		maxBody:  cfg.MaxBodyBytes,
+		timeout:  cfg.RequestTimeout,
+		shutdown: cfg.ShutdownTimeout,
+		log:      cfg.Logger,
+		metrics:  newMetrics(cfg.Engine),
+	}
+	if s.maxBody <= 0 {
+		s.maxBody = DefaultMaxBodyBytes
+	}
+	if s.timeout == 0 {
+		s.timeout = DefaultRequestTimeout
+	}
+	if s.shutdown <= 0 {
+		s.shutdown = DefaultShutdownTimeout
+	}
+	if s.log == nil {
+		s.log = slog.New(slog.DiscardHandler)
+	}
+	s.router = s.routes()
+	return s, nil
+}
+
+// routes registers every route in one place.
+func (s *Server) routes() *gin.Engine {
+	gin.SetMode(gin.ReleaseMode)
+	r := gin.New()
+	r.HandleMethodNotAllowed = true
+	r.ContextWithFallback = true
+	r.Use(withRequestID(), withLogging(s.log), s.metrics.observe(), s.withRecovery())
+	r.NoRoute(func(c *gin.Context) {
+		s.fail(c, newAPIError(http.StatusNotFound, "not_found", "no route %s %s", c.Request.Method, c.Request.URL.Path))
+	})
+	r.NoMethod(func(c *gin.Context) {
+		s.fail(c, newAPIError(http.StatusMethodNotAllowed, "method_not_allowed", "method %s is not allowed on %s", c.Request.Method, c.Request.URL.Path))
+	})
+
+	r.GET("/", s.page("index.html"))
+	r.GET("/app.js", s.page("app.js"))
+	r.GET("/style.css", s.page("style.css"))
+	r.GET("/healthz", s.healthz)
+	r.GET("/readyz", s.readyz)
+	r.GET("/metrics", s.metrics.handler())
+	r.GET("/openapi.yaml", s.openapi)
+
+	v1 := r.Group("/v1", s.withAuth(), s.withBodyLimit(s.maxBody), withTimeout(s.timeout))
+	write := s.requireWrite()
+	v1.POST("/documents", write, s.addDocuments)
+	v1.GET("/documents", s.listDocuments)
+	v1.GET("/documents/*id", s.getDocument)
+	v1.DELETE("/documents/*id", write, s.deleteDocument)
+	v1.POST("/search", s.search)
+	v1.POST("/ask", s.ask)
+	v1.POST("/summarize", s.summarize)
+	return r
+}
+
+// Handler returns the server's http.Handler.
+func (s *Server) Handler() http.Handler { return s.router }
+
+// SetReady marks the server ready (or not) for GET /readyz: ready once the
+// store is open and the initial ingest is done.
+func (s *Server) SetReady(ok bool) { s.ready.Store(ok) }
+
+// IngestCounts sums up an ingest: documents by status and their chunks.
+type IngestCounts struct {
+	Created, Updated, Unchanged, Chunks int
+}
+
+// RecordIngest counts an ingest done outside the API (the initial ingest of
+// ragcite serve --ingest) in the ingest metrics.
+func (s *Server) RecordIngest(n IngestCounts) { s.metrics.count(n) }
+
+// Serve answers HTTP requests on ln until ctx is done, then shuts down
+// gracefully: it stops accepting, waits up to the shutdown timeout for
+// in-flight requests to finish, and returns. It does not close the engine.
+func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
+	hs := &http.Server{
+		Handler:           s.router,
+		ReadHeaderTimeout: 10 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- hs.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	s.ready.Store(false)
+	s.log.Info("shutting down", slog.Duration("timeout", s.shutdown))
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.shutdown)
+	defer cancel()
+	if err := hs.Shutdown(sctx); err != nil {
+		return err
+	}
+	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
+
+func (s *Server) healthz(c *gin.Context) {
+	c.JSON(http.StatusOK, gin.H{"status": "ok"})
+}
+
+func (s *Server) readyz(c *gin.Context) {
+	if !s.ready.Load() {
+		s.fail(c, newAPIError(http.StatusServiceUnavailable, "not_ready", "the store is loading or the initial ingest is running"))
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"status": "ready"})
+}
