@@ -107,9 +107,18 @@ func (e *Engine) answerExtractive(ctx context.Context, q string, hits []Hit) (*A
 		ans.Abstained, ans.Answer = true, abstainAnswer
 		return ans, nil
 	}
-	chosen := chooseSentences(ev, maxAnswerSentences)
 	cites := newCiteSet(ctx, e.store)
 	var b strings.Builder
+	conflict, hasConflict := findConflict(q, ev)
+	var chosen []evidence
+	if hasConflict {
+		// Lead with the best statement of each of the two most-attested claims.
+		for _, cl := range conflict.claims[:2] {
+			chosen = append(chosen, cl.evidence[0])
+		}
+	} else {
+		chosen = chooseSentences(ev, maxAnswerSentences)
+	}
 	for _, c := range chosen {
 		n, err := cites.add(c)
 		if err != nil {
@@ -117,7 +126,7 @@ func (e *Engine) answerExtractive(ctx context.Context, q string, hits []Hit) (*A
 		}
 		writeSentence(&b, c.text, []int{n})
 	}
-	if conflict, ok := findConflict(q, ev); ok {
+	if hasConflict {
 		cf, text, err := cites.conflict(conflict)
 		if err != nil {
 			return nil, err
@@ -183,6 +192,9 @@ func chooseSentences(ev []evidence, n int) []evidence {
 	for _, x := range ev {
 		if len(out) == n || x.score < ev[0].score*keepRatio {
 			break
+		}
+		if isQuestion(x.text) && len(out) > 0 {
+			continue // a heading that asks is no answer, unless nothing else is
 		}
 		ts := termSet(x.text)
 		dup := false

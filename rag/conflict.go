@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 )
 
 // Conflict detection tuning.
@@ -105,11 +106,15 @@ func findConflict(q string, ev []evidence) (foundConflict, bool) {
 		return foundConflict{}, false
 	}
 	qterms := termSet(q)
+	entities := questionEntities(q)
 	byValue := map[string][]evidence{}
 	var order []string
 	for _, x := range ev {
 		if x.score < ev[0].score*conflictEvidenceRatio {
 			break
+		}
+		if isQuestion(x.text) || !containsAll(termSet(x.text), entities) {
+			continue // a heading, or about another party ("invested $8 billion in Anthropic")
 		}
 		v, ok := anchoredFigure(x.text, qterms)
 		if !ok {
@@ -135,6 +140,36 @@ func findConflict(q string, ev []evidence) (foundConflict, bool) {
 	}
 	return fc, true
 }
+
+// questionEntities returns the analysed terms of the capitalised words of q
+// after its first word: the names a claim must be about.
+func questionEntities(q string) []string {
+	var out []string
+	first := true
+	forEachWordAt(q, func(w string, at int) {
+		if first {
+			first = false
+			return
+		}
+		r, _ := utf8.DecodeRuneInString(q[at:])
+		if unicode.IsUpper(r) && !IsStopword(w) {
+			out = append(out, Stem(w))
+		}
+	})
+	return out
+}
+
+func containsAll(set map[string]bool, terms []string) bool {
+	for _, t := range terms {
+		if !set[t] {
+			return false
+		}
+	}
+	return true
+}
+
+// isQuestion reports whether a sentence asks rather than states.
+func isQuestion(s string) bool { return strings.HasSuffix(strings.TrimRight(s, `"'”’)`), "?") }
 
 // anchoredFigure returns the figure of sentence s that the question asks about.
 func anchoredFigure(s string, qterms map[string]bool) (string, bool) {
