@@ -142,20 +142,7 @@ func (e *Engine) answerExtractive(ctx context.Context, q string, hits []Hit) (*A
 
 // rankEvidence splits the hits into sentences and scores them, best first.
 func (e *Engine) rankEvidence(ctx context.Context, q string, hits []Hit) ([]evidence, error) {
-	var ev []evidence
-	seen := map[string]bool{}
-	for rank, h := range hits {
-		for i, s := range SplitSentences(h.Chunk.Text) {
-			span := Span{h.Chunk.Start + s.Start, h.Chunk.Start + s.End}
-			key := fmt.Sprintf("%s:%d", h.Chunk.DocID, span.Start)
-			if seen[key] {
-				continue
-			}
-			seen[key] = true
-			_ = i
-			ev = append(ev, evidence{chunk: h.Chunk, Span: span, text: h.Chunk.Text[s.Start:s.End], rank: rank})
-		}
-	}
+	ev := sentencesOf(hits)
 	if len(ev) == 0 {
 		return nil, nil
 	}
@@ -173,6 +160,25 @@ func (e *Engine) rankEvidence(ctx context.Context, q string, hits []Hit) ([]evid
 	}
 	sort.SliceStable(ev, func(i, j int) bool { return ev[i].score > ev[j].score })
 	return ev, nil
+}
+
+// sentencesOf splits hits into sentence evidence with document offsets,
+// once per sentence even where chunks overlap.
+func sentencesOf(hits []Hit) []evidence {
+	var ev []evidence
+	seen := map[string]bool{}
+	for rank, h := range hits {
+		for _, s := range SplitSentences(h.Chunk.Text) {
+			span := Span{h.Chunk.Start + s.Start, h.Chunk.Start + s.End}
+			key := fmt.Sprintf("%s:%d", h.Chunk.DocID, span.Start)
+			if seen[key] {
+				continue
+			}
+			seen[key] = true
+			ev = append(ev, evidence{chunk: h.Chunk, Span: span, text: h.Chunk.Text[s.Start:s.End], rank: rank})
+		}
+	}
+	return ev
 }
 
 // sentencePosition approximates a sentence's index in its document: exact

@@ -106,20 +106,7 @@ func (e *Engine) summaryEvidence(ctx context.Context, req SummarizeRequest) ([]e
 			}
 		}
 	}
-	var ev []evidence
-	seen := map[string]bool{}
-	for rank, h := range hits {
-		for _, s := range SplitSentences(h.Chunk.Text) {
-			span := Span{h.Chunk.Start + s.Start, h.Chunk.Start + s.End}
-			key := fmt.Sprintf("%s:%d", h.Chunk.DocID, span.Start)
-			if seen[key] {
-				continue
-			}
-			seen[key] = true
-			ev = append(ev, evidence{chunk: h.Chunk, Span: span, text: h.Chunk.Text[s.Start:s.End], rank: rank})
-		}
-	}
-	return ev, nil
+	return sentencesOf(hits), nil
 }
 
 // summarizeExtractive picks central, non-redundant sentences (maximal
