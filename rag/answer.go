@@ -57,11 +57,17 @@ func (e *Engine) AskStream(ctx context.Context, req AskRequest, emit func(string
 	if err != nil {
 		return nil, err
 	}
-	hits, err := e.retrieve(ctx, q, k, req.Filter)
+	// A question asking for a figure looks twice as deep for sources that
+	// state another one; the answer itself comes from the top k.
+	pool := k
+	if quantityQuestion.MatchString(q) {
+		pool = min(2*k, MaxTopK)
+	}
+	hits, err := e.retrieve(ctx, q, pool, req.Filter)
 	if err != nil {
 		return nil, err
 	}
-	ans, err := e.answerExtractive(ctx, q, hits)
+	ans, err := e.answerExtractive(ctx, q, hits, k)
 	if err != nil {
 		return nil, err
 	}
@@ -96,12 +102,19 @@ func (e *Engine) resolveMode(m Mode) (Mode, error) {
 	return "", fmt.Errorf("%w: mode %q: must be auto, extractive or llm", ErrInvalidArgument, m)
 }
 
-// answerExtractive answers with the best one to three retrieved sentences.
-func (e *Engine) answerExtractive(ctx context.Context, q string, hits []Hit) (*Answer, error) {
+// answerExtractive answers with the best one to three sentences of the
+// top k hits; conflicts are looked for in all hits.
+func (e *Engine) answerExtractive(ctx context.Context, q string, hits []Hit, k int) (*Answer, error) {
 	ans := &Answer{Citations: []Citation{}, Conflicts: []Conflict{}, Unsupported: []string{}, Mode: ModeExtractive}
-	ev, err := e.rankEvidence(ctx, q, hits)
+	all, err := e.rankEvidence(ctx, q, hits)
 	if err != nil {
 		return nil, err
+	}
+	var ev []evidence
+	for _, x := range all {
+		if x.rank < k {
+			ev = append(ev, x)
+		}
 	}
 	if len(ev) == 0 || ev[0].score < AbstainThreshold {
 		ans.Abstained, ans.Answer = true, abstainAnswer
@@ -109,7 +122,7 @@ func (e *Engine) answerExtractive(ctx context.Context, q string, hits []Hit) (*A
 	}
 	cites := newCiteSet(ctx, e.store)
 	var b strings.Builder
-	conflict, hasConflict := findConflict(q, ev)
+	conflict, hasConflict := findConflict(q, all)
 	var chosen []evidence
 	if hasConflict {
 		// Lead with the best statement of each of the two most-attested claims.

@@ -13,7 +13,7 @@ import (
 const (
 	// conflictEvidenceRatio: only sentences scoring at least this fraction of
 	// the best sentence count as evidence about the asked figure.
-	conflictEvidenceRatio = 0.6
+	conflictEvidenceRatio = 0.4
 	// maxClaimCitations bounds the citations listed per claim.
 	maxClaimCitations = 3
 )
@@ -128,8 +128,15 @@ func findConflict(q string, ev []evidence) (foundConflict, bool) {
 	if len(order) < 2 {
 		return foundConflict{}, false
 	}
-	// Most-attested value first.
-	sort.SliceStable(order, func(i, j int) bool { return len(byValue[order[i]]) > len(byValue[order[j]]) })
+	// The value most documents state first.
+	docs := func(v string) int {
+		seen := map[string]bool{}
+		for _, x := range byValue[v] {
+			seen[x.chunk.DocID] = true
+		}
+		return len(seen)
+	}
+	sort.SliceStable(order, func(i, j int) bool { return docs(order[i]) > docs(order[j]) })
 	fc := foundConflict{about: conflictTopic(q)}
 	for _, v := range order {
 		xs := byValue[v]

@@ -26,14 +26,15 @@ type rankWeights struct {
 	defLead  float64 // lead weight for definition questions ("what is X"), answered by an opening sentence
 	prefix   float64 // credit for a question term matched only by a shared 5-letter prefix
 	long     float64 // longer sentences carry more; min(words/30, 1)
+	entity   float64 // share of the score a sentence loses for missing every name the question gives
 	minWords int     // sentences shorter than this are fragments
 }
 
-var defaultRank = rankWeights{overlap: 1, lead: 0.2, answer: 0.8, topical: 0.8, defLead: 0.6, prefix: 0.8, minWords: 8}
+var defaultRank = rankWeights{overlap: 1, lead: 0.2, answer: 0.8, topical: 0.8, defLead: 0.6, prefix: 0.8, entity: 0.3, minWords: 8}
 
 // AbstainThreshold: an answer whose best sentence scores below it abstains.
 // Chosen on WikiQA answer triggering (see README) and the seed eval suite.
-const AbstainThreshold = 0.35
+const AbstainThreshold = 0.27
 
 // ScoreSentences scores each candidate as an answer to question; higher is
 // better. Scores lie in [0,1] and are comparable across calls, so a fixed
@@ -73,6 +74,7 @@ func (w rankWeights) score(question string, cands []Candidate, idf IDFFunc) []fl
 		qw[t] = idf(t) * (1 - w.topical*share)
 		total += qw[t]
 	}
+	entities := questionEntities(question)
 	bigrams := termBigrams(Terms(question))
 	want := askedType(question)
 	lead := w.lead
@@ -84,7 +86,8 @@ func (w rankWeights) score(question string, cands []Candidate, idf IDFFunc) []fl
 	}
 	sum := w.overlap + w.bigram + max(w.lead, w.defLead) + w.answer + w.long
 	for i, c := range cands {
-		var s float64
+		// cover is the IDF-weighted share of the question the sentence holds.
+		var cover float64
 		if total > 0 {
 			var m float64
 			for _, t := range qterms {
@@ -95,8 +98,9 @@ func (w rankWeights) score(question string, cands []Candidate, idf IDFFunc) []fl
 					m += w.prefix * qw[t]
 				}
 			}
-			s += w.overlap * m / total
+			cover = m / total
 		}
+		s := w.overlap * cover
 		if len(bigrams) > 0 {
 			have := termBigrams(seqs[i])
 			n := 0
@@ -107,13 +111,28 @@ func (w rankWeights) score(question string, cands []Candidate, idf IDFFunc) []fl
 			}
 			s += w.bigram * float64(n) / float64(len(bigrams))
 		}
-		s += lead / float64(1+c.Position)
-		s += w.long * min(float64(len(strings.Fields(c.Text)))/30, 1)
+		// Position and answer type only rank sentences that are about the
+		// question: they scale with its coverage, so an unrelated sentence
+		// never scores on them alone.
+		bonus := lead / float64(1+c.Position)
 		if want != nil && want.MatchString(c.Text) {
-			s += w.answer
+			bonus += w.answer
 		}
+		s += bonus * min(1, 2*cover)
+		s += w.long * min(float64(len(strings.Fields(c.Text)))/30, 1)
 		if len(strings.Fields(c.Text)) < w.minWords {
 			s *= 0.6 // captions and fragments
+		}
+		// A sentence about other parties than the ones the question names
+		// ("Microsoft ..." for a question about Amazon) is a weaker answer.
+		if len(entities) > 0 {
+			n := 0
+			for _, t := range entities {
+				if sets[i][t] {
+					n++
+				}
+			}
+			s *= 1 - w.entity*(1-float64(n)/float64(len(entities)))
 		}
 		scores[i] = s / sum
 	}

@@ -91,7 +91,24 @@ func (e *Engine) retrieve(ctx context.Context, q string, k int, f Filter) ([]Hit
 	if err != nil {
 		return nil, err
 	}
-	return FuseRRF(k, dense, lex), nil
+	return FuseRRF(k, dense, trimWeak(lex, lexicalFloor)), nil
+}
+
+// lexicalFloor: BM25 hits scoring under this fraction of the best one only
+// share a common word with the query. Left in, they would vote in the
+// fusion for chunks the dense list also holds and push a passage that
+// matches the query's rare words out of the top k.
+const lexicalFloor = 0.2
+
+// trimWeak drops the hits of a best-first list that score under floor
+// times the best.
+func trimWeak(hits []Hit, floor float64) []Hit {
+	for i, h := range hits {
+		if h.Score < hits[0].Score*floor {
+			return hits[:i]
+		}
+	}
+	return hits
 }
 
 // FuseRRF merges ranked lists by reciprocal rank fusion: a chunk scores

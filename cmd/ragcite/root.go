@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/http"
 	"os"
 	"strconv"
 	"strings"
@@ -49,6 +50,9 @@ type app struct {
 	cfg    Config
 	stdout io.Writer
 	stderr io.Writer
+	// httpClient carries LLM and embedding requests; nil means the default.
+	// The eval harness sets a record/replay transport.
+	httpClient *http.Client
 }
 
 func newRootCommand(stdout, stderr io.Writer) *cobra.Command {
@@ -66,7 +70,7 @@ func newRootCommand(stdout, stderr io.Writer) *cobra.Command {
 	pf.IntVar(&a.cfg.ChunkTokens, "chunk-tokens", envInt("RAGCITE_CHUNK_TOKENS", rag.DefaultChunkTokens), "chunk size in tokens (RAGCITE_CHUNK_TOKENS)")
 	pf.IntVar(&a.cfg.ChunkOverlap, "chunk-overlap", envInt("RAGCITE_CHUNK_OVERLAP", rag.DefaultChunkOverlap), "chunk overlap in tokens (RAGCITE_CHUNK_OVERLAP)")
 	pf.StringVar(&a.cfg.LogLevel, "log-level", envString("RAGCITE_LOG_LEVEL", "info"), "log level: debug, info, warn, error (RAGCITE_LOG_LEVEL)")
-	root.AddCommand(a.ingestCommand(), a.askCommand(), a.searchCommand(), a.summarizeCommand(), a.docsCommand())
+	root.AddCommand(a.ingestCommand(), a.askCommand(), a.searchCommand(), a.summarizeCommand(), a.docsCommand(), a.evalCommand())
 	root.AddCommand(a.serveCommand())
 	return root
 }

@@ -1,0 +1,162 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+
+	"github.com/spf13/cobra"
+
+	"github.com/ragcite/ragcite/eval"
+	"github.com/ragcite/ragcite/rag"
+)
+
+type evalOptions struct {
+	suite, jsonOut, junitOut, mdOut, htmlOut string
+	baseline                                 string
+	maxRegression                            float64
+	server                                   string
+	llmCache                                 string
+	replayOnly                               bool
+	wikiqa, dump                             string
+}
+
+func (a *app) evalCommand() *cobra.Command {
+	var o evalOptions
+	cmd := &cobra.Command{
+		Use:   "eval (--suite FILE | --wikiqa FILE)",
+		Short: "Run an eval suite or benchmark; exit 1 when a gate fails",
+		Long: "eval runs a suite of questions with known facts against a fresh in-process store (or a running server with --server) " +
+			"and checks the answers. Exit codes: 0 every gate holds, 1 a gate failed, 2 a usage or setup error.",
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			switch {
+			case o.wikiqa != "":
+				return a.runWikiQA(o)
+			case o.suite == "":
+				return &usageError{errors.New("eval: give --suite FILE or --wikiqa FILE")}
+			}
+			return a.runSuite(cmd.Context(), o)
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&o.suite, "suite", "", "suite YAML file")
+	f.StringVar(&o.jsonOut, "json", "", "write the JSON report to this file")
+	f.StringVar(&o.junitOut, "junit", "", "write a JUnit XML report to this file")
+	f.StringVar(&o.mdOut, "markdown", "", "write a Markdown summary to this file")
+	f.StringVar(&o.htmlOut, "html", "", "write an HTML report to this file")
+	f.StringVar(&o.baseline, "baseline", "", "a JSON report to compare metrics against")
+	f.Float64Var(&o.maxRegression, "max-regression", 0.02, "largest allowed drop of any metric below the baseline")
+	f.StringVar(&o.server, "server", "", "run against a ragcite server at this URL instead of in-process (key: RAGCITE_EVAL_API_KEY)")
+	f.StringVar(&o.llmCache, "llm-cache", "", "record LLM and embedding exchanges here the first time and replay them later")
+	f.BoolVar(&o.replayOnly, "replay-only", os.Getenv("RAGCITE_REPLAY_ONLY") == "1", "with --llm-cache: fail on a request not recorded (RAGCITE_REPLAY_ONLY=1)")
+	f.StringVar(&o.wikiqa, "wikiqa", "", "rank WikiQA TSV candidate sentences and report MAP, MRR and answer triggering")
+	f.StringVar(&o.dump, "dump", "", "with --wikiqa: write each question's ranking as JSON lines")
+	return cmd
+}
+
+func (a *app) runSuite(ctx context.Context, o evalOptions) error {
+	setup := func(err error) error { return &exitCodeError{code: 2, err: err} }
+	suite, err := eval.LoadSuite(o.suite)
+	if err != nil {
+		return setup(err)
+	}
+	var baseline *eval.Metrics
+	if o.baseline != "" {
+		if baseline, err = eval.LoadBaseline(o.baseline); err != nil {
+			return setup(err)
+		}
+	}
+	if o.llmCache != "" {
+		a.httpClient = &http.Client{Transport: &eval.Replay{Dir: o.llmCache, ReplayOnly: o.replayOnly}}
+	}
+	docs, warns, err := rag.LoadPaths(suite.DocumentPaths())
+	if err != nil {
+		return setup(fmt.Errorf("suite documents: %w", err))
+	}
+	for _, w := range warns {
+		fmt.Fprintln(a.stderr, "warning:", w)
+	}
+	target, closeTarget, err := a.evalTarget(ctx, o)
+	if err != nil {
+		return setup(err)
+	}
+	defer closeTarget()
+	if err := target.Ingest(ctx, docs); err != nil {
+		return setup(fmt.Errorf("ingest the suite's documents: %w", err))
+	}
+	rep, err := eval.Run(ctx, suite, target)
+	if err != nil {
+		return setup(err)
+	}
+	rep.Target = "in-process"
+	if o.server != "" {
+		rep.Target = o.server
+	}
+	eval.ApplyGates(rep, suite.Gates, baseline, o.maxRegression)
+	if err := eval.WriteConsole(a.stdout, rep); err != nil {
+		return err
+	}
+	for _, out := range []struct {
+		path  string
+		write func(io.Writer, *eval.Report) error
+	}{{o.jsonOut, eval.WriteJSON}, {o.junitOut, eval.WriteJUnit}, {o.mdOut, eval.WriteMarkdown}, {o.htmlOut, eval.WriteHTML}} {
+		if out.path == "" {
+			continue
+		}
+		if err := writeReport(out.path, rep, out.write); err != nil {
+			return setup(err)
+		}
+	}
+	if !rep.Pass {
+		return &exitCodeError{code: 1, err: fmt.Errorf("eval %s: a gate failed", suite.Name)}
+	}
+	return nil
+}
+
+// evalTarget is a fresh in-memory engine, or the server at o.server.
+func (a *app) evalTarget(ctx context.Context, o evalOptions) (eval.Target, func(), error) {
+	if o.server != "" {
+		return &eval.HTTPTarget{BaseURL: o.server, APIKey: os.Getenv("RAGCITE_EVAL_API_KEY")}, func() {}, nil
+	}
+	a.cfg.Data = "" // a fresh store in memory
+	eng, err := a.openEngine(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	return eval.EngineTarget{Engine: eng}, func() { eng.Close() }, nil
+}
+
+func writeReport(path string, rep *eval.Report, write func(io.Writer, *eval.Report) error) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return fmt.Errorf("write report: %w", err)
+	}
+	if err := write(f, rep); err != nil {
+		f.Close()
+		return fmt.Errorf("write report %s: %w", path, err)
+	}
+	return f.Close()
+}
+
+func (a *app) runWikiQA(o evalOptions) error {
+	f, err := os.Open(o.wikiqa)
+	if err != nil {
+		return &exitCodeError{code: 2, err: fmt.Errorf("wikiqa: %w", err)}
+	}
+	defer f.Close()
+	qs, err := eval.LoadWikiQA(f)
+	if err != nil {
+		return &exitCodeError{code: 2, err: err}
+	}
+	res := eval.RunWikiQA(qs, rag.AbstainThreshold)
+	fmt.Fprintf(a.stdout, "WikiQA: %d questions, %d with a correct sentence\nanswer selection: MAP %.4f  MRR %.4f\nanswer triggering (threshold %.2f): precision %.4f  recall %.4f  F1 %.4f\n",
+		res.Questions, res.Answerable, res.MAP, res.MRR, res.Threshold, res.Precision, res.Recall, res.F1)
+	if o.dump != "" {
+		return writeReport(o.dump, nil, func(w io.Writer, _ *eval.Report) error { return eval.WriteWikiQADump(w, res) })
+	}
+	return nil
+}

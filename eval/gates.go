@@ -1,0 +1,80 @@
+package eval
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+)
+
+// GateResult is one gate's verdict.
+type GateResult struct {
+	Name   string  `json:"name"`
+	Want   string  `json:"want"`
+	Got    float64 `json:"got"`
+	Pass   bool    `json:"pass"`
+	Detail string  `json:"detail,omitempty"`
+}
+
+// metricsByName lists the metrics a baseline comparison checks, all higher
+// is better (latency is gated by max_latency_p95_ms instead: it varies by machine).
+func metricsByName(m Metrics) []struct {
+	name  string
+	value float64
+} {
+	return []struct {
+		name  string
+		value float64
+	}{
+		{"pass_rate", m.PassRate}, {"fact_recall", m.FactRecall}, {"citation_validity", m.CitationValidity},
+		{"citation_support", m.CitationSupport}, {"abstention_precision", m.AbstentionPrecision},
+		{"abstention_recall", m.AbstentionRecall}, {"conflict_precision", m.ConflictPrecision},
+		{"conflict_recall", m.ConflictRecall}, {"hit_at_k", m.HitAtK}, {"mrr", m.MRR},
+	}
+}
+
+// ApplyGates checks the suite's gates and, when baseline is not nil, that no
+// metric fell more than maxRegression below it. It sets rep.Gates and rep.Pass.
+func ApplyGates(rep *Report, g Gates, baseline *Metrics, maxRegression float64) {
+	min := func(name string, want, got float64) {
+		if want > 0 {
+			rep.Gates = append(rep.Gates, GateResult{Name: name, Want: fmt.Sprintf(">= %.4g", want), Got: got, Pass: got >= want})
+		}
+	}
+	m := rep.Metrics
+	min("min_pass_rate", g.MinPassRate, m.PassRate)
+	min("min_fact_recall", g.MinFactRecall, m.FactRecall)
+	min("min_citation_validity", g.MinCitationValidity, m.CitationValidity)
+	min("min_citation_support", g.MinCitationSupport, m.CitationSupport)
+	min("min_hit_at_k", g.MinHitAtK, m.HitAtK)
+	if g.MaxLatencyP95MS > 0 {
+		rep.Gates = append(rep.Gates, GateResult{Name: "max_latency_p95_ms", Want: fmt.Sprintf("<= %.4g", g.MaxLatencyP95MS),
+			Got: m.LatencyP95MS, Pass: m.LatencyP95MS <= g.MaxLatencyP95MS})
+	}
+	if baseline != nil {
+		base := metricsByName(*baseline)
+		for i, cur := range metricsByName(m) {
+			floor := base[i].value - maxRegression
+			rep.Gates = append(rep.Gates, GateResult{Name: "regression:" + cur.name, Want: fmt.Sprintf(">= %.4g", floor),
+				Got: cur.value, Pass: cur.value >= floor-1e-9, Detail: fmt.Sprintf("baseline %.4g", base[i].value)})
+		}
+	}
+	rep.Pass = true
+	for _, gr := range rep.Gates {
+		rep.Pass = rep.Pass && gr.Pass
+	}
+}
+
+// LoadBaseline reads the metrics of a JSON report written earlier.
+func LoadBaseline(path string) (*Metrics, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("load baseline: %w", err)
+	}
+	var r struct {
+		Metrics *Metrics `json:"metrics"`
+	}
+	if err := json.Unmarshal(data, &r); err != nil || r.Metrics == nil {
+		return nil, fmt.Errorf("load baseline %s: not a JSON report with metrics: %v", path, err)
+	}
+	return r.Metrics, nil
+}

@@ -1,0 +1,199 @@
+package eval
+
+import (
+	"encoding/json"
+	"encoding/xml"
+	"fmt"
+	"html/template"
+	"io"
+	"strings"
+	"text/tabwriter"
+)
+
+// WriteConsole writes a table of cases, the metrics and the gates.
+func WriteConsole(w io.Writer, rep *Report) error {
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintf(tw, "CASE\tRESULT\tLATENCY\tREASON\n")
+	for _, c := range rep.Cases {
+		res := "pass"
+		if !c.Pass {
+			res = "FAIL"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%.1fms\t%s\n", c.ID, res, c.LatencyMS, strings.Join(c.Reasons, "; "))
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	m := rep.Metrics
+	fmt.Fprintf(w, "\n%s: %d/%d passed (%.1f%%)\n", rep.Suite, m.Passed, m.Cases, 100*m.PassRate)
+	for _, kv := range metricRows(m) {
+		fmt.Fprintf(w, "  %-22s %s\n", kv[0], kv[1])
+	}
+	for _, g := range rep.Gates {
+		verdict := "ok"
+		if !g.Pass {
+			verdict = "FAILED"
+		}
+		fmt.Fprintf(w, "gate %s: got %.4g, want %s: %s\n", g.Name, g.Got, g.Want, verdict)
+	}
+	return nil
+}
+
+func metricRows(m Metrics) [][2]string {
+	pct := func(f float64) string { return fmt.Sprintf("%.1f%%", 100*f) }
+	return [][2]string{
+		{"fact recall", pct(m.FactRecall)},
+		{"citation validity", pct(m.CitationValidity)},
+		{"citation support", pct(m.CitationSupport)},
+		{"abstention precision", pct(m.AbstentionPrecision)},
+		{"abstention recall", pct(m.AbstentionRecall)},
+		{"conflict precision", pct(m.ConflictPrecision)},
+		{"conflict recall", pct(m.ConflictRecall)},
+		{"retrieval hit@k", pct(m.HitAtK)},
+		{"retrieval MRR", fmt.Sprintf("%.3f", m.MRR)},
+		{"latency p50", fmt.Sprintf("%.1f ms", m.LatencyP50MS)},
+		{"latency p95", fmt.Sprintf("%.1f ms", m.LatencyP95MS)},
+	}
+}
+
+// WriteJSON writes the report as {"suite",...,"metrics":{...},"cases":[...]}.
+func WriteJSON(w io.Writer, rep *Report) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(rep)
+}
+
+type junitSuites struct {
+	XMLName xml.Name   `xml:"testsuites"`
+	Suites  []junitRun `xml:"testsuite"`
+}
+
+type junitRun struct {
+	Name     string      `xml:"name,attr"`
+	Tests    int         `xml:"tests,attr"`
+	Failures int         `xml:"failures,attr"`
+	Time     string      `xml:"time,attr"`
+	Cases    []junitCase `xml:"testcase"`
+}
+
+type junitCase struct {
+	Name      string        `xml:"name,attr"`
+	Classname string        `xml:"classname,attr"`
+	Time      string        `xml:"time,attr"`
+	Failure   *junitFailure `xml:"failure,omitempty"`
+	Output    string        `xml:"system-out,omitempty"`
+}
+
+type junitFailure struct {
+	Message string `xml:"message,attr"`
+	Text    string `xml:",chardata"`
+}
+
+// WriteJUnit writes one testcase per case; a failure carries its reasons.
+func WriteJUnit(w io.Writer, rep *Report) error {
+	run := junitRun{Name: rep.Suite, Tests: len(rep.Cases), Failures: rep.Metrics.Cases - rep.Metrics.Passed}
+	var total float64
+	for _, c := range rep.Cases {
+		total += c.LatencyMS
+		jc := junitCase{Name: c.ID, Classname: rep.Suite, Time: fmt.Sprintf("%.3f", c.LatencyMS/1000),
+			Output: "Q: " + c.Question + "\nA: " + c.Answer}
+		if !c.Pass {
+			msg := strings.Join(c.Reasons, "; ")
+			jc.Failure = &junitFailure{Message: msg, Text: c.ID + ": " + msg}
+		}
+		run.Cases = append(run.Cases, jc)
+	}
+	run.Time = fmt.Sprintf("%.3f", total/1000)
+	if _, err := io.WriteString(w, xml.Header); err != nil {
+		return err
+	}
+	enc := xml.NewEncoder(w)
+	enc.Indent("", "  ")
+	if err := enc.Encode(junitSuites{Suites: []junitRun{run}}); err != nil {
+		return err
+	}
+	_, err := io.WriteString(w, "\n")
+	return err
+}
+
+// WriteMarkdown writes a summary for a CI step summary.
+func WriteMarkdown(w io.Writer, rep *Report) error {
+	verdict := "passed"
+	if !rep.Pass {
+		verdict = "**failed**"
+	}
+	m := rep.Metrics
+	fmt.Fprintf(w, "## Eval: %s %s\n\n%d of %d cases passed (%.1f%%).\n\n", rep.Suite, verdict, m.Passed, m.Cases, 100*m.PassRate)
+	fmt.Fprintf(w, "| metric | value |\n| --- | --- |\n")
+	for _, kv := range metricRows(m) {
+		fmt.Fprintf(w, "| %s | %s |\n", kv[0], kv[1])
+	}
+	if len(rep.Gates) > 0 {
+		fmt.Fprintf(w, "\n| gate | want | got | |\n| --- | --- | --- | --- |\n")
+		for _, g := range rep.Gates {
+			mark := "ok"
+			if !g.Pass {
+				mark = "**failed**"
+			}
+			fmt.Fprintf(w, "| %s | %s | %.4g | %s |\n", g.Name, g.Want, g.Got, mark)
+		}
+	}
+	var failed []CaseResult
+	for _, c := range rep.Cases {
+		if !c.Pass {
+			failed = append(failed, c)
+		}
+	}
+	if len(failed) > 0 {
+		fmt.Fprintf(w, "\n### Failed cases\n\n| case | reason |\n| --- | --- |\n")
+		for _, c := range failed {
+			fmt.Fprintf(w, "| %s | %s |\n", c.ID, mdEscape(strings.Join(c.Reasons, "; ")))
+		}
+	}
+	return nil
+}
+
+func mdEscape(s string) string { return strings.NewReplacer("|", `\|`, "\n", " ").Replace(s) }
+
+var htmlReport = template.Must(template.New("report").Funcs(template.FuncMap{
+	"pct":  func(f float64) string { return fmt.Sprintf("%.1f%%", 100*f) },
+	"bar":  func(f float64) float64 { return 300 * f },
+	"join": strings.Join,
+	"y":    func(i int) int { return 10 + 26*i },
+}).Parse(`<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>ragcite eval: {{.Suite}}</title>
+<style>body{font:14px system-ui,sans-serif;margin:2em;max-width:70em}table{border-collapse:collapse;width:100%}
+td,th{border:1px solid #ccc;padding:4px 8px;text-align:left;vertical-align:top}.fail{background:#fde2e2}.pass{background:#e6f4ea}
+svg text{font:12px system-ui,sans-serif}</style></head><body>
+<h1>Eval: {{.Suite}} {{if .Pass}}passed{{else}}failed{{end}}</h1>
+<p>{{.Metrics.Passed}} of {{.Metrics.Cases}} cases passed ({{pct .Metrics.PassRate}}); latency p50 {{printf "%.1f" .Metrics.LatencyP50MS}} ms, p95 {{printf "%.1f" .Metrics.LatencyP95MS}} ms.</p>
+<svg width="560" height="{{y (len .Chart)}}" role="img" aria-label="metrics chart">
+{{range $i, $m := .Chart}}<text x="0" y="{{y $i | printf "%d"}}" dy="14">{{$m.Name}}</text>
+<rect x="170" y="{{y $i}}" width="{{bar $m.Value}}" height="18" fill="#4a7bd0"></rect>
+<text x="{{printf "%.0f" (bar $m.Value)}}" dx="176" y="{{y $i}}" dy="14">{{pct $m.Value}}</text>
+{{end}}</svg>
+{{if .Gates}}<h2>Gates</h2><table><tr><th>gate</th><th>want</th><th>got</th><th></th></tr>
+{{range .Gates}}<tr class="{{if .Pass}}pass{{else}}fail{{end}}"><td>{{.Name}}</td><td>{{.Want}}</td><td>{{printf "%.4g" .Got}}</td><td>{{if .Pass}}ok{{else}}failed{{end}}</td></tr>
+{{end}}</table>{{end}}
+<h2>Cases</h2><table><tr><th>case</th><th>question</th><th>answer</th><th>result</th></tr>
+{{range .Cases}}<tr class="{{if .Pass}}pass{{else}}fail{{end}}"><td>{{.ID}}</td><td>{{.Question}}</td><td>{{.Answer}}</td><td>{{if .Pass}}pass{{else}}{{join .Reasons "; "}}{{end}}</td></tr>
+{{end}}</table></body></html>
+`))
+
+type chartBar struct {
+	Name  string
+	Value float64
+}
+
+// WriteHTML writes a self-contained page: per-case results and a chart of the metrics.
+func WriteHTML(w io.Writer, rep *Report) error {
+	m := rep.Metrics
+	chart := []chartBar{{"pass rate", m.PassRate}, {"fact recall", m.FactRecall}, {"citation validity", m.CitationValidity},
+		{"citation support", m.CitationSupport}, {"abstention precision", m.AbstentionPrecision},
+		{"abstention recall", m.AbstentionRecall}, {"conflict precision", m.ConflictPrecision},
+		{"conflict recall", m.ConflictRecall}, {"hit@k", m.HitAtK}, {"MRR", m.MRR}}
+	return htmlReport.Execute(w, struct {
+		*Report
+		Chart []chartBar
+	}{rep, chart})
+}
