@@ -164,3 +164,48 @@ func TestCLIIngestSkipsBadFiles(t *testing.T) {
 		}
 	}
 }
+
+func TestCLIEvalGate(t *testing.T) {
+	dir := t.TempDir()
+	articles, _ := filepath.Abs("../../testdata/articles")
+	suite := filepath.Join(dir, "impossible.yaml")
+	body := "name: impossible\ndocuments: [" + articles + "]\ncases:\n" +
+		"  - id: ceo\n    question: Who is the CEO of OpenAI?\n    expect: {facts: [[Sam Altman]]}\n" +
+		"  - id: impossible-ceo\n    question: Who is the CEO of OpenAI?\n    expect: {facts: [[Satya Nadella]]}\n" +
+		"gates: {min_pass_rate: 1}\n"
+	if err := os.WriteFile(suite, []byte(body), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	junit := filepath.Join(dir, "junit.xml")
+	report := filepath.Join(dir, "report.json")
+	out, _, err := runCLI(t, "eval", "--suite", suite, "--junit", junit, "--json", report)
+	var stderr bytes.Buffer
+	if code := exitCodeTo(err, &stderr); code != 1 {
+		t.Fatalf("exit code %d (%v), want 1\n%s", code, err, out)
+	}
+	x, _ := os.ReadFile(junit)
+	if !strings.Contains(string(x), `<testcase name="impossible-ceo"`) || !strings.Contains(string(x), `<failure message="missing fact: Satya Nadella"`) {
+		t.Errorf("JUnit report does not name the failing case:\n%s", x)
+	}
+	// The same suite compared with its own report as baseline still fails on
+	// its gate, and a missing suite is a setup error (exit 2).
+	_, _, err = runCLI(t, "eval", "--suite", suite, "--baseline", report)
+	if code := exitCodeTo(err, &stderr); code != 1 {
+		t.Errorf("with baseline: exit code %d, want 1", code)
+	}
+	_, _, err = runCLI(t, "eval", "--suite", filepath.Join(dir, "missing.yaml"))
+	if code := exitCodeTo(err, &stderr); code != 2 {
+		t.Errorf("missing suite: exit code %d, want 2", code)
+	}
+	_, _, err = runCLI(t, "eval")
+	if code := exitCodeTo(err, &stderr); code != 2 {
+		t.Errorf("no suite: exit code %d, want 2", code)
+	}
+}
+
+func TestCLIEvalSeedSuitePasses(t *testing.T) {
+	out, _, err := runCLI(t, "eval", "--suite", "../../testdata/eval/seed.yaml")
+	if err != nil {
+		t.Fatalf("seed suite: %v\n%s", err, out)
+	}
+}

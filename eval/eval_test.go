@@ -1,0 +1,287 @@
+package eval
+
+import (
+	"bytes"
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/ragcite/ragcite/embed"
+	"github.com/ragcite/ragcite/rag"
+)
+
+var update = flag.Bool("update", false, "rewrite golden files")
+
+func boolp(b bool) *bool { return &b }
+
+func TestComputeMetricsHandComputed(t *testing.T) {
+	cases := []CaseResult{
+		// Passes; 2 of 2 facts; 2 valid citations of 2; both sentences supported; hit at rank 1.
+		{Pass: true, FactsFound: 2, FactsTotal: 2, Citations: 2, ValidCitations: 2, CitedSentences: 2, Supported: 2,
+			HitRank: 1, LatencyMS: 10, expectCite: true, expectConflict: boolp(true), Conflict: true},
+		// Fails: 0 of 1 facts; 1 citation, invalid; sentence unsupported; hit at rank 2.
+		{FactsTotal: 1, Citations: 1, CitedSentences: 1, HitRank: 2, LatencyMS: 20, expectCite: true,
+			expectConflict: boolp(false), Conflict: true},
+		// Must abstain and does.
+		{Pass: true, Abstained: true, LatencyMS: 30, expectAbstain: boolp(true)},
+		// Must abstain and does not; no citation expected.
+		{Abstained: false, LatencyMS: 40, expectAbstain: boolp(true)},
+		// Answerable, abstains wrongly; expected a citation, none retrieved.
+		{Abstained: true, LatencyMS: 50, expectAbstain: boolp(false), expectCite: true},
+	}
+	m := ComputeMetrics(cases)
+	want := Metrics{
+		Cases: 5, Passed: 2, PassRate: 0.4,
+		FactRecall:          0.6667, // 2 of 3 groups
+		CitationValidity:    0.6667, // 2 of 3
+		CitationSupport:     0.6667, // 2 of 3
+		AbstentionPrecision: 0.5,    // 1 right of 2 abstentions
+		AbstentionRecall:    0.5,    // 1 of 2 that should
+		ConflictPrecision:   0.5,    // 1 right of 2 flagged
+		ConflictRecall:      1,      // 1 of 1
+		HitAtK:              0.6667, // 2 of 3 cases expecting citations
+		MRR:                 0.5,    // (1 + 1/2 + 0) / 3
+		LatencyP50MS:        30,
+		LatencyP95MS:        50,
+	}
+	if m != want {
+		t.Errorf("metrics\n got %+v\nwant %+v", m, want)
+	}
+}
+
+func TestApplyGates(t *testing.T) {
+	rep := &Report{Metrics: Metrics{PassRate: 0.8, FactRecall: 0.9, HitAtK: 1, MRR: 0.7, CitationValidity: 1, CitationSupport: 1,
+		AbstentionPrecision: 1, AbstentionRecall: 1, ConflictPrecision: 1, ConflictRecall: 1, LatencyP95MS: 12}}
+	ApplyGates(rep, Gates{MinPassRate: 0.9, MaxLatencyP95MS: 100}, nil, 0)
+	if rep.Pass || len(rep.Gates) != 2 || rep.Gates[0].Pass || !rep.Gates[1].Pass {
+		t.Errorf("gates %+v pass %v", rep.Gates, rep.Pass)
+	}
+	base := rep.Metrics
+	base.MRR = 0.75
+	rep.Gates = nil
+	ApplyGates(rep, Gates{}, &base, 0.02)
+	for _, g := range rep.Gates {
+		if (g.Name == "regression:mrr") == g.Pass {
+			t.Errorf("gate %+v", g)
+		}
+	}
+	rep.Gates = nil
+	ApplyGates(rep, Gates{}, &base, 0.06)
+	if !rep.Pass {
+		t.Errorf("a drop within the allowed regression failed: %+v", rep.Gates)
+	}
+}
+
+func TestParseSuiteErrors(t *testing.T) {
+	tests := []struct{ name, yaml, want string }{
+		{"unknown field", "name: x\ncases:\n  - id: a\n    question: q\n    expect: {facts: [[a]], cites: [b]}\n", "field cites not found"},
+		{"no cases", "name: x\n", "no cases"},
+		{"duplicate", "cases:\n  - {id: a, question: q}\n  - {id: a, question: r}\n", "duplicate id"},
+		{"empty question", "cases:\n  - {id: a, question: ' '}\n", "question is empty"},
+		{"abstain and facts", "cases:\n  - {id: a, question: q, expect: {abstain: true, facts: [[x]]}}\n", "cannot expect facts"},
+		{"gate range", "cases:\n  - {id: a, question: q}\ngates: {min_pass_rate: 2}\n", "min_pass_rate"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := ParseSuite([]byte(tc.yaml))
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("err = %v, want %q", err, tc.want)
+			}
+		})
+	}
+}
+
+// miniSuite runs a small suite over the sample articles in-process.
+func miniSuite(t *testing.T) *Report {
+	t.Helper()
+	s, err := ParseSuite([]byte(`
+name: mini
+documents: [../testdata/articles]
+defaults: {top_k: 6}
+cases:
+  - id: investment-size
+    question: How much is Amazon reportedly considering investing in OpenAI?
+    expect: {facts: [["$10bn"]], not: ["$100 billion"], conflict: true, cite: [001_8052e21e807529c1, 003_17dd2cfb5a48fc5b]}
+  - id: impossible-fact
+    question: Who is the CEO of OpenAI?
+    expect: {facts: [["Satya Nadella"]]}
+  - id: not-covered
+    question: What is the boiling point of liquid nitrogen?
+    expect: {abstain: true}
+gates: {min_pass_rate: 0.9}
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Dir = "."
+	ctx := context.Background()
+	st, err := rag.OpenChromemStore(ctx, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	eng, err := rag.NewEngine(ctx, rag.Config{Store: st, Embedder: embed.DefaultLocal()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer eng.Close()
+	docs, _, err := rag.LoadPaths(s.DocumentPaths())
+	if err != nil {
+		t.Fatal(err)
+	}
+	target := EngineTarget{Engine: eng}
+	if err := target.Ingest(ctx, docs); err != nil {
+		t.Fatal(err)
+	}
+	rep, err := Run(ctx, s, target)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ApplyGates(rep, s.Gates, nil, 0)
+	return rep
+}
+
+func TestRunSuite(t *testing.T) {
+	rep := miniSuite(t)
+	got := map[string]CaseResult{}
+	for _, c := range rep.Cases {
+		got[c.ID] = c
+	}
+	if !got["investment-size"].Pass || !got["not-covered"].Pass {
+		t.Errorf("cases: %+v", rep.Cases)
+	}
+	if c := got["impossible-fact"]; c.Pass || !strings.Contains(strings.Join(c.Reasons, ";"), "missing fact: Satya Nadella") {
+		t.Errorf("impossible fact: %+v", c)
+	}
+	if rep.Pass || rep.Metrics.Passed != 2 || rep.Metrics.CitationValidity != 1 {
+		t.Errorf("report pass %v metrics %+v", rep.Pass, rep.Metrics)
+	}
+}
+
+// stableReport blanks what varies from run to run.
+func stableReport(rep *Report) *Report {
+	out := *rep
+	out.Cases = append([]CaseResult(nil), rep.Cases...)
+	for i := range out.Cases {
+		out.Cases[i].LatencyMS = 1
+	}
+	out.Metrics.LatencyP50MS, out.Metrics.LatencyP95MS = 1, 1
+	return &out
+}
+
+func TestReportGoldens(t *testing.T) {
+	rep := stableReport(miniSuite(t))
+	for _, g := range []struct {
+		name  string
+		write func(io.Writer, *Report) error
+	}{{"report.json", WriteJSON}, {"report.xml", WriteJUnit}, {"report.md", WriteMarkdown}, {"report.html", WriteHTML}, {"report.txt", WriteConsole}} {
+		t.Run(g.name, func(t *testing.T) {
+			var buf bytes.Buffer
+			if err := g.write(&buf, rep); err != nil {
+				t.Fatal(err)
+			}
+			golden(t, g.name, buf.String())
+		})
+	}
+}
+
+func golden(t *testing.T, name, got string) {
+	t.Helper()
+	path := filepath.Join("testdata", name)
+	if *update {
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test -update to create it)", err)
+	}
+	if string(want) != got {
+		w, g := strings.Split(string(want), "\n"), strings.Split(got, "\n")
+		for i := 0; i < len(w) || i < len(g); i++ {
+			var wl, gl string
+			if i < len(w) {
+				wl = w[i]
+			}
+			if i < len(g) {
+				gl = g[i]
+			}
+			if wl != gl {
+				t.Fatalf("%s differs at line %d (go test -update rewrites it):\n- %s\n+ %s", name, i+1, wl, gl)
+			}
+		}
+	}
+}
+
+func TestReplayRoundTrip(t *testing.T) {
+	calls := 0
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		calls++
+		body, _ := io.ReadAll(r.Body)
+		w.Header().Set("Content-Type", "text/event-stream")
+		fmt.Fprintf(w, "data: {\"echo\":%q,\"n\":%d}\n\ndata: [DONE]\n\n", body, calls)
+	}))
+	dir := t.TempDir()
+	rec := &http.Client{Transport: &Replay{Dir: dir}}
+	post := func(c *http.Client, body string) (string, error) {
+		resp, err := c.Post(srv.URL+"/v1/chat/completions", "application/json", strings.NewReader(body))
+		if err != nil {
+			return "", err
+		}
+		defer resp.Body.Close()
+		b, err := io.ReadAll(resp.Body)
+		return resp.Header.Get("Content-Type") + "|" + string(b), err
+	}
+	first, err := post(rec, `{"model":"m","messages":[{"role":"user","content":"hi"}]}`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv.Close() // replay must not need the server
+	replay := &http.Client{Transport: &Replay{Dir: dir, ReplayOnly: true}}
+	// Same request with its keys in another order replays the same bytes.
+	again, err := post(replay, `{"messages":[{"content":"hi","role":"user"}],"model":"m"}`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if again != first || calls != 1 {
+		t.Errorf("replayed %q, recorded %q, server calls %d", again, first, calls)
+	}
+	if _, err := post(replay, `{"model":"m","messages":[{"role":"user","content":"other"}]}`); err == nil || !strings.Contains(err.Error(), "not recorded") {
+		t.Errorf("missing entry: err = %v, want a not-recorded error", err)
+	}
+}
+
+func TestHTTPTargetMatchesEngine(t *testing.T) {
+	ctx := context.Background()
+	st, _ := rag.OpenChromemStore(ctx, "")
+	eng, err := rag.NewEngine(ctx, rag.Config{Store: st, Embedder: embed.DefaultLocal()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer eng.Close()
+	srv := httptest.NewServer(fakeAPI(t, eng))
+	defer srv.Close()
+	target := &HTTPTarget{BaseURL: srv.URL, APIKey: "k"}
+	docs, _, _ := rag.LoadPaths([]string{"../testdata/articles"})
+	if err := target.Ingest(ctx, docs); err != nil {
+		t.Fatal(err)
+	}
+	ans, err := target.Ask(ctx, rag.AskRequest{Question: "Who is the CEO of OpenAI?"})
+	if err != nil || !strings.Contains(ans.Answer, "Sam Altman") {
+		t.Fatalf("ask over HTTP: %+v %v", ans, err)
+	}
+	d, err := target.Document(ctx, ans.Citations[0].DocID)
+	if err != nil || d.Text[ans.Citations[0].Start:ans.Citations[0].End] != ans.Citations[0].Quote {
+		t.Fatalf("document over HTTP: %v", err)
+	}
+	if _, err := target.Document(ctx, "nope"); err == nil || !strings.Contains(err.Error(), "404") {
+		t.Errorf("unknown document: %v", err)
+	}
+}
