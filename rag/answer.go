@@ -67,11 +67,39 @@ func (e *Engine) AskStream(ctx context.Context, req AskRequest, emit func(string
 	if err != nil {
 		return nil, err
 	}
+	ans, err := e.answer(ctx, q, hits, k, mode, req.Mode == ModeLLM, emit)
+	if err != nil {
+		return nil, err
+	}
+	ans.TimingMS = msSince(start)
+	return ans, nil
+}
+
+// answer writes the answer in mode. An LLM failure before anything was
+// streamed falls back to an extractive answer marked degraded, unless the
+// caller insisted on the LLM (strict).
+func (e *Engine) answer(ctx context.Context, q string, hits []Hit, k int, mode Mode, strict bool, emit func(string) error) (*Answer, error) {
+	if mode == ModeLLM {
+		ans, err := e.answerLLM(ctx, q, hits, k, emit)
+		if err == nil {
+			return ans, nil
+		}
+		reason := fallbackReason(err)
+		if strict || reason == "" {
+			return nil, err
+		}
+		e.log.Warn("answering extractively", "reason", reason)
+		ans, err = e.answer(ctx, q, hits, k, ModeExtractive, false, emit)
+		if err != nil {
+			return nil, err
+		}
+		ans.Degraded, ans.Reason = true, reason
+		return ans, nil
+	}
 	ans, err := e.answerExtractive(ctx, q, hits, k)
 	if err != nil {
 		return nil, err
 	}
-	ans.Mode = mode
 	if emit != nil {
 		for _, piece := range splitForStream(ans.Answer) {
 			if err := emit(piece); err != nil {
@@ -79,7 +107,6 @@ func (e *Engine) AskStream(ctx context.Context, req AskRequest, emit func(string
 			}
 		}
 	}
-	ans.TimingMS = msSince(start)
 	return ans, nil
 }
 

@@ -72,6 +72,14 @@ func NewEngine(ctx context.Context, cfg Config) (*Engine, error) {
 		return nil, fmt.Errorf("new engine: %w", err)
 	}
 	want, wantDim := cfg.Embedder.Name(), cfg.Embedder.Dim()
+	if wantDim == 0 {
+		// A remote model of unknown size: one probe tells.
+		v, err := cfg.Embedder.Embed(ctx, []string{"dimension probe"})
+		if err != nil {
+			return nil, fmt.Errorf("new engine: probe the embedder: %w", err)
+		}
+		wantDim = len(v[0])
+	}
 	switch {
 	case name == "":
 		if err := cfg.Store.SetEmbedder(ctx, want, wantDim); err != nil {

@@ -64,15 +64,42 @@ func (e *Engine) SummarizeStream(ctx context.Context, req SummarizeRequest, emit
 	if err != nil {
 		return nil, err
 	}
-	ev, err := e.summaryEvidence(ctx, req)
+	hits, err := e.summaryPassages(ctx, req)
 	if err != nil {
 		return nil, err
 	}
-	sum, err := e.summarizeExtractive(ctx, req, ev)
+	sum, err := e.summary(ctx, req, hits, mode, req.Mode == ModeLLM, emit)
 	if err != nil {
 		return nil, err
 	}
-	sum.Mode = mode
+	sum.TimingMS = msSince(start)
+	return sum, nil
+}
+
+// summary writes the summary in mode, falling back from a failed LLM to an
+// extractive summary marked degraded unless the caller insisted (strict).
+func (e *Engine) summary(ctx context.Context, req SummarizeRequest, hits []Hit, mode Mode, strict bool, emit func(string) error) (*Summary, error) {
+	if mode == ModeLLM {
+		sum, err := e.summarizeLLM(ctx, req, hits, emit)
+		if err == nil {
+			return sum, nil
+		}
+		reason := fallbackReason(err)
+		if strict || reason == "" {
+			return nil, err
+		}
+		e.log.Warn("summarizing extractively", "reason", reason)
+		sum, err = e.summary(ctx, req, hits, ModeExtractive, false, emit)
+		if err != nil {
+			return nil, err
+		}
+		sum.Degraded, sum.Reason = true, reason
+		return sum, nil
+	}
+	sum, err := e.summarizeExtractive(ctx, req, sentencesOf(hits))
+	if err != nil {
+		return nil, err
+	}
 	if emit != nil {
 		for _, piece := range splitForStream(sum.Summary) {
 			if err := emit(piece); err != nil {
@@ -80,14 +107,12 @@ func (e *Engine) SummarizeStream(ctx context.Context, req SummarizeRequest, emit
 			}
 		}
 	}
-	sum.TimingMS = msSince(start)
 	return sum, nil
 }
 
-// summaryEvidence gathers candidate sentences: every sentence of the asked
-// documents, or of the passages retrieved for the query. Scores are set by
-// summarizeExtractive.
-func (e *Engine) summaryEvidence(ctx context.Context, req SummarizeRequest) ([]evidence, error) {
+// summaryPassages gathers the passages to summarize: every chunk of the
+// asked documents, or the passages retrieved for the query.
+func (e *Engine) summaryPassages(ctx context.Context, req SummarizeRequest) ([]Hit, error) {
 	var hits []Hit
 	if req.Query != "" {
 		var err error
@@ -106,7 +131,7 @@ func (e *Engine) summaryEvidence(ctx context.Context, req SummarizeRequest) ([]e
 			}
 		}
 	}
-	return sentencesOf(hits), nil
+	return hits, nil
 }
 
 // summarizeExtractive picks central, non-redundant sentences (maximal

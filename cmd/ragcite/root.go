@@ -2,13 +2,16 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -30,6 +33,14 @@ type Config struct {
 	ChunkTokens  int
 	ChunkOverlap int
 	LogLevel     string
+	// LLM: OPENAI_API_KEY and/or OPENAI_BASE_URL configure it.
+	OpenAIKey     string
+	OpenAIBaseURL string
+	LLMModel      string
+	EmbedModel    string
+	LLMTimeout    time.Duration
+	ContextTokens int
+	EmbedCache    string
 }
 
 // run executes the command line args; main only maps the error to an exit code.
@@ -57,6 +68,7 @@ type app struct {
 
 func newRootCommand(stdout, stderr io.Writer) *cobra.Command {
 	a := &app{stdout: stdout, stderr: stderr}
+	a.cfg.OpenAIKey = os.Getenv("OPENAI_API_KEY") // a secret: environment only, never a flag
 	root := &cobra.Command{
 		Use:           "ragcite",
 		Short:         "Cited answers and summaries over your articles",
@@ -69,6 +81,12 @@ func newRootCommand(stdout, stderr io.Writer) *cobra.Command {
 	pf.StringVar(&a.cfg.Embedder, "embedder", envString("RAGCITE_EMBEDDER", "local"), "embedder: local or openai (RAGCITE_EMBEDDER)")
 	pf.IntVar(&a.cfg.ChunkTokens, "chunk-tokens", envInt("RAGCITE_CHUNK_TOKENS", rag.DefaultChunkTokens), "chunk size in tokens (RAGCITE_CHUNK_TOKENS)")
 	pf.IntVar(&a.cfg.ChunkOverlap, "chunk-overlap", envInt("RAGCITE_CHUNK_OVERLAP", rag.DefaultChunkOverlap), "chunk overlap in tokens (RAGCITE_CHUNK_OVERLAP)")
+	pf.StringVar(&a.cfg.OpenAIBaseURL, "openai-base-url", os.Getenv("OPENAI_BASE_URL"), "OpenAI-compatible endpoint, e.g. http://localhost:11434/v1 (OPENAI_BASE_URL; the key comes from OPENAI_API_KEY)")
+	pf.StringVar(&a.cfg.LLMModel, "llm-model", envString("RAGCITE_LLM_MODEL", rag.DefaultChatModel), "chat model (RAGCITE_LLM_MODEL)")
+	pf.StringVar(&a.cfg.EmbedModel, "embed-model", envString("RAGCITE_EMBED_MODEL", embed.DefaultOpenAIModel), "embedding model for --embedder openai (RAGCITE_EMBED_MODEL)")
+	pf.DurationVar(&a.cfg.LLMTimeout, "llm-timeout", envDuration("RAGCITE_LLM_TIMEOUT", 60*time.Second), "timeout of one LLM call, retries included (RAGCITE_LLM_TIMEOUT)")
+	pf.IntVar(&a.cfg.ContextTokens, "context-tokens", envInt("RAGCITE_CONTEXT_TOKENS", 8192), "the model's context window in tokens; passages are fitted to it (RAGCITE_CONTEXT_TOKENS)")
+	pf.StringVar(&a.cfg.EmbedCache, "embed-cache", envString("RAGCITE_EMBED_CACHE", ""), "cache directory for API embeddings (RAGCITE_EMBED_CACHE; default DATA/embed-cache)")
 	pf.StringVar(&a.cfg.LogLevel, "log-level", envString("RAGCITE_LOG_LEVEL", "info"), "log level: debug, info, warn, error (RAGCITE_LOG_LEVEL)")
 	root.AddCommand(a.ingestCommand(), a.askCommand(), a.searchCommand(), a.summarizeCommand(), a.docsCommand(), a.evalCommand())
 	root.AddCommand(a.serveCommand())
@@ -98,13 +116,48 @@ func (a *app) logger() *slog.Logger {
 	return slog.New(slog.NewTextHandler(a.stderr, &slog.HandlerOptions{Level: lvl}))
 }
 
-// embedder builds the configured embedder.
+// llmConfigured reports whether an OpenAI-compatible endpoint is set.
+func (a *app) llmConfigured() bool {
+	return a.cfg.OpenAIKey != "" || a.cfg.OpenAIBaseURL != ""
+}
+
+// embedder builds the configured embedder. The local one stays the default
+// even when an LLM is configured.
 func (a *app) embedder() (embed.Embedder, error) {
 	switch a.cfg.Embedder {
 	case "local", "":
 		return embed.DefaultLocal(), nil
+	case "openai":
+		if !a.llmConfigured() {
+			return nil, &usageError{errors.New("--embedder openai needs OPENAI_API_KEY and/or OPENAI_BASE_URL")}
+		}
+		cache := a.cfg.EmbedCache
+		if cache == "" && a.cfg.Data != "" {
+			cache = filepath.Join(a.cfg.Data, "embed-cache")
+		}
+		return embed.NewOpenAI(embed.OpenAIConfig{BaseURL: a.cfg.OpenAIBaseURL, APIKey: a.cfg.OpenAIKey, Model: a.cfg.EmbedModel,
+			HTTPClient: a.retryingClient(), CacheDir: cache})
 	}
 	return nil, &usageError{fmt.Errorf("--embedder %q: want local or openai", a.cfg.Embedder)}
+}
+
+// retryingClient wraps the app's HTTP client (a record/replay transport
+// under eval) with retries.
+func (a *app) retryingClient() *http.Client {
+	var next http.RoundTripper
+	if a.httpClient != nil {
+		next = a.httpClient.Transport
+	}
+	return &http.Client{Transport: embed.NewRetryTransport(next)}
+}
+
+// chat builds the LLM client, or nil when none is configured.
+func (a *app) chat() (rag.Chat, error) {
+	if !a.llmConfigured() {
+		return nil, nil
+	}
+	return rag.NewOpenAIChat(rag.OpenAIConfig{BaseURL: a.cfg.OpenAIBaseURL, APIKey: a.cfg.OpenAIKey, Model: a.cfg.LLMModel,
+		HTTPClient: a.httpClient, Timeout: a.cfg.LLMTimeout})
 }
 
 // openEngine opens the store in cfg.Data and an engine over it.
@@ -117,11 +170,16 @@ func (a *app) openEngine(ctx context.Context) (*rag.Engine, error) {
 	if err != nil {
 		return nil, err
 	}
+	chat, err := a.chat()
+	if err != nil {
+		return nil, err
+	}
 	store, err := rag.OpenChromemStore(ctx, a.cfg.Data)
 	if err != nil {
 		return nil, err
 	}
-	eng, err := rag.NewEngine(ctx, rag.Config{Store: store, Embedder: emb, Chunker: chunker, Logger: a.logger()})
+	eng, err := rag.NewEngine(ctx, rag.Config{Store: store, Embedder: emb, Chunker: chunker, Chat: chat,
+		ContextTokens: a.cfg.ContextTokens, Logger: a.logger()})
 	if err != nil {
 		store.Close()
 		return nil, err

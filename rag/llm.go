@@ -1,0 +1,337 @@
+package rag
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/ragcite/ragcite/prompts"
+)
+
+// LLM budgets, in tokens.
+const (
+	// answerReserve is kept free for the model's reply.
+	answerReserve = 600
+	// promptOverhead covers the instructions, the question and the fences.
+	promptOverhead = 400
+)
+
+// fitPassages keeps the hits, in order, whose text fits budget tokens; the
+// first that does not fit whole is cut at a sentence boundary (its offsets
+// stay valid: it keeps a prefix).
+func fitPassages(hits []Hit, budget int) []Hit {
+	var out []Hit
+	used := 0
+	for _, h := range hits {
+		n := countTokens(h.Chunk.Text)
+		if used+n <= budget {
+			out = append(out, h)
+			used += n
+			continue
+		}
+		end := 0
+		for _, s := range SplitSentences(h.Chunk.Text) {
+			if used+countTokens(h.Chunk.Text[:s.End]) > budget {
+				break
+			}
+			end = s.End
+		}
+		if end > 0 {
+			h.Chunk.Text = h.Chunk.Text[:end]
+			h.Chunk.End = h.Chunk.Start + end
+			out = append(out, h)
+		}
+		break
+	}
+	return out
+}
+
+func (e *Engine) passageBudget() int {
+	return max(e.ctxToks-answerReserve-promptOverhead, 256)
+}
+
+// promptPassages numbers hits from first as prompt passages.
+func (e *Engine) promptPassages(ctx context.Context, hits []Hit, first int) []prompts.Passage {
+	out := make([]prompts.Passage, len(hits))
+	for i, h := range hits {
+		title := h.Chunk.DocID
+		if info, err := e.store.Info(ctx, h.Chunk.DocID); err == nil && info.Title != "" {
+			title = info.Title
+		}
+		out[i] = prompts.Passage{N: first + i, Title: title, Text: h.Chunk.Text}
+	}
+	return out
+}
+
+// generated turns model output into cited text: it resolves each
+// sentence's markers to passages, keeps a sentence only when its passages
+// support it (quoting the best sentence of each), renumbers citations from
+// 1 in order of use, and collects the rest as unsupported.
+type generated struct {
+	passages    []Hit // passage n is passages[n-1]
+	cites       *citeSet
+	b           strings.Builder
+	unsupported []string
+	abstained   bool
+	done        int // sentences already taken from the stream
+}
+
+func newGenerated(ctx context.Context, e *Engine, passages []Hit) *generated {
+	return &generated{passages: passages, cites: newCiteSet(ctx, e.store)}
+}
+
+// take processes one sentence and returns the text it adds to the reply.
+func (g *generated) take(s citedSentence) (string, error) {
+	if s.text == "" {
+		return "", nil
+	}
+	if strings.HasPrefix(s.text, strings.TrimSuffix(abstainAnswer, ".")) {
+		g.abstained = true
+		return "", nil
+	}
+	var ns []int
+	for _, m := range s.markers {
+		if m < 1 || m > len(g.passages) {
+			continue // a passage that does not exist
+		}
+		p := g.passages[m-1]
+		if !supports(s.text, p.Chunk.Text) {
+			continue
+		}
+		q, ok := bestQuote(s.text, p)
+		if !ok {
+			continue
+		}
+		n, err := g.cites.add(q)
+		if err != nil {
+			return "", err
+		}
+		ns = appendUniqueInt(ns, n)
+	}
+	if len(ns) == 0 {
+		g.unsupported = append(g.unsupported, s.text)
+		return "", nil
+	}
+	var piece strings.Builder
+	if g.b.Len() > 0 {
+		piece.WriteString(" ")
+	}
+	piece.WriteString(s.text)
+	piece.WriteString(" ")
+	for _, n := range ns {
+		fmt.Fprintf(&piece, "[%d]", n)
+	}
+	g.b.WriteString(piece.String())
+	return piece.String(), nil
+}
+
+// feed takes the sentences of raw that are complete (another has begun
+// after them) and emits what they add.
+func (g *generated) feed(raw string, final bool, emit func(string) error) error {
+	cs := splitCited(raw)
+	end := len(cs)
+	if !final {
+		end-- // the last sentence may still grow, or get its markers
+	}
+	for ; g.done < end; g.done++ {
+		piece, err := g.take(cs[g.done])
+		if err != nil {
+			return err
+		}
+		if piece != "" && emit != nil {
+			if err := emit(piece); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func appendUniqueInt(xs []int, n int) []int {
+	for _, x := range xs {
+		if x == n {
+			return xs
+		}
+	}
+	return append(xs, n)
+}
+
+// complete runs one prompt through the chat model, streaming verified
+// sentences to emit when it is not nil, and returns the cleaned reply.
+func (e *Engine) complete(ctx context.Context, msgs prompts.Messages, passages []Hit, emit func(string) error) (*generated, Usage, error) {
+	req := ChatRequest{Messages: []ChatMessage{{Role: "system", Content: msgs.System}, {Role: "user", Content: msgs.User}}, MaxTokens: answerReserve}
+	g := newGenerated(ctx, e, passages)
+	var reply ChatReply
+	var err error
+	if emit == nil {
+		reply, err = e.chat.Complete(ctx, req)
+	} else {
+		var raw strings.Builder
+		reply, err = e.chat.Stream(ctx, req, func(delta string) error {
+			raw.WriteString(delta)
+			return g.feed(raw.String(), false, emit)
+		})
+	}
+	if err != nil {
+		return nil, Usage{}, err
+	}
+	if err := g.feed(reply.Content, true, emit); err != nil {
+		return nil, Usage{}, err
+	}
+	return g, reply.Usage, nil
+}
+
+// streamed reports whether emit has been called, so a failure after it
+// cannot fall back to another answer.
+type streamed struct {
+	emit func(string) error
+	any  bool
+}
+
+func (s *streamed) fn() func(string) error {
+	if s.emit == nil {
+		return nil
+	}
+	return func(p string) error {
+		s.any = true
+		return s.emit(p)
+	}
+}
+
+// answerLLM answers from the top k hits with the chat model; conflicts are
+// looked for in all hits, as in extractive answers.
+func (e *Engine) answerLLM(ctx context.Context, q string, hits []Hit, k int, emit func(string) error) (*Answer, error) {
+	ans := &Answer{Citations: []Citation{}, Conflicts: []Conflict{}, Unsupported: []string{}, Mode: ModeLLM}
+	passages := fitPassages(hits[:min(k, len(hits))], e.passageBudget())
+	msgs, err := prompts.Render(prompts.Answer, prompts.Data{Question: q, Passages: e.promptPassages(ctx, passages, 1)})
+	if err != nil {
+		return nil, err
+	}
+	out := &streamed{emit: emit}
+	g, usage, err := e.complete(ctx, msgs, passages, out.fn())
+	if err != nil {
+		return nil, &llmError{err: err, streamed: out.any}
+	}
+	ans.Usage = usage
+	ans.Unsupported = append(ans.Unsupported, g.unsupported...)
+	all, err := e.rankEvidence(ctx, q, hits)
+	if err != nil {
+		return nil, err
+	}
+	if conflict, ok := findConflict(q, all); ok {
+		cf, text, err := g.cites.conflict(conflict)
+		if err != nil {
+			return nil, err
+		}
+		ans.Conflicts = append(ans.Conflicts, cf)
+		piece := text
+		if g.b.Len() > 0 {
+			piece = " " + text
+		}
+		g.b.WriteString(piece)
+		if emit != nil {
+			if err := emit(piece); err != nil {
+				return nil, err
+			}
+		}
+	}
+	ans.Answer, ans.Citations = g.b.String(), g.cites.list
+	if ans.Answer == "" {
+		ans.Abstained, ans.Answer = true, abstainAnswer
+		if emit != nil {
+			if err := emit(abstainAnswer); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return ans, nil
+}
+
+// llmError is a failed LLM call; streamed says whether part of the answer
+// had already been sent.
+type llmError struct {
+	err      error
+	streamed bool
+}
+
+func (e *llmError) Error() string { return fmt.Sprintf("%v: %v", ErrLLMUnavailable, e.err) }
+func (e *llmError) Unwrap() []error {
+	return []error{ErrLLMUnavailable, e.err}
+}
+
+// fallbackReason says why an answer fell back to extractive, or "" when
+// err is not an LLM failure that a fallback can cover.
+func fallbackReason(err error) string {
+	var le *llmError
+	if !errors.As(err, &le) || le.streamed || errors.Is(err, context.Canceled) {
+		return ""
+	}
+	return "llm unavailable: " + le.err.Error()
+}
+
+// maxMapCalls bounds the map step of a long summary.
+const maxMapCalls = 32
+
+// summarizeLLM summarizes hits with the chat model: in one prompt when they
+// fit the context budget, else map-reduce: each group of passages is
+// condensed into notes that cite the passages by their global numbers, and
+// the notes are merged, so the final markers point at original passages.
+func (e *Engine) summarizeLLM(ctx context.Context, req SummarizeRequest, hits []Hit, emit func(string) error) (*Summary, error) {
+	sum := &Summary{Citations: []Citation{}, Mode: ModeLLM}
+	budget := e.passageBudget()
+	total := 0
+	for _, h := range hits {
+		total += countTokens(h.Chunk.Text)
+	}
+	data := prompts.Data{Query: req.Query, MaxSentences: req.MaxSentences}
+	name := prompts.Summarize
+	var usage Usage
+	if total <= budget {
+		data.Passages = e.promptPassages(ctx, hits, 1)
+	} else {
+		name = prompts.Reduce
+		for start, calls := 0, 0; start < len(hits); calls++ {
+			if calls == maxMapCalls {
+				return nil, fmt.Errorf("%w: the input needs more than %d map steps; summarize fewer documents", ErrInvalidArgument, maxMapCalls)
+			}
+			group := fitPassages(hits[start:], budget)
+			if len(group) == 0 {
+				group = hits[start : start+1]
+			}
+			msgs, err := prompts.Render(prompts.Map, prompts.Data{Query: req.Query, Passages: e.promptPassages(ctx, group, start+1)})
+			if err != nil {
+				return nil, err
+			}
+			reply, err := e.chat.Complete(ctx, ChatRequest{Messages: []ChatMessage{{Role: "system", Content: msgs.System}, {Role: "user", Content: msgs.User}}, MaxTokens: answerReserve})
+			if err != nil {
+				return nil, &llmError{err: err}
+			}
+			usage.PromptTokens += reply.Usage.PromptTokens
+			usage.CompletionTokens += reply.Usage.CompletionTokens
+			data.Partials = append(data.Partials, reply.Content)
+			start += len(group)
+		}
+	}
+	msgs, err := prompts.Render(name, data)
+	if err != nil {
+		return nil, err
+	}
+	out := &streamed{emit: emit}
+	g, u, err := e.complete(ctx, msgs, hits, out.fn())
+	if err != nil {
+		return nil, &llmError{err: err, streamed: out.any}
+	}
+	usage.PromptTokens += u.PromptTokens
+	usage.CompletionTokens += u.CompletionTokens
+	sum.Summary, sum.Citations, sum.Unsupported, sum.Usage = g.b.String(), g.cites.list, g.unsupported, usage
+	if sum.Summary == "" {
+		sum.Summary = "The documents have no sentences to summarize."
+		if emit != nil {
+			if err := emit(sum.Summary); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return sum, nil
+}

@@ -1,0 +1,140 @@
+package rag
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/sashabaranov/go-openai"
+
+	"github.com/ragcite/ragcite/embed"
+)
+
+// OpenAIConfig configures the chat client for any OpenAI-compatible
+// endpoint (OpenAI, Azure OpenAI, Ollama, vLLM, llama.cpp server, LM Studio).
+type OpenAIConfig struct {
+	BaseURL string // "" means https://api.openai.com/v1
+	APIKey  string
+	Model   string // default gpt-4o-mini
+	// HTTPClient sends requests (under the retry layer); nil means the default transport.
+	HTTPClient *http.Client
+	// Timeout bounds one completion, retries included; 0 means 60 s.
+	Timeout time.Duration
+	// MaxRetries on 429 and 5xx; 0 means 3, negative means none.
+	MaxRetries  int
+	Temperature float32
+}
+
+// DefaultChatModel is the model used when none is configured.
+const DefaultChatModel = "gpt-4o-mini"
+
+// OpenAIChat is the Chat implementation over go-openai.
+type OpenAIChat struct {
+	client  *openai.Client
+	model   string
+	timeout time.Duration
+	temp    float32
+}
+
+var _ Chat = (*OpenAIChat)(nil)
+
+// NewOpenAIChat returns a chat client; it sends nothing until asked.
+func NewOpenAIChat(cfg OpenAIConfig) (*OpenAIChat, error) {
+	if cfg.BaseURL == "" && cfg.APIKey == "" {
+		return nil, errors.New("openai chat: set OPENAI_BASE_URL and/or OPENAI_API_KEY")
+	}
+	oc := openai.DefaultConfig(cfg.APIKey)
+	if cfg.BaseURL != "" {
+		oc.BaseURL = strings.TrimRight(cfg.BaseURL, "/")
+	}
+	var next http.RoundTripper
+	if cfg.HTTPClient != nil {
+		next = cfg.HTTPClient.Transport
+	}
+	retry := embed.NewRetryTransport(next)
+	switch {
+	case cfg.MaxRetries < 0:
+		retry.MaxRetries = 0
+	case cfg.MaxRetries > 0:
+		retry.MaxRetries = cfg.MaxRetries
+	}
+	oc.HTTPClient = &http.Client{Transport: retry}
+	c := &OpenAIChat{client: openai.NewClientWithConfig(oc), model: cfg.Model, timeout: cfg.Timeout, temp: cfg.Temperature}
+	if c.model == "" {
+		c.model = DefaultChatModel
+	}
+	if c.timeout <= 0 {
+		c.timeout = 60 * time.Second
+	}
+	return c, nil
+}
+
+func (c *OpenAIChat) request(req ChatRequest, stream bool) openai.ChatCompletionRequest {
+	msgs := make([]openai.ChatCompletionMessage, len(req.Messages))
+	for i, m := range req.Messages {
+		msgs[i] = openai.ChatCompletionMessage{Role: m.Role, Content: m.Content}
+	}
+	r := openai.ChatCompletionRequest{Model: c.model, Messages: msgs, MaxTokens: req.MaxTokens, Temperature: c.temp, Stream: stream}
+	if req.Temperature > 0 {
+		r.Temperature = req.Temperature
+	}
+	if stream {
+		r.StreamOptions = &openai.StreamOptions{IncludeUsage: true}
+	}
+	return r
+}
+
+// Complete implements Chat.
+func (c *OpenAIChat) Complete(ctx context.Context, req ChatRequest) (ChatReply, error) {
+	ctx, cancel := context.WithTimeout(ctx, c.timeout)
+	defer cancel()
+	resp, err := c.client.CreateChatCompletion(ctx, c.request(req, false))
+	if err != nil {
+		return ChatReply{}, fmt.Errorf("chat completion: %w", err)
+	}
+	if len(resp.Choices) == 0 {
+		return ChatReply{}, errors.New("chat completion: no choices in the reply")
+	}
+	return ChatReply{Content: resp.Choices[0].Message.Content,
+		Usage: Usage{PromptTokens: resp.Usage.PromptTokens, CompletionTokens: resp.Usage.CompletionTokens}}, nil
+}
+
+// Stream implements Chat.
+func (c *OpenAIChat) Stream(ctx context.Context, req ChatRequest, onDelta func(string) error) (ChatReply, error) {
+	ctx, cancel := context.WithTimeout(ctx, c.timeout)
+	defer cancel()
+	stream, err := c.client.CreateChatCompletionStream(ctx, c.request(req, true))
+	if err != nil {
+		return ChatReply{}, fmt.Errorf("chat stream: %w", err)
+	}
+	defer stream.Close()
+	var reply ChatReply
+	var b strings.Builder
+	for {
+		chunk, err := stream.Recv()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return ChatReply{}, fmt.Errorf("chat stream: %w", err)
+		}
+		if chunk.Usage != nil {
+			reply.Usage = Usage{PromptTokens: chunk.Usage.PromptTokens, CompletionTokens: chunk.Usage.CompletionTokens}
+		}
+		for _, ch := range chunk.Choices {
+			if ch.Delta.Content == "" {
+				continue
+			}
+			b.WriteString(ch.Delta.Content)
+			if err := onDelta(ch.Delta.Content); err != nil {
+				return ChatReply{}, err
+			}
+		}
+	}
+	reply.Content = b.String()
+	return reply, nil
+}
