@@ -66,8 +66,9 @@ func NewOpenAI(cfg OpenAIConfig) (*OpenAI, error) {
 	if cfg.BaseURL != "" {
 		oc.BaseURL = strings.TrimRight(cfg.BaseURL, "/")
 	}
-	oc.HTTPClient = cfg.HTTPClient
-	if oc.HTTPClient == nil {
+	if cfg.HTTPClient != nil {
+		oc.HTTPClient = cfg.HTTPClient
+	} else {
 		oc.HTTPClient = &http.Client{Transport: NewRetryTransport(nil)}
 	}
 	return &OpenAI{client: openai.NewClientWithConfig(oc), cfg: cfg, dim: openAIDims[cfg.Model]}, nil
