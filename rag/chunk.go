@@ -8,8 +8,8 @@ import (
 
 // Default chunking budget, chosen on the seed eval suite and WikiQA (see README).
 const (
-	DefaultChunkTokens  = 200
-	DefaultChunkOverlap = 40
+	DefaultChunkTokens  = 150
+	DefaultChunkOverlap = 30
 )
 
 // Chunker splits documents into sentence-aligned passages of at most
