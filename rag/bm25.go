@@ -118,10 +118,7 @@ func (x *bm25Index) remove(slot int32) {
 }
 
 // idf is the BM25 inverse document frequency of a term with document frequency df.
-func (x *bm25Index) idf(df int) float64 {
-	n := float64(x.live)
-	return math.Log(1 + (n-float64(df)+0.5)/(float64(df)+0.5))
-}
+func (x *bm25Index) idf(df int) float64 { return BM25IDF(x.live, df) }
 
 // termIDF returns the idf of an analysed term; unseen terms get the maximum.
 func (x *bm25Index) termIDF(t string) float64 {
@@ -156,9 +153,7 @@ func (x *bm25Index) search(terms []string, k int, keep func(*Chunk) bool) []Hit 
 			if acc[p.slot] == 0 {
 				touched = append(touched, p.slot)
 			}
-			tf := float64(p.tf)
-			dl := float64(x.slots[p.slot].length)
-			acc[p.slot] += float32(w * tf * (bm25K1 + 1) / (tf + bm25K1*(1-bm25B+bm25B*dl/avg)))
+			acc[p.slot] += float32(BM25(int(p.tf), int(x.slots[p.slot].length), avg, w))
 		}
 	}
 	h := make(hitHeap, 0, k+1)
@@ -203,4 +198,17 @@ func (h *hitHeap) Pop() any {
 	v := old[len(old)-1]
 	*h = old[:len(old)-1]
 	return v
+}
+
+// BM25IDF is the inverse document frequency BM25 gives a term found in df
+// of n chunks; every store reports IDF with it.
+func BM25IDF(n, df int) float64 {
+	return math.Log(1 + (float64(n)-float64(df)+0.5)/(float64(df)+0.5))
+}
+
+// BM25 scores one term of a query in a chunk: term frequency tf, chunk
+// length dl terms, average length avgdl, and the term's idf.
+func BM25(tf, dl int, avgdl, idf float64) float64 {
+	t := float64(tf)
+	return idf * t * (bm25K1 + 1) / (t + bm25K1*(1-bm25B+bm25B*float64(dl)/avgdl))
 }

@@ -122,7 +122,7 @@ func (a *app) evalTarget(ctx context.Context, o evalOptions) (eval.Target, func(
 	if o.server != "" {
 		return &eval.HTTPTarget{BaseURL: o.server, APIKey: os.Getenv("RAGCITE_EVAL_API_KEY")}, func() {}, nil
 	}
-	a.cfg.Data = "" // a fresh store in memory
+	a.cfg.Data = "" // a fresh store in memory, unless --store names a database
 	eng, err := a.openEngine(ctx)
 	if err != nil {
 		return nil, nil, err

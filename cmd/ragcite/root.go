@@ -17,6 +17,7 @@ import (
 
 	"github.com/ragcite/ragcite/embed"
 	"github.com/ragcite/ragcite/rag"
+	"github.com/ragcite/ragcite/rag/pgstore"
 )
 
 // usageError is a mistake in the command line (exit code 2).
@@ -41,6 +42,11 @@ type Config struct {
 	LLMTimeout    time.Duration
 	ContextTokens int
 	EmbedCache    string
+	// Store: "" is the embedded chromem-go store under Data; a postgres://
+	// URL selects PostgreSQL with pgvector.
+	Store      string
+	PGMaxConns int
+	PGExecMode string
 }
 
 // run executes the command line args; main only maps the error to an exit code.
@@ -87,6 +93,9 @@ func newRootCommand(stdout, stderr io.Writer) *cobra.Command {
 	pf.DurationVar(&a.cfg.LLMTimeout, "llm-timeout", envDuration("RAGCITE_LLM_TIMEOUT", 60*time.Second), "timeout of one LLM call, retries included (RAGCITE_LLM_TIMEOUT)")
 	pf.IntVar(&a.cfg.ContextTokens, "context-tokens", envInt("RAGCITE_CONTEXT_TOKENS", 8192), "the model's context window in tokens; passages are fitted to it (RAGCITE_CONTEXT_TOKENS)")
 	pf.StringVar(&a.cfg.EmbedCache, "embed-cache", envString("RAGCITE_EMBED_CACHE", ""), "cache directory for API embeddings (RAGCITE_EMBED_CACHE; default DATA/embed-cache)")
+	pf.StringVar(&a.cfg.Store, "store", envString("RAGCITE_STORE", ""), "postgres://... to use PostgreSQL with pgvector instead of the embedded store under --data (RAGCITE_STORE)")
+	pf.IntVar(&a.cfg.PGMaxConns, "pg-max-conns", envInt("RAGCITE_PG_MAX_CONNS", 0), "PostgreSQL pool size; 0 keeps the URL's pool_max_conns or pgx's default (RAGCITE_PG_MAX_CONNS)")
+	pf.StringVar(&a.cfg.PGExecMode, "pg-exec-mode", envString("RAGCITE_PG_EXEC_MODE", ""), "pgx query exec mode: cache_statement, cache_describe, describe_exec, exec, simple_protocol (RAGCITE_PG_EXEC_MODE)")
 	pf.StringVar(&a.cfg.LogLevel, "log-level", envString("RAGCITE_LOG_LEVEL", "info"), "log level: debug, info, warn, error (RAGCITE_LOG_LEVEL)")
 	root.AddCommand(a.ingestCommand(), a.askCommand(), a.searchCommand(), a.summarizeCommand(), a.docsCommand(), a.evalCommand())
 	root.AddCommand(a.serveCommand())
@@ -151,6 +160,17 @@ func (a *app) retryingClient() *http.Client {
 	return &http.Client{Transport: embed.NewRetryTransport(next)}
 }
 
+// openStore opens the configured store.
+func (a *app) openStore(ctx context.Context) (rag.Store, error) {
+	switch {
+	case a.cfg.Store == "":
+		return rag.OpenChromemStore(ctx, a.cfg.Data)
+	case strings.HasPrefix(a.cfg.Store, "postgres://"), strings.HasPrefix(a.cfg.Store, "postgresql://"):
+		return pgstore.Open(ctx, a.cfg.Store, pgstore.Options{MaxConns: int32(a.cfg.PGMaxConns), ExecMode: a.cfg.PGExecMode})
+	}
+	return nil, &usageError{fmt.Errorf("--store %q: want a postgres:// URL, or nothing for the embedded store", a.cfg.Store)}
+}
+
 // chat builds the LLM client, or nil when none is configured.
 func (a *app) chat() (rag.Chat, error) {
 	if !a.llmConfigured() {
@@ -174,7 +194,7 @@ func (a *app) openEngine(ctx context.Context) (*rag.Engine, error) {
 	if err != nil {
 		return nil, err
 	}
-	store, err := rag.OpenChromemStore(ctx, a.cfg.Data)
+	store, err := a.openStore(ctx)
 	if err != nil {
 		return nil, err
 	}
