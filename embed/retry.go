@@ -3,11 +3,14 @@ package embed
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"math/rand/v2"
+	"net"
 	"net/http"
 	"strconv"
+	"syscall"
 	"time"
 )
 
@@ -65,9 +68,12 @@ func (t *RetryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 }
 
+// retryable: 429, 5xx, and network failures (a refused or reset
+// connection, a timeout); not errors a transport below made up.
 func retryable(resp *http.Response, err error) bool {
 	if err != nil {
-		return true
+		var ne net.Error
+		return errors.As(err, &ne) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, syscall.ECONNRESET)
 	}
 	return resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode >= 500
 }
