@@ -20,7 +20,9 @@ func chatServer(t *testing.T, calls *atomic.Int32) *httptest.Server {
 	passage := regexp.MustCompile(`(?s)<passage id="(\d+)"[^>]*>\n(.*?)\n</passage>`)
 	return httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		calls.Add(1)
-		var req struct{ Messages []struct{ Role, Content string } }
+		var req struct {
+			Messages []struct{ Role, Content string }
+		}
 		if err := json.NewDecoder(r.Body).Decode(&req); err != nil || r.URL.Path != "/v1/chat/completions" {
 			http.Error(w, "bad request", 400)
 			return
