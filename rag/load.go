@@ -106,8 +106,22 @@ func loadFile(path, rel string) ([]Document, error) {
 // relative to its root (it gives the id); source is recorded as the
 // document's source. Supported: .txt, .md, .markdown, .html, .htm, .jsonl.
 func ParseFile(name, source string, data []byte) ([]Document, error) {
+	docs, err := parseFile(name, source, data)
+	if err != nil {
+		return nil, err
+	}
+	for _, d := range docs {
+		if err := ValidateDocument(d); err != nil {
+			return nil, fmt.Errorf("%w: %v", ErrUnsupportedFile, err)
+		}
+	}
+	return docs, nil
+}
+
+func parseFile(name, source string, data []byte) ([]Document, error) {
 	ext := strings.ToLower(filepath.Ext(name))
-	id := strings.TrimSuffix(name, filepath.Ext(name))
+	// '#' separates a document id from a chunk number, so a file name's '#' becomes '_'.
+	id := strings.ReplaceAll(strings.TrimSuffix(name, filepath.Ext(name)), "#", "_")
 	if err := checkText(data); err != nil {
 		return nil, err
 	}

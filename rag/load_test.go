@@ -1,0 +1,104 @@
+package rag
+
+import (
+	"errors"
+	"strings"
+	"testing"
+	"unicode/utf8"
+)
+
+func TestParseFile(t *testing.T) {
+	page := `<!doctype html><html><head><title>Harbour news</title><script>var tracking = "do not index";</script>
+<style>p { color: red }</style></head><body>
+<nav><a href="/">Home</a> | <a href="/about">About us</a></nav>
+<article><h1>Harbour news</h1>
+<p>The harbour master counted <b>17 ships</b> in May, the most since records began in 1921.</p>
+<p>Fishing crews said the new breakwater made the winter storms far easier to ride out, and the council
+plans to extend it by another forty metres next year if the budget allows it.</p>
+<p>Visitors can tour the lighthouse on Saturdays; the keeper logged 42 storms in 1911 alone.</p></article>
+<footer>Copyright 2024 Harbour Gazette. All rights reserved.</footer></body></html>`
+	tests := []struct {
+		name, file, data string
+		wantID, wantTitle  string
+		wantIn, wantOut    []string
+		wantErr            error
+	}{
+		{name: "txt", file: "a/b.txt", data: "\ufeffFirst line title\r\nBody text.\r\n", wantID: "a/b", wantTitle: "First line title",
+			wantIn: []string{"First line title\nBody text."}, wantOut: []string{"\r", "\ufeff"}},
+		{name: "markdown", file: "notes.md", data: "# Heading\n\nSome *text*.", wantID: "notes", wantTitle: "Heading", wantIn: []string{"Some *text*."}},
+		{name: "html", file: "news.html", data: page, wantID: "news", wantTitle: "Harbour news",
+			wantIn:  []string{"17 ships in May", "keeper logged 42 storms"},
+			wantOut: []string{"tracking", "color: red", "About us", "<p>"}},
+		{name: "binary", file: "x.txt", data: "PK\x00\x03", wantErr: ErrUnsupportedFile},
+		{name: "latin-1", file: "x.txt", data: "caf\xe9", wantErr: ErrUnsupportedFile},
+		{name: "unknown extension", file: "x.pdf", data: "%PDF", wantErr: ErrUnsupportedFile},
+		{name: "empty", file: "x.txt", data: " \n ", wantErr: ErrUnsupportedFile},
+		{name: "jsonl bad line", file: "x.jsonl", data: `{"id":"a","text":"ok"}` + "\n{", wantErr: ErrUnsupportedFile},
+		{name: "jsonl unknown field", file: "x.jsonl", data: `{"id":"a","text":"ok","body":"x"}`, wantErr: ErrUnsupportedFile},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			docs, err := ParseFile(tc.file, "src/"+tc.file, []byte(tc.data))
+			if tc.wantErr != nil {
+				if !errors.Is(err, tc.wantErr) {
+					t.Fatalf("err = %v, want %v", err, tc.wantErr)
+				}
+				return
+			}
+			if err != nil || len(docs) != 1 {
+				t.Fatalf("ParseFile = %+v, %v", docs, err)
+			}
+			d := docs[0]
+			if d.ID != tc.wantID || d.Title != tc.wantTitle || d.Source != "src/"+tc.file {
+				t.Errorf("id %q title %q source %q", d.ID, d.Title, d.Source)
+			}
+			for _, s := range tc.wantIn {
+				if !strings.Contains(d.Text, s) {
+					t.Errorf("text lacks %q:\n%s", s, d.Text)
+				}
+			}
+			for _, s := range tc.wantOut {
+				if strings.Contains(d.Text, s) {
+					t.Errorf("text has %q:\n%s", s, d.Text)
+				}
+			}
+		})
+	}
+}
+
+func TestParseJSONL(t *testing.T) {
+	data := `{"id":"a","title":"A","text":"Alpha text.","source":"s","metadata":{"k":"v"}}` + "\n\n" + `{"text":"No id here."}` + "\n"
+	docs, err := ParseJSONL(strings.NewReader(data), "file", "src")
+	if err != nil || len(docs) != 2 {
+		t.Fatalf("%+v %v", docs, err)
+	}
+	if docs[0].Metadata["k"] != "v" || docs[0].Source != "s" || docs[1].ID != "file/3" || docs[1].Source != "src" || docs[1].Title != "No id here." {
+		t.Errorf("docs %+v", docs)
+	}
+	if _, err := ParseJSONL(strings.NewReader(`{"id":"a#1","text":"x"}`), "f", "s"); !errors.Is(err, ErrInvalidArgument) {
+		t.Errorf("bad id: %v", err)
+	}
+}
+
+// FuzzParseFile: any input is either a clear error or documents whose text
+// is valid UTF-8 and passes validation, never a panic.
+func FuzzParseFile(f *testing.F) {
+	f.Add("a.txt", "Hello. World.")
+	f.Add("a.html", "<html><body><p>Hi <b>there</b></p><script>x</script></body></html>")
+	f.Add("a.jsonl", `{"id":"a","text":"t"}`+"\n"+`{"text":"u"}`)
+	f.Add("a.md", "# T\n\nBody")
+	f.Fuzz(func(t *testing.T, name, data string) {
+		docs, err := ParseFile(name, "src", []byte(data))
+		if err != nil {
+			return
+		}
+		for _, d := range docs {
+			if !utf8.ValidString(d.Text) {
+				t.Fatalf("invalid UTF-8 text from %q", name)
+			}
+			if err := ValidateDocument(d); err != nil {
+				t.Fatalf("document from %q fails validation: %v", name, err)
+			}
+		}
+	})
+}
