@@ -18,10 +18,10 @@ plans to extend it by another forty metres next year if the budget allows it.</p
 <p>Visitors can tour the lighthouse on Saturdays; the keeper logged 42 storms in 1911 alone.</p></article>
 <footer>Copyright 2024 Harbour Gazette. All rights reserved.</footer></body></html>`
 	tests := []struct {
-		name, file, data string
-		wantID, wantTitle  string
-		wantIn, wantOut    []string
-		wantErr            error
+		name, file, data  string
+		wantID, wantTitle string
+		wantIn, wantOut   []string
+		wantErr           error
 	}{
 		{name: "txt", file: "a/b.txt", data: "\ufeffFirst line title\r\nBody text.\r\n", wantID: "a/b", wantTitle: "First line title",
 			wantIn: []string{"First line title\nBody text."}, wantOut: []string{"\r", "\ufeff"}},
