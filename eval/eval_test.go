@@ -3,21 +3,18 @@ package eval
 import (
 	"bytes"
 	"context"
-	"flag"
 	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/ragcite/ragcite/embed"
+	goldenfile "github.com/ragcite/ragcite/internal/golden"
 	"github.com/ragcite/ragcite/rag"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files")
 
 func boolp(b bool) *bool { return &b }
 
@@ -193,31 +190,7 @@ func TestReportGoldens(t *testing.T) {
 
 func golden(t *testing.T, name, got string) {
 	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if string(want) != got {
-		w, g := strings.Split(string(want), "\n"), strings.Split(got, "\n")
-		for i := 0; i < len(w) || i < len(g); i++ {
-			var wl, gl string
-			if i < len(w) {
-				wl = w[i]
-			}
-			if i < len(g) {
-				gl = g[i]
-			}
-			if wl != gl {
-				t.Fatalf("%s differs at line %d (go test -update rewrites it):\n- %s\n+ %s", name, i+1, wl, gl)
-			}
-		}
-	}
+	goldenfile.Assert(t, filepath.Join("testdata", name), got)
 }
 
 func TestReplayRoundTrip(t *testing.T) {

@@ -1,14 +1,12 @@
 package prompts
 
 import (
-	"flag"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
-)
 
-var update = flag.Bool("update", false, "rewrite golden files")
+	"github.com/ragcite/ragcite/internal/golden"
+)
 
 func TestGolden(t *testing.T) {
 	passages := []Passage{
@@ -33,31 +31,7 @@ func TestGolden(t *testing.T) {
 				t.Fatal(err)
 			}
 			got := "=== system\n" + m.System + "\n=== user\n" + m.User + "\n"
-			path := filepath.Join("testdata", tc.name+".golden")
-			if *update {
-				if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
-			want, err := os.ReadFile(path)
-			if err != nil {
-				t.Fatalf("%v (go test -update creates it)", err)
-			}
-			if got != string(want) {
-				wl, gl := strings.Split(string(want), "\n"), strings.Split(got, "\n")
-				for i := 0; i < len(wl) || i < len(gl); i++ {
-					var a, b string
-					if i < len(wl) {
-						a = wl[i]
-					}
-					if i < len(gl) {
-						b = gl[i]
-					}
-					if a != b {
-						t.Fatalf("%s differs at line %d (go test -update rewrites it):\n- %s\n+ %s", path, i+1, a, b)
-					}
-				}
-			}
+			golden.Assert(t, filepath.Join("testdata", tc.name+".golden"), got)
 		})
 	}
 }

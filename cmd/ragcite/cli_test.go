@@ -3,16 +3,14 @@ package main
 import (
 	"bytes"
 	"context"
-	"flag"
-	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
-)
 
-var update = flag.Bool("update", false, "rewrite golden files")
+	goldenfile "github.com/ragcite/ragcite/internal/golden"
+)
 
 // elapsed matches the run-dependent parts of CLI output.
 var elapsed = regexp.MustCompile(`(; )\d+(\.\d+)?(ms|s|µs)\b|("timing_ms": )[0-9.e+-]+`)
@@ -21,41 +19,10 @@ func normalise(s string) string {
 	return elapsed.ReplaceAllString(s, "${1}${4}ELAPSED")
 }
 
-// golden compares got with testdata/name, or rewrites it with -update.
+// golden compares got with testdata/name (go test -update rewrites it).
 func golden(t *testing.T, name, got string) {
 	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if got != string(want) {
-		t.Errorf("%s differs (go test -update rewrites it):\n%s", name, lineDiff(string(want), got))
-	}
-}
-
-// lineDiff shows the lines that differ, marked - (want) and + (got).
-func lineDiff(want, got string) string {
-	w, g := strings.Split(want, "\n"), strings.Split(got, "\n")
-	var b strings.Builder
-	for i := 0; i < len(w) || i < len(g); i++ {
-		var wl, gl string
-		if i < len(w) {
-			wl = w[i]
-		}
-		if i < len(g) {
-			gl = g[i]
-		}
-		if wl != gl {
-			fmt.Fprintf(&b, "line %d:\n- %s\n+ %s\n", i+1, wl, gl)
-		}
-	}
-	return b.String()
+	goldenfile.Assert(t, filepath.Join("testdata", name), got)
 }
 
 // runCLI runs the command line in-process.
