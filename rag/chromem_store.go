@@ -233,11 +233,18 @@ func (s *ChromemStore) Documents(context.Context) ([]DocumentInfo, error) {
 	return out, nil
 }
 
-// Put implements Store. The segment file is written first; memory changes
-// only once it is safely on disk.
+// Put implements Store. The segment file is written and synced first;
+// memory changes only once it is on disk. The directory entry is made
+// durable by Flush (Engine.Ingest calls it once per batch) or Close.
 func (s *ChromemStore) Put(ctx context.Context, sd StoredDocument) error {
 	if len(sd.Chunks) != len(sd.Vectors) {
 		return fmt.Errorf("put %q: %d chunks but %d vectors", sd.ID, len(sd.Chunks), len(sd.Vectors))
+	}
+	s.mu.RLock()
+	closed := s.closed
+	s.mu.RUnlock()
+	if closed {
+		return ErrClosed
 	}
 	terms := chunkTerms(&sd) // analysed before taking the lock
 	if s.dir != "" {
@@ -326,6 +333,9 @@ func (s *ChromemStore) Delete(ctx context.Context, id string) error {
 	}
 	if s.dir != "" {
 		if err := os.Remove(s.segmentPath(id)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return fmt.Errorf("delete %q: %w", id, err)
+		}
+		if err := s.Flush(); err != nil {
 			return fmt.Errorf("delete %q: %w", id, err)
 		}
 	}
@@ -444,13 +454,24 @@ func (s *ChromemStore) IDF(_ context.Context, terms []string) (map[string]float6
 	return out, nil
 }
 
-// Close implements Store. Every write is on disk when Put returns, so there
-// is nothing left to flush.
+// Flush makes every Put and Delete so far durable: it syncs the segment
+// directory, so their renames and removals survive a crash.
+func (s *ChromemStore) Flush() error {
+	if s.dir == "" {
+		return nil
+	}
+	return syncDir(filepath.Join(s.dir, segmentDir))
+}
+
+// Close implements Store: it flushes and stops further writes.
 func (s *ChromemStore) Close() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if s.closed {
+		return nil
+	}
 	s.closed = true
-	return nil
+	return s.Flush()
 }
 
 func (s *ChromemStore) segmentPath(id string) string {

@@ -101,8 +101,15 @@ feed:
 	}
 	close(work)
 	wg.Wait()
+	var flushErr error
+	if f, ok := e.store.(Flusher); ok {
+		flushErr = f.Flush() // also after a failure: what was stored stays stored
+	}
 	if err := context.Cause(ctx); err != nil {
 		return nil, fmt.Errorf("ingest: %w", err)
+	}
+	if flushErr != nil {
+		return nil, fmt.Errorf("ingest: %w", flushErr)
 	}
 	return results, nil
 }

@@ -91,7 +91,7 @@ func writeSegment(path string, sd *StoredDocument, terms []analysed) error {
 			buf.Write(b[:])
 		}
 	}
-	return writeFileAtomic(path, buf.Bytes())
+	return writeFileSynced(path, buf.Bytes())
 }
 
 // readSegment reads a segment and the analysed terms of its chunks (from
@@ -187,8 +187,18 @@ func parseTerms(s string, chunks int) ([]analysed, error) {
 }
 
 // writeFileAtomic writes data to path so that a crash leaves either the old
-// file or the new one: a synced temporary file renamed over path.
+// file or the new one, and syncs the directory so the rename is durable.
 func writeFileAtomic(path string, data []byte) error {
+	if err := writeFileSynced(path, data); err != nil {
+		return err
+	}
+	return syncDir(filepath.Dir(path))
+}
+
+// writeFileSynced writes a synced temporary file and renames it over path:
+// a crash leaves the old file or the new one. The rename itself is durable
+// once the directory is synced (syncDir).
+func writeFileSynced(path string, data []byte) error {
 	dir := filepath.Dir(path)
 	tmp, err := os.CreateTemp(dir, filepath.Base(path)+".*.tmp")
 	if err != nil {
@@ -209,9 +219,18 @@ func writeFileAtomic(path string, data []byte) error {
 	if err := os.Rename(tmp.Name(), path); err != nil {
 		return fmt.Errorf("rename %s: %w", path, err)
 	}
-	if d, err := os.Open(dir); err == nil {
-		_ = d.Sync()
-		d.Close()
+	return nil
+}
+
+// syncDir makes the renames and removals in dir durable.
+func syncDir(dir string) error {
+	d, err := os.Open(dir)
+	if err != nil {
+		return fmt.Errorf("sync %s: %w", dir, err)
+	}
+	defer d.Close()
+	if err := d.Sync(); err != nil {
+		return fmt.Errorf("sync %s: %w", dir, err)
 	}
 	return nil
 }

@@ -53,3 +53,9 @@ type Hit struct {
 	Chunk Chunk
 	Score float64
 }
+
+// Flusher is a Store that batches durability: after Flush returns, every
+// write before it survives a crash. Engine.Ingest flushes once per batch.
+type Flusher interface {
+	Flush() error
+}

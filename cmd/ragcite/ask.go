@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -33,7 +34,7 @@ func (a *app) askCommand() *cobra.Command {
 			defer eng.Close()
 			ans, err := eng.Ask(cmd.Context(), req)
 			if err != nil {
-				return asUsage(err)
+				return asUsage(err, eng)
 			}
 			if asJSON {
 				return writeJSON(a.stdout, ans)
@@ -69,7 +70,7 @@ func (a *app) searchCommand() *cobra.Command {
 			defer eng.Close()
 			res, err := eng.Search(cmd.Context(), req)
 			if err != nil {
-				return asUsage(err)
+				return asUsage(err, eng)
 			}
 			if asJSON {
 				return writeJSON(a.stdout, map[string]any{"results": res})
@@ -105,7 +106,7 @@ func (a *app) summarizeCommand() *cobra.Command {
 			defer eng.Close()
 			sum, err := eng.Summarize(cmd.Context(), req)
 			if err != nil {
-				return asUsage(err)
+				return asUsage(err, eng)
 			}
 			if asJSON {
 				return writeJSON(a.stdout, sum)
@@ -124,7 +125,12 @@ func (a *app) summarizeCommand() *cobra.Command {
 }
 
 // asUsage marks request mistakes (empty question, bad top-k) as usage errors.
-func asUsage(err error) error {
+// A failing LLM endpoint is not a usage mistake; asking for mode llm
+// without one is.
+func asUsage(err error, eng *rag.Engine) error {
+	if errors.Is(err, rag.ErrLLMUnavailable) && eng.Chat() != nil {
+		return err
+	}
 	if isRequestError(err) {
 		return &usageError{err}
 	}
