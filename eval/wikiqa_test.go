@@ -74,8 +74,8 @@ func TestWikiQA(t *testing.T) {
 	r := RunWikiQA(qs, rag.AbstainThreshold)
 	t.Logf("WikiQA: %d questions (%d answerable): MAP %.4f MRR %.4f; triggering at %.2f: P %.4f R %.4f F1 %.4f",
 		r.Questions, r.Answerable, r.MAP, r.MRR, r.Threshold, r.Precision, r.Recall, r.F1)
-	// Floors a little under the measured 0.692 / 0.700, so a regression fails.
-	if r.MAP < 0.685 || r.MRR < 0.69 {
-		t.Errorf("MAP %.4f MRR %.4f, want MAP >= 0.685 and MRR >= 0.69", r.MAP, r.MRR)
+	// Floors a little under the measured 0.707 / 0.714, so a regression fails.
+	if r.MAP < 0.70 || r.MRR < 0.705 {
+		t.Errorf("MAP %.4f MRR %.4f, want MAP >= 0.70 and MRR >= 0.705", r.MAP, r.MRR)
 	}
 }

@@ -15,8 +15,8 @@ type Candidate struct {
 // IDFFunc returns the inverse document frequency of an analysed term.
 type IDFFunc func(term string) float64
 
-// rankWeights blend the ranker's features. They were fitted on WikiQA (see
-// README: answer sentence selection) and are few on purpose.
+// rankWeights blend the ranker's features. They were fitted on WikiQA and
+// the seed eval suite (see README: measurements) and are few on purpose.
 type rankWeights struct {
 	overlap  float64 // IDF-weighted share of the question's terms the sentence contains
 	bigram   float64 // share of the question's adjacent term pairs found adjacent
@@ -30,7 +30,7 @@ type rankWeights struct {
 	minWords int     // sentences shorter than this are fragments
 }
 
-var defaultRank = rankWeights{overlap: 1, lead: 0.2, answer: 0.8, topical: 0.8, defLead: 0.6, prefix: 0.8, entity: 0.3, minWords: 8}
+var defaultRank = rankWeights{overlap: 1, lead: 0.2, answer: 0.8, topical: 0.95, defLead: 0.6, prefix: 1, entity: 0.3, minWords: 12}
 
 // AbstainThreshold: an answer whose best sentence scores below it abstains.
 // Chosen on WikiQA answer triggering (see README) and the seed eval suite.
