@@ -27,20 +27,17 @@ func (a *app) askCommand() *cobra.Command {
 			req.Question = strings.Join(args, " ")
 			req.Mode = rag.Mode(mode)
 			req.Filter.DocIDs = docIDs
-			eng, err := a.openEngine(cmd.Context())
-			if err != nil {
-				return err
-			}
-			defer eng.Close()
-			ans, err := eng.Ask(cmd.Context(), req)
-			if err != nil {
-				return asUsage(err, eng)
-			}
-			if asJSON {
-				return writeJSON(a.stdout, ans)
-			}
-			printAnswer(a.stdout, ans)
-			return nil
+			return a.withEngine(cmd, func(eng *rag.Engine) error {
+				ans, err := eng.Ask(cmd.Context(), req)
+				if err != nil {
+					return asUsage(err, eng)
+				}
+				if asJSON {
+					return writeJSON(a.stdout, ans)
+				}
+				printAnswer(a.stdout, ans)
+				return nil
+			})
 		},
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the reply object of POST /v1/ask")
@@ -63,22 +60,19 @@ func (a *app) searchCommand() *cobra.Command {
 		RunE: func(cmd *cobra.Command, args []string) error {
 			req.Query = strings.Join(args, " ")
 			req.Filter.DocIDs = docIDs
-			eng, err := a.openEngine(cmd.Context())
-			if err != nil {
-				return err
-			}
-			defer eng.Close()
-			res, err := eng.Search(cmd.Context(), req)
-			if err != nil {
-				return asUsage(err, eng)
-			}
-			if asJSON {
-				return writeJSON(a.stdout, map[string]any{"results": res})
-			}
-			for i, r := range res {
-				fmt.Fprintf(a.stdout, "%d. %s (%s, bytes %d-%d, score %.4f)\n%s\n\n", i+1, r.Title, r.DocID, r.Start, r.End, r.Score, indent(r.Text))
-			}
-			return nil
+			return a.withEngine(cmd, func(eng *rag.Engine) error {
+				res, err := eng.Search(cmd.Context(), req)
+				if err != nil {
+					return asUsage(err, eng)
+				}
+				if asJSON {
+					return writeJSON(a.stdout, map[string]any{"results": res})
+				}
+				for i, r := range res {
+					fmt.Fprintf(a.stdout, "%d. %s (%s, bytes %d-%d, score %.4f)\n%s\n\n", i+1, r.Title, r.DocID, r.Start, r.End, r.Score, indent(r.Text))
+				}
+				return nil
+			})
 		},
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the reply object of POST /v1/search")
@@ -99,21 +93,18 @@ func (a *app) summarizeCommand() *cobra.Command {
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			req.Mode = rag.Mode(mode)
-			eng, err := a.openEngine(cmd.Context())
-			if err != nil {
-				return err
-			}
-			defer eng.Close()
-			sum, err := eng.Summarize(cmd.Context(), req)
-			if err != nil {
-				return asUsage(err, eng)
-			}
-			if asJSON {
-				return writeJSON(a.stdout, sum)
-			}
-			fmt.Fprintln(a.stdout, sum.Summary)
-			printSources(a.stdout, sum.Citations)
-			return nil
+			return a.withEngine(cmd, func(eng *rag.Engine) error {
+				sum, err := eng.Summarize(cmd.Context(), req)
+				if err != nil {
+					return asUsage(err, eng)
+				}
+				if asJSON {
+					return writeJSON(a.stdout, sum)
+				}
+				fmt.Fprintln(a.stdout, sum.Summary)
+				printSources(a.stdout, sum.Citations)
+				return nil
+			})
 		},
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the reply object of POST /v1/summarize")

@@ -17,22 +17,19 @@ func (a *app) docsCommand() *cobra.Command {
 		Short: "List stored documents",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			eng, err := a.openEngine(cmd.Context())
-			if err != nil {
-				return err
-			}
-			defer eng.Close()
-			infos, err := eng.Documents(cmd.Context())
-			if err != nil {
-				return err
-			}
-			if asJSON {
-				return writeJSON(a.stdout, map[string]any{"documents": infos})
-			}
-			for _, d := range infos {
-				fmt.Fprintf(a.stdout, "%s\t%d chunks\t%d bytes\t%s\n", d.ID, d.Chunks, d.Bytes, d.Title)
-			}
-			return nil
+			return a.withEngine(cmd, func(eng *rag.Engine) error {
+				infos, err := eng.Documents(cmd.Context())
+				if err != nil {
+					return err
+				}
+				if asJSON {
+					return writeJSON(a.stdout, map[string]any{"documents": infos})
+				}
+				for _, d := range infos {
+					fmt.Fprintf(a.stdout, "%s\t%d chunks\t%d bytes\t%s\n", d.ID, d.Chunks, d.Bytes, d.Title)
+				}
+				return nil
+			})
 		},
 	}
 	list.Flags().BoolVar(&asJSON, "json", false, "print the reply object of GET /v1/documents")
@@ -41,18 +38,15 @@ func (a *app) docsCommand() *cobra.Command {
 		Short: "Delete documents and every chunk and vector of them",
 		Args:  cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			eng, err := a.openEngine(cmd.Context())
-			if err != nil {
-				return err
-			}
-			defer eng.Close()
-			for _, id := range args {
-				if err := eng.Delete(cmd.Context(), id); err != nil {
-					return err
+			return a.withEngine(cmd, func(eng *rag.Engine) error {
+				for _, id := range args {
+					if err := eng.Delete(cmd.Context(), id); err != nil {
+						return err
+					}
+					fmt.Fprintf(a.stdout, "deleted %s\n", id)
 				}
-				fmt.Fprintf(a.stdout, "deleted %s\n", id)
-			}
-			return nil
+				return nil
+			})
 		},
 	}
 	docs.AddCommand(list, del)

@@ -18,17 +18,14 @@ func (a *app) ingestCommand() *cobra.Command {
 		Short: "Ingest files and directories (.txt, .md, .html, .jsonl)",
 		Args:  cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			eng, err := a.openEngine(cmd.Context())
-			if err != nil {
-				return err
-			}
-			defer eng.Close()
-			sum, err := ingestPaths(cmd, eng, args, a.stderr)
-			if err != nil {
-				return err
-			}
-			fmt.Fprintln(a.stdout, sum)
-			return nil
+			return a.withEngine(cmd, func(eng *rag.Engine) error {
+				sum, err := ingestPaths(cmd, eng, args, a.stderr)
+				if err != nil {
+					return err
+				}
+				fmt.Fprintln(a.stdout, sum)
+				return nil
+			})
 		},
 	}
 }

@@ -160,6 +160,16 @@ func (a *app) retryingClient() *http.Client {
 	return &http.Client{Transport: embed.NewRetryTransport(next)}
 }
 
+// withEngine opens the engine, runs fn with it and closes it.
+func (a *app) withEngine(cmd *cobra.Command, fn func(eng *rag.Engine) error) error {
+	eng, err := a.openEngine(cmd.Context())
+	if err != nil {
+		return err
+	}
+	defer eng.Close()
+	return fn(eng)
+}
+
 // openStore opens the configured store.
 func (a *app) openStore(ctx context.Context) (rag.Store, error) {
 	switch {
