@@ -301,27 +301,14 @@ func (l *Local) ngrams(s *scratch, v []float32, word []byte, ascii bool, w float
 	s.pad = append(append(append(s.pad[:0], '<'), word...), '>')
 	pad := s.pad
 	minN, maxN := l.p.minN, l.p.maxN
-	if ascii {
-		m := len(pad)
-		count := 0
-		for n := minN; n <= maxN && n <= m; n++ {
-			count += m - n + 1
-		}
-		if count == 0 {
-			return
-		}
-		gw := w * l.invSqrt(count)
-		for n := minN; n <= maxN && n <= m; n++ {
-			for i := 0; i+n <= m; i++ {
-				l.add(v, fnv(l.ngSeed, pad[i:i+n]), gw)
-			}
-		}
-		return
-	}
-	// Multi-byte text: n-grams of runes, not bytes.
+	// N-grams are of runes, not bytes: bounds holds each rune's offset.
 	s.runes = s.runes[:0]
 	for i := 0; i < len(pad); {
 		s.runes = append(s.runes, int32(i))
+		if ascii {
+			i++
+			continue
+		}
 		_, size := utf8.DecodeRune(pad[i:])
 		i += size
 	}
