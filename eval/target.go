@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -158,6 +157,3 @@ func (t *HTTPTarget) call(ctx context.Context, method, path string, in, out any)
 	}
 	return nil
 }
-
-// errNoDocuments: a suite with nothing to ingest.
-var errNoDocuments = errors.New("the suite's documents hold no loadable files")

@@ -32,6 +32,7 @@ type evidence struct {
 	Span
 	text  string
 	rank  int // fused rank of its chunk
+	pos   int // sentence index in the document: exact in the first chunk, "far from the lead" after
 	score float64
 }
 
@@ -192,7 +193,7 @@ func (e *Engine) rankEvidence(ctx context.Context, q string, hits []Hit) ([]evid
 	}
 	cands := make([]Candidate, len(ev))
 	for i, x := range ev {
-		cands[i] = Candidate{Text: x.text, Position: sentencePosition(x)}
+		cands[i] = Candidate{Text: x.text, Position: x.pos}
 	}
 	scores := ScoreSentences(q, cands, func(t string) float64 { return idf[t] })
 	for i := range ev {
@@ -208,26 +209,21 @@ func sentencesOf(hits []Hit) []evidence {
 	var ev []evidence
 	seen := map[string]bool{}
 	for rank, h := range hits {
-		for _, s := range SplitSentences(h.Chunk.Text) {
+		for i, s := range SplitSentences(h.Chunk.Text) {
 			span := Span{h.Chunk.Start + s.Start, h.Chunk.Start + s.End}
 			key := fmt.Sprintf("%s:%d", h.Chunk.DocID, span.Start)
 			if seen[key] {
 				continue
 			}
 			seen[key] = true
-			ev = append(ev, evidence{chunk: h.Chunk, Span: span, text: h.Chunk.Text[s.Start:s.End], rank: rank})
+			pos := i
+			if h.Chunk.Index > 0 {
+				pos = 10 + h.Chunk.Index
+			}
+			ev = append(ev, evidence{chunk: h.Chunk, Span: span, text: h.Chunk.Text[s.Start:s.End], rank: rank, pos: pos})
 		}
 	}
 	return ev
-}
-
-// sentencePosition approximates a sentence's index in its document: exact
-// for the first chunk, "far from the lead" otherwise.
-func sentencePosition(x evidence) int {
-	if x.chunk.Index == 0 {
-		return len(SplitSentences(x.chunk.Text[:x.Start-x.chunk.Start]))
-	}
-	return 10 + x.chunk.Index
 }
 
 // chooseSentences picks up to n strong, non-redundant sentences from ev

@@ -162,12 +162,12 @@ func (e *Engine) summarizeExtractive(ctx context.Context, req SummarizeRequest, 
 		}
 		cands := make([]Candidate, len(ev))
 		for i, x := range ev {
-			cands[i] = Candidate{Text: x.text, Position: sentencePosition(x)}
+			cands[i] = Candidate{Text: x.text, Position: x.pos}
 		}
 		rel = ScoreSentences(req.Query, cands, func(t string) float64 { return idf[t] })
 	}
 	for i := range ev {
-		ev[i].score = dot(vecs[i], centroid) + leadWeight/float64(1+sentencePosition(ev[i]))
+		ev[i].score = dot(vecs[i], centroid) + leadWeight/float64(1+ev[i].pos)
 		if rel != nil {
 			ev[i].score = 0.5*ev[i].score + rel[i]
 		}

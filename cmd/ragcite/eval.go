@@ -80,6 +80,9 @@ func (a *app) runSuite(ctx context.Context, o evalOptions) error {
 	for _, w := range warns {
 		fmt.Fprintln(a.stderr, "warning:", w)
 	}
+	if len(docs) == 0 {
+		return setup(fmt.Errorf("suite documents %v hold no loadable files", suite.DocumentPaths()))
+	}
 	target, closeTarget, err := a.evalTarget(ctx, o)
 	if err != nil {
 		return setup(err)
