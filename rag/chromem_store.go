@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"math"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -354,35 +355,16 @@ func (s *ChromemStore) Dense(ctx context.Context, vec []float32, k int, f Filter
 	if k <= 0 {
 		return nil, nil
 	}
+	if len(f.DocIDs) > 0 {
+		return s.denseInDocs(ctx, vec, k, f)
+	}
 	where := map[string]string{}
 	for key, v := range f.Metadata {
 		where[metaPrefix+key] = v
 	}
-	var results []chromem.Result
-	if len(f.DocIDs) == 0 {
-		r, err := s.coll.QueryEmbedding(ctx, vec, k, where, nil)
-		if err != nil {
-			return nil, fmt.Errorf("dense query: %w", err)
-		}
-		results = r
-	} else {
-		for _, id := range dedupe(f.DocIDs) {
-			e, ok := s.docs[id]
-			if !ok || len(e.chunks) == 0 {
-				continue
-			}
-			w := copyMap(where)
-			w[metaDocID] = id
-			r, err := s.coll.QueryEmbedding(ctx, vec, min(k, n), w, nil)
-			if err != nil {
-				return nil, fmt.Errorf("dense query: %w", err)
-			}
-			results = append(results, r...)
-		}
-		sort.SliceStable(results, func(i, j int) bool { return results[i].Similarity > results[j].Similarity })
-		if len(results) > k {
-			results = results[:k]
-		}
+	results, err := s.coll.QueryEmbedding(ctx, vec, k, where, nil)
+	if err != nil {
+		return nil, fmt.Errorf("dense query: %w", err)
 	}
 	hits := make([]Hit, 0, len(results))
 	for _, r := range results {
@@ -393,6 +375,59 @@ func (s *ChromemStore) Dense(ctx context.Context, vec []float32, k int, f Filter
 		hits = append(hits, Hit{Chunk: *c, Score: float64(r.Similarity)})
 	}
 	return hits, nil
+}
+
+// denseInDocs ranks the chunks of the filter's documents exactly: a scan of
+// just those chunks, where chromem-go's filters would scan the whole
+// collection once per document. Callers hold s.mu.
+func (s *ChromemStore) denseInDocs(ctx context.Context, vec []float32, k int, f Filter) ([]Hit, error) {
+	q := normalized(vec)
+	var hits []Hit
+	for _, id := range dedupe(f.DocIDs) {
+		e, ok := s.docs[id]
+		if !ok || !matchesMetadata(e.info.Metadata, f.Metadata) {
+			continue
+		}
+		for _, c := range e.chunks {
+			d, err := s.coll.GetByID(ctx, c.ID)
+			if err != nil {
+				return nil, fmt.Errorf("dense query: %w", err)
+			}
+			var sim float32
+			for i, x := range d.Embedding {
+				sim += x * q[i]
+			}
+			hits = append(hits, Hit{Chunk: *c, Score: float64(sim)})
+		}
+	}
+	sort.SliceStable(hits, func(i, j int) bool { return hits[i].Score > hits[j].Score })
+	return hits[:min(k, len(hits))], nil
+}
+
+func matchesMetadata(have, want map[string]string) bool {
+	for k, v := range want {
+		if have[k] != v {
+			return false
+		}
+	}
+	return true
+}
+
+// normalized returns v scaled to unit length (the stored vectors are).
+func normalized(v []float32) []float32 {
+	var n float64
+	for _, x := range v {
+		n += float64(x) * float64(x)
+	}
+	if n == 0 {
+		return v
+	}
+	inv := float32(1 / math.Sqrt(n))
+	out := make([]float32, len(v))
+	for i, x := range v {
+		out[i] = x * inv
+	}
+	return out
 }
 
 func (s *ChromemStore) chunkLocked(docID, chunkID string) (*Chunk, bool) {
@@ -434,12 +469,7 @@ func (s *ChromemStore) filterFunc(f Filter) func(*Chunk) bool {
 			return false
 		}
 		e := s.docs[c.DocID]
-		for k, v := range f.Metadata {
-			if e == nil || e.info.Metadata[k] != v {
-				return false
-			}
-		}
-		return true
+		return e != nil && matchesMetadata(e.info.Metadata, f.Metadata)
 	}
 }
 
