@@ -2,6 +2,7 @@ package rag
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sort"
 	"strings"
@@ -162,19 +163,30 @@ func (e *Engine) answerExtractive(ctx context.Context, q string, hits []Hit, k i
 	}
 	for _, c := range chosen {
 		n, err := cites.add(c)
+		if errors.Is(err, errStale) {
+			continue // deleted or changed by a concurrent ingest
+		}
 		if err != nil {
 			return nil, err
 		}
 		writeSentence(&b, c.text, []int{n})
 	}
 	if hasConflict {
-		cf, text, err := cites.conflict(conflict)
+		cf, text, ok, err := cites.conflict(conflict)
 		if err != nil {
 			return nil, err
 		}
-		ans.Conflicts = append(ans.Conflicts, cf)
-		b.WriteString(" ")
-		b.WriteString(text)
+		if ok {
+			ans.Conflicts = append(ans.Conflicts, cf)
+			if b.Len() > 0 {
+				b.WriteString(" ")
+			}
+			b.WriteString(text)
+		}
+	}
+	if b.Len() == 0 {
+		ans.Abstained, ans.Answer, ans.Citations = true, abstainAnswer, []Citation{}
+		return ans, nil
 	}
 	ans.Answer = b.String()
 	ans.Citations = cites.list

@@ -2,6 +2,7 @@ package rag
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 )
@@ -13,12 +14,16 @@ type citeSet struct {
 	store Store
 	list  []Citation
 	byKey map[string]int
-	infos map[string]DocumentInfo
+	docs  map[string]Document
 }
 
 func newCiteSet(ctx context.Context, s Store) *citeSet {
-	return &citeSet{ctx: ctx, store: s, list: []Citation{}, byKey: map[string]int{}, infos: map[string]DocumentInfo{}}
+	return &citeSet{ctx: ctx, store: s, list: []Citation{}, byKey: map[string]int{}, docs: map[string]Document{}}
 }
+
+// errStale: the cited document was deleted or changed after retrieval, so
+// the passage can no longer be quoted. Callers skip the sentence.
+var errStale = errors.New("document changed since retrieval")
 
 // add returns the citation number for a sentence, adding it if new.
 func (c *citeSet) add(x evidence) (int, error) {
@@ -26,42 +31,58 @@ func (c *citeSet) add(x evidence) (int, error) {
 	if n, ok := c.byKey[key]; ok {
 		return n, nil
 	}
-	info, ok := c.infos[x.chunk.DocID]
+	doc, ok := c.docs[x.chunk.DocID]
 	if !ok {
 		var err error
-		info, err = c.store.Info(c.ctx, x.chunk.DocID)
-		if err != nil {
+		doc, err = c.store.Document(c.ctx, x.chunk.DocID)
+		switch {
+		case errors.Is(err, ErrNotFound):
+			return 0, fmt.Errorf("cite %s: %w", x.chunk.ID, errStale)
+		case err != nil:
 			return 0, fmt.Errorf("cite %s: %w", x.chunk.ID, err)
 		}
-		c.infos[x.chunk.DocID] = info
+		c.docs[x.chunk.DocID] = doc
+	}
+	if x.Start < 0 || x.End > len(doc.Text) || doc.Text[x.Start:x.End] != x.text {
+		return 0, fmt.Errorf("cite %s: %w", x.chunk.ID, errStale)
 	}
 	n := len(c.list) + 1
-	c.list = append(c.list, Citation{N: n, DocID: x.chunk.DocID, ChunkID: x.chunk.ID, Title: info.Title,
-		Source: info.Source, Quote: x.text, Start: x.Start, End: x.End, Score: round4(x.score)})
+	c.list = append(c.list, Citation{N: n, DocID: x.chunk.DocID, ChunkID: x.chunk.ID, Title: doc.Title,
+		Source: doc.Source, Quote: x.text, Start: x.Start, End: x.End, Score: round4(x.score)})
 	c.byKey[key] = n
 	return n, nil
 }
 
 // conflict cites every claim of f and returns the conflict and a sentence
 // stating it, e.g. "Sources disagree on the amount: $10 billion [1][2]; $50 billion [3]."
-func (c *citeSet) conflict(f foundConflict) (Conflict, string, error) {
-	cf := Conflict{About: f.about}
+// ok is false when, with stale evidence skipped, fewer than two claims remain.
+func (c *citeSet) conflict(f foundConflict) (cf Conflict, text string, ok bool, err error) {
+	cf = Conflict{About: f.about}
 	var parts []string
 	for _, cl := range f.claims {
 		claim := Claim{Value: cl.value}
 		var marks strings.Builder
 		for _, x := range cl.evidence {
 			n, err := c.add(x)
+			if errors.Is(err, errStale) {
+				continue
+			}
 			if err != nil {
-				return Conflict{}, "", err
+				return Conflict{}, "", false, err
 			}
 			claim.Citations = append(claim.Citations, n)
 			fmt.Fprintf(&marks, "[%d]", n)
 		}
+		if len(claim.Citations) == 0 {
+			continue
+		}
 		cf.Claims = append(cf.Claims, claim)
 		parts = append(parts, cl.value+" "+marks.String())
 	}
-	return cf, fmt.Sprintf("Sources disagree on %s: %s.", f.about, strings.Join(parts, "; ")), nil
+	if len(cf.Claims) < 2 {
+		return Conflict{}, "", false, nil
+	}
+	return cf, fmt.Sprintf("Sources disagree on %s: %s.", f.about, strings.Join(parts, "; ")), true, nil
 }
 
 func round4(f float64) float64 {

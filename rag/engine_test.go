@@ -3,6 +3,7 @@ package rag
 import (
 	"context"
 	"errors"
+	"fmt"
 	"path/filepath"
 	"regexp"
 	"strconv"
@@ -395,6 +396,50 @@ func TestFindFigures(t *testing.T) {
 		}
 		if strings.Join(got, "|") != strings.Join(tc.want, "|") {
 			t.Errorf("findFigures(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+}
+
+// TestAskDuringIngestAndDelete asks while a document is replaced and
+// deleted: a passage that vanished between retrieval and citation is
+// skipped, never an error and never a quote of text that is gone.
+func TestAskDuringIngestAndDelete(t *testing.T) {
+	ctx := context.Background()
+	eng := newTestEngine(t, "", embed.DefaultLocal())
+	if _, err := eng.Ingest(ctx, sampleDocs(t), nil); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for i := range 60 {
+			d := Document{ID: "churn", Title: "Churn", Text: strings.Repeat(fmt.Sprintf("Amazon may invest %d billion dollars in OpenAI. ", i), 3)}
+			if _, err := eng.Ingest(ctx, []Document{d}, nil); err != nil {
+				t.Error(err)
+				return
+			}
+			if i%3 == 0 {
+				if err := eng.Delete(ctx, "churn"); err != nil {
+					t.Error(err)
+					return
+				}
+			}
+		}
+	}()
+	for {
+		select {
+		case <-done:
+			return
+		default:
+		}
+		ans, err := eng.Ask(ctx, AskRequest{Question: "How much may Amazon invest in OpenAI?"})
+		if err != nil {
+			t.Fatalf("ask during churn: %v", err)
+		}
+		for _, c := range ans.Citations {
+			if c.DocID == "churn" && !strings.Contains(c.Quote, "Amazon may invest") {
+				t.Fatalf("stale quote %q", c.Quote)
+			}
 		}
 	}
 }

@@ -104,6 +104,9 @@ func (g *generated) take(s citedSentence) (string, error) {
 			continue
 		}
 		n, err := g.cites.add(q)
+		if errors.Is(err, errStale) {
+			continue
+		}
 		if err != nil {
 			return "", err
 		}
@@ -219,20 +222,22 @@ func (e *Engine) answerLLM(ctx context.Context, q string, hits []Hit, k int, emi
 	if err != nil {
 		return nil, err
 	}
-	if conflict, ok := findConflict(q, all); ok {
-		cf, text, err := g.cites.conflict(conflict)
+	if conflict, found := findConflict(q, all); found {
+		cf, text, ok, err := g.cites.conflict(conflict)
 		if err != nil {
 			return nil, err
 		}
-		ans.Conflicts = append(ans.Conflicts, cf)
-		piece := text
-		if g.b.Len() > 0 {
-			piece = " " + text
-		}
-		g.b.WriteString(piece)
-		if emit != nil {
-			if err := emit(piece); err != nil {
-				return nil, err
+		if ok {
+			ans.Conflicts = append(ans.Conflicts, cf)
+			piece := text
+			if g.b.Len() > 0 {
+				piece = " " + text
+			}
+			g.b.WriteString(piece)
+			if emit != nil {
+				if err := emit(piece); err != nil {
+					return nil, err
+				}
 			}
 		}
 	}

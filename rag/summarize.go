@@ -2,6 +2,7 @@ package rag
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"sort"
@@ -191,6 +192,9 @@ func (e *Engine) summarizeExtractive(ctx context.Context, req SummarizeRequest, 
 	var b strings.Builder
 	for _, i := range picked {
 		n, err := cites.add(ev[i])
+		if errors.Is(err, errStale) {
+			continue // deleted or changed by a concurrent ingest
+		}
 		if err != nil {
 			return nil, err
 		}
