@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/ragcite/ragcite/embed"
 )
@@ -144,6 +145,7 @@ func TestLLMRetries(t *testing.T) {
 		ctx, cancel := context.WithCancel(context.Background())
 		go func() {
 			for f.count() == 0 {
+				time.Sleep(time.Millisecond)
 			}
 			cancel()
 		}()
