@@ -102,12 +102,8 @@ func (e *Engine) answer(ctx context.Context, q string, hits []Hit, k int, mode M
 	if err != nil {
 		return nil, err
 	}
-	if emit != nil {
-		for _, piece := range splitForStream(ans.Answer) {
-			if err := emit(piece); err != nil {
-				return nil, err
-			}
-		}
+	if err := emitPieces(ans.Answer, emit); err != nil {
+		return nil, err
 	}
 	return ans, nil
 }
@@ -298,6 +294,20 @@ func writeSentence(b *strings.Builder, text string, ns []int) {
 	for _, n := range ns {
 		fmt.Fprintf(b, "[%d]", n)
 	}
+}
+
+// emitPieces streams finished text to emit (when not nil) one cited
+// sentence at a time.
+func emitPieces(text string, emit func(string) error) error {
+	if emit == nil {
+		return nil
+	}
+	for _, piece := range splitForStream(text) {
+		if err := emit(piece); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // splitForStream cuts text into pieces after each citation marker group, so

@@ -101,12 +101,8 @@ func (e *Engine) summary(ctx context.Context, req SummarizeRequest, hits []Hit, 
 	if err != nil {
 		return nil, err
 	}
-	if emit != nil {
-		for _, piece := range splitForStream(sum.Summary) {
-			if err := emit(piece); err != nil {
-				return nil, err
-			}
-		}
+	if err := emitPieces(sum.Summary, emit); err != nil {
+		return nil, err
 	}
 	return sum, nil
 }
