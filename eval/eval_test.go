@@ -70,15 +70,41 @@ func TestApplyGates(t *testing.T) {
 		}
 	}
 	rep.Gates = nil
-	ApplyGates(rep, Gates{}, &base, 0.06)
+	ApplyGates(rep, Gates{MinPassRate: 0.8}, &base, 0.06)
 	if !rep.Pass {
 		t.Errorf("a drop within the allowed regression failed: %+v", rep.Gates)
 	}
 }
 
+// A suite without gates fails when any case fails; min_pass_rate or a
+// metric gate relaxes that.
+func TestApplyGatesDefaultEveryCasePasses(t *testing.T) {
+	tests := []struct {
+		name     string
+		gates    Gates
+		passed   int
+		wantPass bool
+	}{
+		{"no gates, all pass", Gates{}, 5, true},
+		{"no gates, one fails", Gates{}, 4, false},
+		{"min_pass_rate relaxes", Gates{MinPassRate: 0.8}, 4, true},
+		{"metric gate relaxes", Gates{MinFactRecall: 0.5}, 4, true},
+		{"metric gate still checked", Gates{MinFactRecall: 0.95}, 4, false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			rep := &Report{Metrics: Metrics{Cases: 5, Passed: tc.passed, PassRate: float64(tc.passed) / 5, FactRecall: 0.9}}
+			ApplyGates(rep, tc.gates, nil, 0)
+			if rep.Pass != tc.wantPass {
+				t.Errorf("pass %v, want %v; gates %+v", rep.Pass, tc.wantPass, rep.Gates)
+			}
+		})
+	}
+}
+
 func TestParseSuiteErrors(t *testing.T) {
 	tests := []struct{ name, yaml, want string }{
-		{"unknown field", "name: x\ncases:\n  - id: a\n    question: q\n    expect: {facts: [[a]], cites: [b]}\n", "field cites not found"},
+		{"unknown field", "name: x\ncases:\n  - id: a\n    question: q\n    expect: {facts: [[a]], cites: [b]}\n", `unknown field "cites"`},
 		{"no cases", "name: x\n", "no cases"},
 		{"duplicate", "cases:\n  - {id: a, question: q}\n  - {id: a, question: r}\n", "duplicate id"},
 		{"empty question", "cases:\n  - {id: a, question: ' '}\n", "question is empty"},

@@ -32,8 +32,14 @@ func metricsByName(m Metrics) []struct {
 	}
 }
 
+// IsZero reports whether no gate is set.
+func (g Gates) IsZero() bool { return g == Gates{} }
+
 // ApplyGates checks the suite's gates and, when baseline is not nil, that no
 // metric fell more than maxRegression below it. It sets rep.Gates and rep.Pass.
+// A suite that sets no gates passes only when every case passes, as a test
+// runner fails a run with any failing test; min_pass_rate and the metric
+// gates relax that explicitly. A baseline does not relax it.
 func ApplyGates(rep *Report, g Gates, baseline *Metrics, maxRegression float64) {
 	min := func(name string, want, got float64) {
 		if want > 0 {
@@ -41,6 +47,10 @@ func ApplyGates(rep *Report, g Gates, baseline *Metrics, maxRegression float64) 
 		}
 	}
 	m := rep.Metrics
+	if g.IsZero() {
+		rep.Gates = append(rep.Gates, GateResult{Name: "min_pass_rate", Want: ">= 1", Got: m.PassRate,
+			Pass: m.Passed == m.Cases, Detail: "the suite sets no gates: every case must pass"})
+	}
 	min("min_pass_rate", g.MinPassRate, m.PassRate)
 	min("min_fact_recall", g.MinFactRecall, m.FactRecall)
 	min("min_citation_validity", g.MinCitationValidity, m.CitationValidity)

@@ -1,7 +1,6 @@
 package eval
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"os"
@@ -21,6 +20,8 @@ type Suite struct {
 
 	// Dir is the suite file's directory; Documents resolve against it.
 	Dir string `yaml:"-"`
+	// caseLines holds each case's line in the file, for messages.
+	caseLines []int
 }
 
 // Defaults apply to every case that does not set its own.
@@ -76,21 +77,49 @@ func LoadSuite(path string) (*Suite, error) {
 	return s, nil
 }
 
-// ParseSuite decodes and validates suite YAML.
+// ParseSuite decodes and validates suite YAML. Errors name the line and
+// the field in words; the fields are those of eval/suite.schema.json.
 func ParseSuite(data []byte) (*Suite, error) {
-	dec := yaml.NewDecoder(bytes.NewReader(data))
-	dec.KnownFields(true)
+	var doc yaml.Node
+	if err := yaml.Unmarshal(data, &doc); err != nil {
+		return nil, errors.New(strings.TrimPrefix(err.Error(), "yaml: "))
+	}
 	var s Suite
-	if err := dec.Decode(&s); err != nil {
+	if doc.Kind == 0 { // an empty file
+		return &s, s.validate()
+	}
+	if err := checkSuiteNode(&doc); err != nil {
 		return nil, err
 	}
+	if err := doc.Decode(&s); err != nil {
+		return nil, fmt.Errorf("decode suite: %w", err)
+	}
+	s.caseLines = caseLines(&doc)
 	return &s, s.validate()
+}
+
+// caseLines returns the line of each item of the top-level cases list.
+func caseLines(doc *yaml.Node) []int {
+	root := doc
+	if root.Kind == yaml.DocumentNode && len(root.Content) == 1 {
+		root = root.Content[0]
+	}
+	for i := 0; i+1 < len(root.Content); i += 2 {
+		if root.Content[i].Value == "cases" {
+			var lines []int
+			for _, c := range root.Content[i+1].Content {
+				lines = append(lines, c.Line)
+			}
+			return lines
+		}
+	}
+	return nil
 }
 
 func (s *Suite) validate() error {
 	var errs []error
 	if len(s.Cases) == 0 {
-		errs = append(errs, errors.New("no cases"))
+		errs = append(errs, errors.New("the suite has no cases"))
 	}
 	if s.Gates.MinPassRate < 0 || s.Gates.MinPassRate > 1 {
 		errs = append(errs, fmt.Errorf("gates.min_pass_rate %v: must be between 0 and 1", s.Gates.MinPassRate))
@@ -98,9 +127,15 @@ func (s *Suite) validate() error {
 	seen := map[string]bool{}
 	for i, c := range s.Cases {
 		where := fmt.Sprintf("case %d (%s)", i+1, c.ID)
+		if strings.TrimSpace(c.ID) == "" {
+			where = fmt.Sprintf("case %d", i+1)
+		}
+		if i < len(s.caseLines) {
+			where = fmt.Sprintf("line %d: %s", s.caseLines[i], where)
+		}
 		switch {
 		case strings.TrimSpace(c.ID) == "":
-			errs = append(errs, fmt.Errorf("case %d: id is empty", i+1))
+			errs = append(errs, fmt.Errorf("%s: id is empty", where))
 		case seen[c.ID]:
 			errs = append(errs, fmt.Errorf("%s: duplicate id", where))
 		}

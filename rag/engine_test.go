@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -110,8 +111,15 @@ func TestIngestIdempotentUpdateDelete(t *testing.T) {
 	changed := docs[0]
 	changed.Text = "Zebras graze quietly in the savanna near the river. They move in herds."
 	res, err = eng.Ingest(ctx, []Document{changed}, nil)
-	if err != nil || res[0].Status != StatusUpdated || res[0].Chunks != 1 {
+	if err != nil || res[0].Status != StatusUpdated || res[0].Chunks != 1 || !slices.Equal(res[0].Changed, []string{"text"}) {
 		t.Fatalf("update: %+v %v", res, err)
+	}
+	// The same text under another source is an update that says so.
+	moved := changed
+	moved.Source = "elsewhere/zebras.txt"
+	res, err = eng.Ingest(ctx, []Document{moved}, nil)
+	if err != nil || res[0].Status != StatusUpdated || !slices.Equal(res[0].Changed, []string{"source"}) {
+		t.Fatalf("source change: %+v %v", res, err)
 	}
 	hits, err := eng.Search(ctx, SearchRequest{Query: "zebras savanna", TopK: 3})
 	if err != nil || len(hits) == 0 || hits[0].DocID != changed.ID {

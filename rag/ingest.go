@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"sync"
 )
 
@@ -45,6 +46,9 @@ func (e *Engine) Ingest(ctx context.Context, docs []Document, progress Progress)
 			results[i].Status, results[i].Chunks = StatusUnchanged, info.Chunks
 		case err == nil:
 			results[i].Status = StatusUpdated
+			if results[i].Changed, err = e.changedFields(ctx, d); err != nil {
+				return nil, fmt.Errorf("ingest %q: %w", d.ID, err)
+			}
 			jobs = append(jobs, job{i, hash})
 		case errors.Is(err, ErrNotFound):
 			results[i].Status = StatusCreated
@@ -112,6 +116,27 @@ feed:
 		return nil, fmt.Errorf("ingest: %w", flushErr)
 	}
 	return results, nil
+}
+
+// changedFields names the fields in which d differs from its stored version.
+func (e *Engine) changedFields(ctx context.Context, d Document) ([]string, error) {
+	old, err := e.store.Document(ctx, d.ID)
+	if err != nil {
+		return nil, err
+	}
+	var changed []string
+	for _, f := range []struct {
+		name string
+		same bool
+	}{
+		{"title", old.Title == d.Title}, {"source", old.Source == d.Source}, {"text", old.Text == d.Text},
+		{"metadata", maps.Equal(old.Metadata, d.Metadata)},
+	} {
+		if !f.same {
+			changed = append(changed, f.name)
+		}
+	}
+	return changed, nil
 }
 
 // prepare chunks and embeds one document.

@@ -47,6 +47,9 @@ type IngestResult struct {
 	Title  string       `json:"title"`
 	Chunks int          `json:"chunks"`
 	Status IngestStatus `json:"status"`
+	// Changed names what differs from the stored version of an updated
+	// document: "title", "source", "text", "metadata".
+	Changed []string `json:"changed,omitempty"`
 }
 
 // Filter restricts retrieval to some documents. Empty fields match all.

@@ -27,7 +27,13 @@ func (a *app) askCommand() *cobra.Command {
 			req.Question = strings.Join(args, " ")
 			req.Mode = rag.Mode(mode)
 			req.Filter.DocIDs = docIDs
-			return a.withEngine(cmd, func(eng *rag.Engine) error {
+			if err := atLeastOne(cmd, "top-k", req.TopK); err != nil {
+				return err
+			}
+			if strings.TrimSpace(req.Question) == "" {
+				return &usageError{rag.ErrEmptyQuestion}
+			}
+			return a.withDocuments(cmd, func(eng *rag.Engine) error {
 				ans, err := eng.Ask(cmd.Context(), req)
 				if err != nil {
 					return asUsage(err, eng)
@@ -60,7 +66,13 @@ func (a *app) searchCommand() *cobra.Command {
 		RunE: func(cmd *cobra.Command, args []string) error {
 			req.Query = strings.Join(args, " ")
 			req.Filter.DocIDs = docIDs
-			return a.withEngine(cmd, func(eng *rag.Engine) error {
+			if err := atLeastOne(cmd, "top-k", req.TopK); err != nil {
+				return err
+			}
+			if strings.TrimSpace(req.Query) == "" {
+				return &usageError{errors.New("the query is empty")}
+			}
+			return a.withDocuments(cmd, func(eng *rag.Engine) error {
 				res, err := eng.Search(cmd.Context(), req)
 				if err != nil {
 					return asUsage(err, eng)
@@ -93,7 +105,10 @@ func (a *app) summarizeCommand() *cobra.Command {
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			req.Mode = rag.Mode(mode)
-			return a.withEngine(cmd, func(eng *rag.Engine) error {
+			if err := atLeastOne(cmd, "max-sentences", req.MaxSentences); err != nil {
+				return err
+			}
+			return a.withDocuments(cmd, func(eng *rag.Engine) error {
 				sum, err := eng.Summarize(cmd.Context(), req)
 				if err != nil {
 					return asUsage(err, eng)
@@ -113,6 +128,15 @@ func (a *app) summarizeCommand() *cobra.Command {
 	cmd.Flags().IntVar(&req.MaxSentences, "max-sentences", rag.DefaultSummarySentences, "sentences in the summary")
 	cmd.Flags().StringVar(&mode, "mode", "auto", "auto, extractive or llm")
 	return cmd
+}
+
+// atLeastOne refuses a count flag below 1: the library reads 0 as "the
+// default", but on the command line 0 is a mistake, not a request for it.
+func atLeastOne(cmd *cobra.Command, flag string, v int) error {
+	if v < 1 {
+		return &usageError{fmt.Errorf("--%s %d: must be 1 or more", flag, v)}
+	}
+	return nil
 }
 
 // asUsage marks request mistakes (empty question, bad top-k) as usage errors.

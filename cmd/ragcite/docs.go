@@ -10,7 +10,10 @@ import (
 )
 
 func (a *app) docsCommand() *cobra.Command {
-	docs := &cobra.Command{Use: "docs", Short: "List or delete stored documents"}
+	docs := &cobra.Command{Use: "docs", Short: "List or delete stored documents", Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return &usageError{errors.New("docs: give a subcommand: list or delete")}
+		}}
 	var asJSON bool
 	list := &cobra.Command{
 		Use:   "list",

@@ -33,6 +33,9 @@ func (a *app) evalCommand() *cobra.Command {
 			"and checks the answers. Exit codes: 0 every gate holds, 1 a gate failed, 2 a usage or setup error.",
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := checkEvalFlags(cmd, o); err != nil {
+				return err
+			}
 			switch {
 			case o.wikiqa != "":
 				return a.runWikiQA(o)
@@ -56,6 +59,27 @@ func (a *app) evalCommand() *cobra.Command {
 	f.StringVar(&o.wikiqa, "wikiqa", "", "rank WikiQA TSV candidate sentences and report MAP, MRR and answer triggering")
 	f.StringVar(&o.dump, "dump", "", "with --wikiqa: write each question's ranking as JSON lines")
 	return cmd
+}
+
+// checkEvalFlags refuses flags the chosen mode would otherwise ignore.
+func checkEvalFlags(cmd *cobra.Command, o evalOptions) error {
+	if o.suite != "" && o.wikiqa != "" {
+		return &usageError{errors.New("eval: give --suite or --wikiqa, not both")}
+	}
+	suiteOnly := []string{"baseline", "max-regression", "server", "llm-cache", "replay-only"}
+	if o.wikiqa == "" {
+		suiteOnly = []string{"dump"}
+	}
+	for _, name := range suiteOnly {
+		if cmd.Flags().Changed(name) {
+			mode := "--suite"
+			if name == "dump" {
+				mode = "--wikiqa"
+			}
+			return &usageError{fmt.Errorf("eval: --%s works with %s only", name, mode)}
+		}
+	}
+	return nil
 }
 
 func (a *app) runSuite(ctx context.Context, o evalOptions) error {
@@ -103,16 +127,8 @@ func (a *app) runSuite(ctx context.Context, o evalOptions) error {
 	if err := eval.WriteConsole(a.stdout, rep); err != nil {
 		return err
 	}
-	for _, out := range []struct {
-		path  string
-		write func(io.Writer, *eval.Report) error
-	}{{o.jsonOut, eval.WriteJSON}, {o.junitOut, eval.WriteJUnit}, {o.mdOut, eval.WriteMarkdown}, {o.htmlOut, eval.WriteHTML}} {
-		if out.path == "" {
-			continue
-		}
-		if err := writeReport(out.path, rep, out.write); err != nil {
-			return setup(err)
-		}
+	if err := writeReports(o, rep, eval.WriteJSON, eval.WriteJUnit, eval.WriteMarkdown, eval.WriteHTML); err != nil {
+		return setup(err)
 	}
 	if !rep.Pass {
 		return &exitCodeError{code: 1, err: fmt.Errorf("eval %s: a gate failed", suite.Name)}
@@ -133,7 +149,24 @@ func (a *app) evalTarget(ctx context.Context, o evalOptions) (eval.Target, func(
 	return eval.EngineTarget{Engine: eng}, func() { eng.Close() }, nil
 }
 
-func writeReport(path string, rep *eval.Report, write func(io.Writer, *eval.Report) error) error {
+// writeReports writes every report format asked for (--json, --junit,
+// --markdown, --html) with the writers of one eval mode, in that order.
+func writeReports[R any](o evalOptions, rep R, json, junit, md, html func(io.Writer, R) error) error {
+	for _, out := range []struct {
+		path  string
+		write func(io.Writer, R) error
+	}{{o.jsonOut, json}, {o.junitOut, junit}, {o.mdOut, md}, {o.htmlOut, html}} {
+		if out.path == "" {
+			continue
+		}
+		if err := writeReport(out.path, rep, out.write); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func writeReport[R any](path string, rep R, write func(io.Writer, R) error) error {
 	f, err := os.Create(path)
 	if err != nil {
 		return fmt.Errorf("write report: %w", err)
@@ -159,7 +192,13 @@ func (a *app) runWikiQA(o evalOptions) error {
 	fmt.Fprintf(a.stdout, "WikiQA: %d questions, %d with a correct sentence\nanswer selection: MAP %.4f  MRR %.4f\nanswer triggering (threshold %.2f): precision %.4f  recall %.4f  F1 %.4f\n",
 		res.Questions, res.Answerable, res.MAP, res.MRR, res.Threshold, res.Precision, res.Recall, res.F1)
 	if o.dump != "" {
-		return writeReport(o.dump, nil, func(w io.Writer, _ *eval.Report) error { return eval.WriteWikiQADump(w, res) })
+		if err := writeReport(o.dump, res, eval.WriteWikiQADump); err != nil {
+			return &exitCodeError{code: 2, err: err}
+		}
+	}
+	rep := eval.WikiQAReport(res, o.wikiqa)
+	if err := writeReports(o, rep, eval.WriteBenchmarkJSON, eval.WriteBenchmarkJUnit, eval.WriteBenchmarkMarkdown, eval.WriteBenchmarkHTML); err != nil {
+		return &exitCodeError{code: 2, err: err}
 	}
 	return nil
 }

@@ -5,10 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"log/slog"
 	"net/http"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"strconv"
 	"strings"
 	"time"
@@ -58,9 +60,20 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	root.SetContext(ctx)
 	cmd, err := root.ExecuteC()
 	if err != nil && cmd != nil && isFlagError(err) {
-		return &usageError{err}
+		return &usageError{oneLine(err)}
 	}
 	return err
+}
+
+// oneLine folds cobra's multi-line "Did you mean this?" suggestions into
+// the error's one line.
+func oneLine(err error) error {
+	msg := err.Error()
+	head, tail, ok := strings.Cut(msg, "\n\nDid you mean this?\n")
+	if !ok {
+		return err
+	}
+	return fmt.Errorf("%s (did you mean %s?)", head, strings.Join(strings.Fields(tail), " or "))
 }
 
 type app struct {
@@ -79,9 +92,11 @@ func newRootCommand(stdout, stderr io.Writer) *cobra.Command {
 		Use:           "ragcite",
 		Short:         "Cited answers and summaries over your articles",
 		Long:          "ragcite ingests articles and answers questions and writes summaries in which every sentence cites the exact passage it came from. It works offline; with an OpenAI-compatible endpoint it writes answers with an LLM and still verifies every citation.",
+		Version:       version(),
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
+	root.SetVersionTemplate("ragcite {{.Version}}\n")
 	pf := root.PersistentFlags()
 	pf.StringVar(&a.cfg.Data, "data", envString("RAGCITE_DATA", "ragcite-data"), "data directory of the store (RAGCITE_DATA)")
 	pf.StringVar(&a.cfg.Embedder, "embedder", envString("RAGCITE_EMBEDDER", "local"), "embedder: local or openai (RAGCITE_EMBEDDER)")
@@ -158,6 +173,60 @@ func (a *app) retryingClient() *http.Client {
 		next = a.httpClient.Transport
 	}
 	return &http.Client{Transport: embed.NewRetryTransport(next)}
+}
+
+// version is the module version and VCS revision the binary was built from.
+func version() string {
+	info, ok := debug.ReadBuildInfo()
+	if !ok {
+		return "(unknown)"
+	}
+	v := info.Main.Version
+	if v == "" {
+		v = "(devel)"
+	}
+	var rev, dirty string
+	for _, s := range info.Settings {
+		switch s.Key {
+		case "vcs.revision":
+			rev = s.Value
+		case "vcs.modified":
+			if s.Value == "true" {
+				dirty = "+dirty"
+			}
+		}
+	}
+	if len(rev) > 12 {
+		rev = rev[:12]
+	}
+	if rev != "" {
+		v += " " + rev + dirty
+	}
+	return v + " " + info.GoVersion
+}
+
+// withDocuments opens the engine like withEngine, but first refuses a store
+// that holds no documents: a mistyped --data path would otherwise create a
+// new empty store, and every question would abstain with no hint why.
+func (a *app) withDocuments(cmd *cobra.Command, fn func(eng *rag.Engine) error) error {
+	if a.cfg.Store == "" {
+		if _, err := os.Stat(a.cfg.Data); errors.Is(err, fs.ErrNotExist) {
+			return fmt.Errorf("no store in %s: ingest documents first (ragcite ingest --data %s PATH), or point --data at an existing store", a.cfg.Data, a.cfg.Data)
+		}
+	}
+	return a.withEngine(cmd, func(eng *rag.Engine) error {
+		docs, err := eng.Documents(cmd.Context())
+		if err != nil {
+			return err
+		}
+		if len(docs) == 0 {
+			if a.cfg.Store != "" {
+				return errors.New("the PostgreSQL store has no documents: ingest some first (ragcite ingest --store URL PATH)")
+			}
+			return fmt.Errorf("the store in %s has no documents: ingest some first (ragcite ingest --data %s PATH)", a.cfg.Data, a.cfg.Data)
+		}
+		return fn(eng)
+	})
 }
 
 // withEngine opens the engine, runs fn with it and closes it.

@@ -2,8 +2,11 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io/fs"
 	"net"
+	"os"
 	"strings"
 	"time"
 
@@ -61,9 +64,17 @@ func (a *app) serve(cmd *cobra.Command, sc serveConfig) (err error) {
 		return &usageError{fmt.Errorf("--request-timeout %s: must be positive", sc.RequestTimeout)}
 	}
 	log := a.logger()
+	newStore := false
+	if a.cfg.Store == "" {
+		_, statErr := os.Stat(a.cfg.Data)
+		newStore = errors.Is(statErr, fs.ErrNotExist)
+	}
 	eng, err := a.openEngine(ctx)
 	if err != nil {
 		return err
+	}
+	if newStore {
+		log.Info("created a new store", "data", a.cfg.Data)
 	}
 	defer func() {
 		if cerr := eng.Close(); cerr != nil && err == nil {
@@ -98,6 +109,9 @@ func (a *app) serve(cmd *cobra.Command, sc serveConfig) (err error) {
 		if err == nil {
 			fmt.Fprintln(a.stdout, "ragcite:", sum)
 		}
+	}
+	if docs, err := eng.Documents(ctx); err == nil && len(docs) == 0 {
+		log.Warn("the store has no documents: questions will abstain until some are ingested", "data", a.cfg.Data)
 	}
 	srv.SetReady(true)
 	log.Info("ready", "addr", ln.Addr().String(), "auth", len(sc.WriteKeys)+len(sc.ReadKeys) > 0)

@@ -2,12 +2,14 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"encoding/json"
 	"io"
 	"net/http"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -21,9 +23,10 @@ func TestServeCommand(t *testing.T) {
 	defer cancel()
 	pr, pw := io.Pipe()
 	done := make(chan error, 1)
+	var logs lockedBuffer
 	go func() {
 		err := run(ctx, []string{"serve", "--data", data, "--addr", "127.0.0.1:0", "--ingest", "../../testdata/articles",
-			"--api-key", "wkey", "--read-key", "rkey", "--log-level", "error"}, pw, io.Discard)
+			"--api-key", "wkey", "--read-key", "rkey", "--log-level", "info"}, pw, &logs)
 		pw.Close()
 		done <- err
 	}()
@@ -86,6 +89,11 @@ func TestServeCommand(t *testing.T) {
 		t.Fatal("serve did not stop")
 	}
 
+	// A --data directory that did not exist is a new store, and the log says so.
+	if l := logs.String(); !strings.Contains(l, `msg="created a new store" data=`+data) {
+		t.Errorf("serve did not log the new store:\n%s", l)
+	}
+
 	// The store was flushed: the documents are there for the next run.
 	var out strings.Builder
 	if err := run(context.Background(), []string{"docs", "list", "--data", data}, &out, io.Discard); err != nil {
@@ -94,4 +102,22 @@ func TestServeCommand(t *testing.T) {
 	if n := strings.Count(out.String(), "\n"); n != 5 {
 		t.Errorf("%d documents after restart, want 5:\n%s", n, out.String())
 	}
+}
+
+// lockedBuffer is a bytes.Buffer safe for a concurrent writer and reader.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
 }
