@@ -32,21 +32,33 @@ func TestComputeMetricsHandComputed(t *testing.T) {
 		{Abstained: false, LatencyMS: 40, expectAbstain: boolp(true)},
 		// Answerable, abstains wrongly; expected a citation, none retrieved.
 		{Abstained: true, LatencyMS: 50, expectAbstain: boolp(false), expectCite: true},
+		// Summaries: their facts count apart from answers' facts.
+		{summary: true, FactsFound: 3, FactsTotal: 4, Citations: 3, ValidCitations: 3, LatencyMS: 60,
+			expectConflict: boolp(true), Conflict: true, DisagreementStated: true, RedundantPairs: 1},
+		{summary: true, Pass: true, FactsFound: 1, FactsTotal: 2, LatencyMS: 70,
+			expectConflict: boolp(true), Conflict: true, DanglingOpeners: 2, ListMarkup: 1},
+		{summary: true, Pass: true, FactsFound: 2, FactsTotal: 2, LatencyMS: 80, expectConflict: boolp(false)},
 	}
 	m := ComputeMetrics(cases)
 	want := Metrics{
-		Cases: 5, Passed: 2, PassRate: 0.4,
+		Cases: 8, Passed: 4, PassRate: 0.5,
 		FactRecall:          0.6667, // 2 of 3 groups
-		CitationValidity:    0.6667, // 2 of 3
+		CitationValidity:    0.8333, // 5 of 6
 		CitationSupport:     0.6667, // 2 of 3
 		AbstentionPrecision: 0.5,    // 1 right of 2 abstentions
 		AbstentionRecall:    0.5,    // 1 of 2 that should
-		ConflictPrecision:   0.5,    // 1 right of 2 flagged
-		ConflictRecall:      1,      // 1 of 1
+		ConflictPrecision:   0.75,   // 3 right of 4 flagged
+		ConflictRecall:      1,      // 3 of 3
 		HitAtK:              0.6667, // 2 of 3 cases expecting citations
 		MRR:                 0.5,    // (1 + 1/2 + 0) / 3
-		LatencyP50MS:        30,
-		LatencyP95MS:        50,
+		LatencyP50MS:        40,
+		LatencyP95MS:        80,
+		SummaryCases:        3,
+		SummaryFactCoverage: 0.75, // 6 of 8 groups
+		DisagreementStated:  0.5,  // 1 of the 2 that must state one
+		RedundantPairs:      1,
+		DanglingOpeners:     2,
+		ListMarkup:          1,
 	}
 	if m != want {
 		t.Errorf("metrics\n got %+v\nwant %+v", m, want)
@@ -102,6 +114,32 @@ func TestApplyGatesDefaultEveryCasePasses(t *testing.T) {
 	}
 }
 
+func TestSummaryGates(t *testing.T) {
+	zero, one := 0, 1
+	m := Metrics{PassRate: 1, SummaryCases: 2, SummaryFactCoverage: 0.75, DisagreementStated: 1, RedundantPairs: 1, DanglingOpeners: 0, ListMarkup: 2}
+	rep := &Report{Metrics: m}
+	ApplyGates(rep, Gates{MinSummaryFactCoverage: 0.8, MinDisagreementStated: 1, MaxRedundantPairs: &one, MaxDanglingOpeners: &zero, MaxListMarkup: &one}, nil, 0)
+	got := map[string]bool{}
+	for _, g := range rep.Gates {
+		got[g.Name] = g.Pass
+	}
+	want := map[string]bool{"min_summary_fact_coverage": false, "min_disagreement_stated": true,
+		"max_redundant_pairs": true, "max_dangling_openers": true, "max_list_markup": false}
+	if fmt.Sprint(got) != fmt.Sprint(want) || rep.Pass {
+		t.Errorf("gates %v pass %v, want %v and a failure", got, rep.Pass, want)
+	}
+	// Against a baseline, a defect count may not rise.
+	base := m
+	base.ListMarkup = 1
+	rep.Gates = nil
+	ApplyGates(rep, Gates{}, &base, 0.02)
+	for _, g := range rep.Gates {
+		if (g.Name == "regression:list_markup") == g.Pass {
+			t.Errorf("gate %+v", g)
+		}
+	}
+}
+
 func TestParseSuiteErrors(t *testing.T) {
 	tests := []struct{ name, yaml, want string }{
 		{"unknown field", "name: x\ncases:\n  - id: a\n    question: q\n    expect: {facts: [[a]], cites: [b]}\n", `unknown field "cites"`},
@@ -110,6 +148,15 @@ func TestParseSuiteErrors(t *testing.T) {
 		{"empty question", "cases:\n  - {id: a, question: ' '}\n", "question is empty"},
 		{"abstain and facts", "cases:\n  - {id: a, question: q, expect: {abstain: true, facts: [[x]]}}\n", "cannot expect facts"},
 		{"gate range", "cases:\n  - {id: a, question: q}\ngates: {min_pass_rate: 2}\n", "min_pass_rate"},
+		{"question and summary", "cases:\n  - {id: a, question: q, doc_ids: [d]}\n", "not both"},
+		{"doc_ids and query", "cases:\n  - {id: a, doc_ids: [d], query: q}\n", "doc_ids or query, not both"},
+		{"summary sentences", "cases:\n  - {id: a, query: q, max_sentences: 99}\n", "max_sentences 99"},
+		{"summary abstain", "cases:\n  - {id: a, query: q, expect: {abstain: true}}\n", "cannot expect abstain"},
+		{"coverage range", "cases:\n  - {id: a, query: q, expect: {min_coverage: 1.5}}\n", "min_coverage 1.5"},
+		{"coverage on a question", "cases:\n  - {id: a, question: q, expect: {min_coverage: 0.5}}\n", "for summary cases"},
+		{"unknown summary field", "cases:\n  - {id: a, query: q, max_sentence: 3}\n", "field max_sentence not found"},
+		{"negative max gate", "cases:\n  - {id: a, query: q}\ngates: {max_list_markup: -1}\n", "max_list_markup -1"},
+		{"summary gate range", "cases:\n  - {id: a, query: q}\ngates: {min_summary_fact_coverage: 2}\n", "min_summary_fact_coverage"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -138,7 +185,11 @@ cases:
   - id: not-covered
     question: What is the boiling point of liquid nitrogen?
     expect: {abstain: true}
-gates: {min_pass_rate: 0.9}
+  - id: summary-all
+    doc_ids: [000_bc28017ad2dcc5a8, 001_8052e21e807529c1, 002_6bb1d7f6ca996efa, 003_17dd2cfb5a48fc5b, 004_8f144d5e482b9c40]
+    max_sentences: 4
+    expect: {facts: [["$10 billion", "$10bn"], ["$50 billion"], ["Nadella"]], min_coverage: 0.6, conflict: true}
+gates: {min_pass_rate: 0.9, max_dangling_openers: 0}
 `))
 	if err != nil {
 		t.Fatal(err)
@@ -279,6 +330,10 @@ func TestHTTPTargetMatchesEngine(t *testing.T) {
 	d, err := target.Document(ctx, ans.Citations[0].DocID)
 	if err != nil || d.Text[ans.Citations[0].Start:ans.Citations[0].End] != ans.Citations[0].Quote {
 		t.Fatalf("document over HTTP: %v", err)
+	}
+	sum, err := target.Summarize(ctx, rag.SummarizeRequest{DocIDs: []string{"003_17dd2cfb5a48fc5b"}, MaxSentences: 2})
+	if err != nil || len(sum.Citations) == 0 || sum.Conflicts == nil || !strings.Contains(sum.Summary, "[1]") {
+		t.Fatalf("summarize over HTTP: %+v %v", sum, err)
 	}
 	if _, err := target.Document(ctx, "nope"); err == nil || !strings.Contains(err.Error(), "404") {
 		t.Errorf("unknown document: %v", err)

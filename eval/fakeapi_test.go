@@ -49,6 +49,12 @@ func fakeAPI(t *testing.T, eng *rag.Engine) http.Handler {
 		ans, err := eng.Ask(r.Context(), req)
 		reply(w, ans, err)
 	})
+	mux.HandleFunc("POST /v1/summarize", func(w http.ResponseWriter, r *http.Request) {
+		var req rag.SummarizeRequest
+		json.NewDecoder(r.Body).Decode(&req)
+		sum, err := eng.Summarize(r.Context(), req)
+		reply(w, sum, err)
+	})
 	mux.HandleFunc("POST /v1/search", func(w http.ResponseWriter, r *http.Request) {
 		var req rag.SearchRequest
 		json.NewDecoder(r.Body).Decode(&req)

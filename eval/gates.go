@@ -29,11 +29,24 @@ func metricsByName(m Metrics) []struct {
 		{"citation_support", m.CitationSupport}, {"abstention_precision", m.AbstentionPrecision},
 		{"abstention_recall", m.AbstentionRecall}, {"conflict_precision", m.ConflictPrecision},
 		{"conflict_recall", m.ConflictRecall}, {"hit_at_k", m.HitAtK}, {"mrr", m.MRR},
+		{"summary_fact_coverage", m.SummaryFactCoverage}, {"disagreement_stated", m.DisagreementStated},
 	}
 }
 
 // IsZero reports whether no gate is set.
 func (g Gates) IsZero() bool { return g == Gates{} }
+
+// defectsByName lists the summary defect counts, all lower is better; a
+// baseline comparison allows none more than the baseline had.
+func defectsByName(m Metrics) []struct {
+	name  string
+	value int
+} {
+	return []struct {
+		name  string
+		value int
+	}{{"redundant_pairs", m.RedundantPairs}, {"dangling_openers", m.DanglingOpeners}, {"list_markup", m.ListMarkup}}
+}
 
 // ApplyGates checks the suite's gates and, when baseline is not nil, that no
 // metric fell more than maxRegression below it. It sets rep.Gates and rep.Pass.
@@ -56,6 +69,16 @@ func ApplyGates(rep *Report, g Gates, baseline *Metrics, maxRegression float64) 
 	min("min_citation_validity", g.MinCitationValidity, m.CitationValidity)
 	min("min_citation_support", g.MinCitationSupport, m.CitationSupport)
 	min("min_hit_at_k", g.MinHitAtK, m.HitAtK)
+	min("min_summary_fact_coverage", g.MinSummaryFactCoverage, m.SummaryFactCoverage)
+	min("min_disagreement_stated", g.MinDisagreementStated, m.DisagreementStated)
+	maxCount := func(name string, want *int, got int) {
+		if want != nil {
+			rep.Gates = append(rep.Gates, GateResult{Name: name, Want: fmt.Sprintf("<= %d", *want), Got: float64(got), Pass: got <= *want})
+		}
+	}
+	maxCount("max_redundant_pairs", g.MaxRedundantPairs, m.RedundantPairs)
+	maxCount("max_dangling_openers", g.MaxDanglingOpeners, m.DanglingOpeners)
+	maxCount("max_list_markup", g.MaxListMarkup, m.ListMarkup)
 	if g.MaxLatencyP95MS > 0 {
 		rep.Gates = append(rep.Gates, GateResult{Name: "max_latency_p95_ms", Want: fmt.Sprintf("<= %.4g", g.MaxLatencyP95MS),
 			Got: m.LatencyP95MS, Pass: m.LatencyP95MS <= g.MaxLatencyP95MS})
@@ -66,6 +89,12 @@ func ApplyGates(rep *Report, g Gates, baseline *Metrics, maxRegression float64) 
 			floor := base[i].value - maxRegression
 			rep.Gates = append(rep.Gates, GateResult{Name: "regression:" + cur.name, Want: fmt.Sprintf(">= %.4g", floor),
 				Got: cur.value, Pass: cur.value >= floor-1e-9, Detail: fmt.Sprintf("baseline %.4g", base[i].value)})
+		}
+		baseDefects := defectsByName(*baseline)
+		for i, cur := range defectsByName(m) {
+			ceil := baseDefects[i].value
+			rep.Gates = append(rep.Gates, GateResult{Name: "regression:" + cur.name, Want: fmt.Sprintf("<= %d", ceil),
+				Got: float64(cur.value), Pass: cur.value <= ceil, Detail: fmt.Sprintf("baseline %d", ceil)})
 		}
 	}
 	rep.Pass = true

@@ -41,7 +41,7 @@ func WriteConsole(w io.Writer, rep *Report) error {
 
 func metricRows(m Metrics) [][2]string {
 	pct := func(f float64) string { return fmt.Sprintf("%.1f%%", 100*f) }
-	return [][2]string{
+	rows := [][2]string{
 		{"fact recall", pct(m.FactRecall)},
 		{"citation validity", pct(m.CitationValidity)},
 		{"citation support", pct(m.CitationSupport)},
@@ -54,6 +54,29 @@ func metricRows(m Metrics) [][2]string {
 		{"latency p50", fmt.Sprintf("%.1f ms", m.LatencyP50MS)},
 		{"latency p95", fmt.Sprintf("%.1f ms", m.LatencyP95MS)},
 	}
+	if m.SummaryCases == 0 {
+		return rows
+	}
+	return append(rows,
+		[2]string{"summary cases", fmt.Sprint(m.SummaryCases)},
+		[2]string{"summary fact coverage", pct(m.SummaryFactCoverage)},
+		[2]string{"disagreement stated", pct(m.DisagreementStated)},
+		[2]string{"redundant pairs", fmt.Sprint(m.RedundantPairs)},
+		[2]string{"dangling openers", fmt.Sprint(m.DanglingOpeners)},
+		[2]string{"list markup", fmt.Sprint(m.ListMarkup)},
+	)
+}
+
+// caseInput describes what a case asked: its question, or the summary's
+// query or documents.
+func caseInput(c CaseResult) string {
+	switch {
+	case c.Question != "":
+		return c.Question
+	case c.Query != "":
+		return "summarize: " + c.Query
+	}
+	return "summarize: " + strings.Join(c.DocIDs, ", ")
 }
 
 // WriteJSON writes the report as {"suite",...,"metrics":{...},"cases":[...]}.
@@ -96,7 +119,7 @@ func WriteJUnit(w io.Writer, rep *Report) error {
 	for _, c := range rep.Cases {
 		total += c.LatencyMS
 		jc := junitCase{Name: c.ID, Classname: rep.Suite, Time: fmt.Sprintf("%.3f", c.LatencyMS/1000),
-			Output: "Q: " + c.Question + "\nA: " + c.Answer}
+			Output: "Q: " + caseInput(c) + "\nA: " + c.Answer}
 		if !c.Pass {
 			msg := strings.Join(c.Reasons, "; ")
 			jc.Failure = &junitFailure{Message: msg, Text: c.ID + ": " + msg}
@@ -156,10 +179,11 @@ func WriteMarkdown(w io.Writer, rep *Report) error {
 func mdEscape(s string) string { return strings.NewReplacer("|", `\|`, "\n", " ").Replace(s) }
 
 var htmlReport = template.Must(template.New("report").Funcs(template.FuncMap{
-	"pct":  func(f float64) string { return fmt.Sprintf("%.1f%%", 100*f) },
-	"bar":  func(f float64) float64 { return 300 * f },
-	"join": strings.Join,
-	"y":    func(i int) int { return 10 + 26*i },
+	"pct":   func(f float64) string { return fmt.Sprintf("%.1f%%", 100*f) },
+	"bar":   func(f float64) float64 { return 300 * f },
+	"join":  strings.Join,
+	"input": caseInput,
+	"y":     func(i int) int { return 10 + 26*i },
 }).Parse(`<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>ragcite eval: {{.Suite}}</title>
 <style>body{font:14px system-ui,sans-serif;margin:2em;max-width:70em}table{border-collapse:collapse;width:100%}
@@ -167,6 +191,7 @@ td,th{border:1px solid #ccc;padding:4px 8px;text-align:left;vertical-align:top}.
 svg text{font:12px system-ui,sans-serif}</style></head><body>
 <h1>Eval: {{.Suite}} {{if .Pass}}passed{{else}}failed{{end}}</h1>
 <p>{{.Metrics.Passed}} of {{.Metrics.Cases}} cases passed ({{pct .Metrics.PassRate}}); latency p50 {{printf "%.1f" .Metrics.LatencyP50MS}} ms, p95 {{printf "%.1f" .Metrics.LatencyP95MS}} ms.</p>
+{{if .Metrics.SummaryCases}}<p>Summaries: {{.Metrics.SummaryCases}} cases; {{.Metrics.RedundantPairs}} near-duplicate sentence pairs, {{.Metrics.DanglingOpeners}} dangling openers, {{.Metrics.ListMarkup}} sentences with list markup.</p>{{end}}
 <svg width="560" height="{{y (len .Chart)}}" role="img" aria-label="metrics chart">
 {{range $i, $m := .Chart}}<text x="0" y="{{y $i | printf "%d"}}" dy="14">{{$m.Name}}</text>
 <rect x="170" y="{{y $i}}" width="{{bar $m.Value}}" height="18" fill="#4a7bd0"></rect>
@@ -175,8 +200,8 @@ svg text{font:12px system-ui,sans-serif}</style></head><body>
 {{if .Gates}}<h2>Gates</h2><table><tr><th>gate</th><th>want</th><th>got</th><th></th></tr>
 {{range .Gates}}<tr class="{{if .Pass}}pass{{else}}fail{{end}}"><td>{{.Name}}</td><td>{{.Want}}</td><td>{{printf "%.4g" .Got}}</td><td>{{if .Pass}}ok{{else}}failed{{end}}</td></tr>
 {{end}}</table>{{end}}
-<h2>Cases</h2><table><tr><th>case</th><th>question</th><th>answer</th><th>result</th></tr>
-{{range .Cases}}<tr class="{{if .Pass}}pass{{else}}fail{{end}}"><td>{{.ID}}</td><td>{{.Question}}</td><td>{{.Answer}}</td><td>{{if .Pass}}pass{{else}}{{join .Reasons "; "}}{{end}}</td></tr>
+<h2>Cases</h2><table><tr><th>case</th><th>question or summary</th><th>answer</th><th>result</th></tr>
+{{range .Cases}}<tr class="{{if .Pass}}pass{{else}}fail{{end}}"><td>{{.ID}}</td><td>{{input .}}</td><td>{{.Answer}}</td><td>{{if .Pass}}pass{{else}}{{join .Reasons "; "}}{{end}}</td></tr>
 {{end}}</table></body></html>
 `))
 
@@ -192,6 +217,9 @@ func WriteHTML(w io.Writer, rep *Report) error {
 		{"citation support", m.CitationSupport}, {"abstention precision", m.AbstentionPrecision},
 		{"abstention recall", m.AbstentionRecall}, {"conflict precision", m.ConflictPrecision},
 		{"conflict recall", m.ConflictRecall}, {"hit@k", m.HitAtK}, {"MRR", m.MRR}}
+	if m.SummaryCases > 0 {
+		chart = append(chart, chartBar{"summary fact coverage", m.SummaryFactCoverage}, chartBar{"disagreement stated", m.DisagreementStated})
+	}
 	return htmlReport.Execute(w, struct {
 		*Report
 		Chart []chartBar

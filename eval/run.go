@@ -13,10 +13,13 @@ import (
 	"github.com/ragcite/ragcite/rag"
 )
 
-// CaseResult is the outcome of one case.
+// CaseResult is the outcome of one case. A summary case has Query or
+// DocIDs instead of Question, and its text in Answer.
 type CaseResult struct {
 	ID        string   `json:"id"`
-	Question  string   `json:"question"`
+	Question  string   `json:"question,omitempty"`
+	Query     string   `json:"query,omitempty"`
+	DocIDs    []string `json:"doc_ids,omitempty"`
 	Pass      bool     `json:"pass"`
 	Reasons   []string `json:"reasons,omitempty"`
 	Answer    string   `json:"answer"`
@@ -37,7 +40,15 @@ type CaseResult struct {
 	// expected document; 0 when none was retrieved or none was expected.
 	HitRank   int     `json:"hit_rank"`
 	LatencyMS float64 `json:"latency_ms"`
+	// Summary cases: sentences, whether one states the disagreement, and
+	// the defects found (see summary.go).
+	Sentences          int  `json:"sentences,omitempty"`
+	DisagreementStated bool `json:"disagreement_stated,omitempty"`
+	RedundantPairs     int  `json:"redundant_pairs,omitempty"`
+	DanglingOpeners    int  `json:"dangling_openers,omitempty"`
+	ListMarkup         int  `json:"list_markup,omitempty"`
 
+	summary        bool
 	expectAbstain  *bool
 	expectConflict *bool
 	expectCite     bool
@@ -60,6 +71,15 @@ type Metrics struct {
 	MRR                 float64 `json:"mrr"`
 	LatencyP50MS        float64 `json:"latency_p50_ms"`
 	LatencyP95MS        float64 `json:"latency_p95_ms"`
+	// Summary cases: the share of key facts stated, the share of cases
+	// expecting a disagreement whose summary states it in one sentence
+	// citing each side, and defect counts over all summaries.
+	SummaryCases        int     `json:"summary_cases"`
+	SummaryFactCoverage float64 `json:"summary_fact_coverage"`
+	DisagreementStated  float64 `json:"disagreement_stated"`
+	RedundantPairs      int     `json:"redundant_pairs"`
+	DanglingOpeners     int     `json:"dangling_openers"`
+	ListMarkup          int     `json:"list_markup"`
 }
 
 // Report is a whole run.
@@ -79,6 +99,10 @@ func Run(ctx context.Context, s *Suite, t Target) (*Report, error) {
 	for _, c := range s.Cases {
 		if err := ctx.Err(); err != nil {
 			return nil, err
+		}
+		if c.IsSummary() {
+			rep.Cases = append(rep.Cases, runSummaryCase(ctx, s, t, c, docs))
+			continue
 		}
 		rep.Cases = append(rep.Cases, runCase(ctx, s, t, c, docs))
 	}
@@ -131,7 +155,7 @@ func runCase(ctx context.Context, s *Suite, t Target, c Case, docs map[string]ra
 	if !r.MarkersResolve {
 		fail("citation markers do not match the citations one to one")
 	}
-	r.CitedSentences, r.Supported = citationSupport(ans)
+	r.CitedSentences, r.Supported = citationSupport(ans.Answer, ans.Citations)
 	if len(c.Expect.Cite) > 0 {
 		r.HitRank = hitRank(ctx, t, c, s.topK(c))
 	}
@@ -152,19 +176,28 @@ func anyFact(text string, variants []string) bool {
 func validCitations(ctx context.Context, t Target, cites []rag.Citation, docs map[string]rag.Document) int {
 	n := 0
 	for _, c := range cites {
-		d, ok := docs[c.DocID]
+		d, ok := document(ctx, t, c.DocID, docs)
 		if !ok {
-			var err error
-			if d, err = t.Document(ctx, c.DocID); err != nil {
-				continue
-			}
-			docs[c.DocID] = d
+			continue
 		}
 		if c.Start >= 0 && c.Start <= c.End && c.End <= len(d.Text) && d.Text[c.Start:c.End] == c.Quote {
 			n++
 		}
 	}
 	return n
+}
+
+// document returns a document from the cache docs, fetching it from t once.
+func document(ctx context.Context, t Target, id string, docs map[string]rag.Document) (rag.Document, bool) {
+	if d, ok := docs[id]; ok {
+		return d, true
+	}
+	d, err := t.Document(ctx, id)
+	if err != nil {
+		return rag.Document{}, false
+	}
+	docs[id] = d
+	return d, true
 }
 
 var markerRE = regexp.MustCompile(`\[(\d+)\]`)
@@ -190,15 +223,15 @@ var sentenceRE = regexp.MustCompile(`[^\[\]]+?((?:\[\d+\])+)\.?`)
 // every number the sentence states, and at least half its content terms,
 // appear in its cited quotes. A "Sources disagree" sentence states only
 // figures, so only its numbers are checked.
-func citationSupport(ans *rag.Answer) (cited, supported int) {
-	for _, m := range sentenceRE.FindAllStringSubmatch(ans.Answer, -1) {
+func citationSupport(text string, cites []rag.Citation) (cited, supported int) {
+	for _, m := range sentenceRE.FindAllStringSubmatch(text, -1) {
 		sentence := strings.TrimSpace(strings.TrimSuffix(m[0], m[1]))
 		sentence = strings.TrimSpace(markerRE.ReplaceAllString(sentence, ""))
 		var quotes strings.Builder
 		for _, n := range markerRE.FindAllStringSubmatch(m[1], -1) {
 			i, _ := strconv.Atoi(n[1])
-			if i >= 1 && i <= len(ans.Citations) {
-				quotes.WriteString(ans.Citations[i-1].Quote)
+			if i >= 1 && i <= len(cites) {
+				quotes.WriteString(cites[i-1].Quote)
 				quotes.WriteString(" ")
 			}
 		}
@@ -261,14 +294,30 @@ func ComputeMetrics(cases []CaseResult) Metrics {
 	m := Metrics{Cases: len(cases)}
 	var factsFound, factsTotal, cites, valid, cited, supported int
 	var absTP, absPred, absPos, cfTP, cfPred, cfPos, hitCases, hits int
+	var sumFound, sumTotal, disPos, disStated int
 	var rr float64
 	var lat []float64
 	for _, c := range cases {
 		if c.Pass {
 			m.Passed++
 		}
-		factsFound += c.FactsFound
-		factsTotal += c.FactsTotal
+		if c.summary {
+			m.SummaryCases++
+			sumFound += c.FactsFound
+			sumTotal += c.FactsTotal
+			if c.expectConflict != nil && *c.expectConflict {
+				disPos++
+				if c.DisagreementStated {
+					disStated++
+				}
+			}
+			m.RedundantPairs += c.RedundantPairs
+			m.DanglingOpeners += c.DanglingOpeners
+			m.ListMarkup += c.ListMarkup
+		} else {
+			factsFound += c.FactsFound
+			factsTotal += c.FactsTotal
+		}
 		cites += c.Citations
 		valid += c.ValidCitations
 		cited += c.CitedSentences
@@ -306,6 +355,8 @@ func ComputeMetrics(cases []CaseResult) Metrics {
 	}
 	m.PassRate = ratio(m.Passed, m.Cases)
 	m.FactRecall = ratio(factsFound, factsTotal)
+	m.SummaryFactCoverage = ratio(sumFound, sumTotal)
+	m.DisagreementStated = ratio(disStated, disPos)
 	m.CitationValidity = ratio(valid, cites)
 	m.CitationSupport = ratio(supported, cited)
 	m.AbstentionPrecision = ratio(absTP, absPred)

@@ -8,6 +8,8 @@ import (
 	"strings"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/ragcite/ragcite/rag"
 )
 
 // Suite is a set of cases over some documents, with gates.
@@ -30,14 +32,22 @@ type Defaults struct {
 	Mode string `yaml:"mode"`
 }
 
-// Case is one question and what its answer must do.
+// Case is one question and what its answer must do, or one summary (of
+// DocIDs, or of the passages for Query) and what it must do.
 type Case struct {
 	ID       string `yaml:"id"`
 	Question string `yaml:"question"`
-	TopK     int    `yaml:"top_k"`
-	Mode     string `yaml:"mode"`
-	Expect   Expect `yaml:"expect"`
+	// DocIDs or Query (not both) make the case a summary case.
+	DocIDs       []string `yaml:"doc_ids"`
+	Query        string   `yaml:"query"`
+	MaxSentences int      `yaml:"max_sentences"`
+	TopK         int      `yaml:"top_k"`
+	Mode         string   `yaml:"mode"`
+	Expect       Expect   `yaml:"expect"`
 }
+
+// IsSummary reports whether the case asks for a summary rather than an answer.
+func (c Case) IsSummary() bool { return len(c.DocIDs) > 0 || c.Query != "" }
 
 // Expect lists a case's requirements. Unset fields are not checked.
 type Expect struct {
@@ -49,8 +59,13 @@ type Expect struct {
 	Not []string `yaml:"not"`
 	// Abstain: the answer must (true) or must not (false) abstain.
 	Abstain *bool `yaml:"abstain"`
-	// Conflict: the answer must (true) or must not (false) flag conflicting sources.
+	// Conflict: the answer must (true) or must not (false) flag conflicting
+	// sources; a summary that must also state the disagreement in one
+	// sentence citing both sides.
 	Conflict *bool `yaml:"conflict"`
+	// MinCoverage (summaries only): the share of Facts groups the summary
+	// must state; 0 means all of them.
+	MinCoverage float64 `yaml:"min_coverage"`
 }
 
 // Gates turn a run into pass or fail. Zero values are not checked.
@@ -61,6 +76,12 @@ type Gates struct {
 	MinCitationSupport  float64 `yaml:"min_citation_support" json:"min_citation_support,omitempty"`
 	MinHitAtK           float64 `yaml:"min_hit_at_k" json:"min_hit_at_k,omitempty"`
 	MaxLatencyP95MS     float64 `yaml:"max_latency_p95_ms" json:"max_latency_p95_ms,omitempty"`
+	// Summary gates. The max_ counts are checked when set, including 0.
+	MinSummaryFactCoverage float64 `yaml:"min_summary_fact_coverage" json:"min_summary_fact_coverage,omitempty"`
+	MinDisagreementStated  float64 `yaml:"min_disagreement_stated" json:"min_disagreement_stated,omitempty"`
+	MaxRedundantPairs      *int    `yaml:"max_redundant_pairs" json:"max_redundant_pairs,omitempty"`
+	MaxDanglingOpeners     *int    `yaml:"max_dangling_openers" json:"max_dangling_openers,omitempty"`
+	MaxListMarkup          *int    `yaml:"max_list_markup" json:"max_list_markup,omitempty"`
 }
 
 // LoadSuite reads and validates a suite file. Unknown fields are errors.
@@ -140,9 +161,7 @@ func (s *Suite) validate() error {
 			errs = append(errs, fmt.Errorf("%s: duplicate id", where))
 		}
 		seen[c.ID] = true
-		if strings.TrimSpace(c.Question) == "" {
-			errs = append(errs, fmt.Errorf("%s: question is empty", where))
-		}
+		errs = append(errs, c.validateKind(where)...)
 		for _, g := range c.Expect.Facts {
 			if len(g) == 0 {
 				errs = append(errs, fmt.Errorf("%s: an empty fact group", where))
@@ -152,7 +171,54 @@ func (s *Suite) validate() error {
 			errs = append(errs, fmt.Errorf("%s: a case that must abstain cannot expect facts or citations", where))
 		}
 	}
+	for _, r := range []struct {
+		name string
+		v    float64
+	}{{"min_summary_fact_coverage", s.Gates.MinSummaryFactCoverage}, {"min_disagreement_stated", s.Gates.MinDisagreementStated}} {
+		if r.v < 0 || r.v > 1 {
+			errs = append(errs, fmt.Errorf("gates.%s %v: must be between 0 and 1", r.name, r.v))
+		}
+	}
+	for _, r := range []struct {
+		name string
+		v    *int
+	}{{"max_redundant_pairs", s.Gates.MaxRedundantPairs}, {"max_dangling_openers", s.Gates.MaxDanglingOpeners}, {"max_list_markup", s.Gates.MaxListMarkup}} {
+		if r.v != nil && *r.v < 0 {
+			errs = append(errs, fmt.Errorf("gates.%s %d: must not be negative", r.name, *r.v))
+		}
+	}
 	return errors.Join(errs...)
+}
+
+// validateKind checks that a case is either a question or a summary, with
+// the fields that kind takes.
+func (c Case) validateKind(where string) []error {
+	var errs []error
+	hasQuestion := strings.TrimSpace(c.Question) != ""
+	switch {
+	case hasQuestion && c.IsSummary():
+		errs = append(errs, fmt.Errorf("%s: give a question, or doc_ids or query for a summary, not both", where))
+	case !hasQuestion && !c.IsSummary():
+		errs = append(errs, fmt.Errorf("%s: question is empty (or give doc_ids or query for a summary)", where))
+	case len(c.DocIDs) > 0 && c.Query != "":
+		errs = append(errs, fmt.Errorf("%s: give doc_ids or query, not both", where))
+	}
+	if c.IsSummary() {
+		if c.MaxSentences < 0 || c.MaxSentences > rag.MaxSummarySentences {
+			errs = append(errs, fmt.Errorf("%s: max_sentences %d: must be between 1 and %d", where, c.MaxSentences, rag.MaxSummarySentences))
+		}
+		if c.Expect.Abstain != nil {
+			errs = append(errs, fmt.Errorf("%s: a summary case cannot expect abstain", where))
+		}
+		if c.Expect.MinCoverage < 0 || c.Expect.MinCoverage > 1 {
+			errs = append(errs, fmt.Errorf("%s: min_coverage %v: must be between 0 and 1", where, c.Expect.MinCoverage))
+		}
+		return errs
+	}
+	if c.MaxSentences != 0 || c.Expect.MinCoverage != 0 {
+		errs = append(errs, fmt.Errorf("%s: max_sentences and min_coverage are for summary cases (doc_ids or query)", where))
+	}
+	return errs
 }
 
 // topK and mode of a case after defaults.

@@ -18,6 +18,7 @@ import (
 type Target interface {
 	Ingest(ctx context.Context, docs []rag.Document) error
 	Ask(ctx context.Context, req rag.AskRequest) (*rag.Answer, error)
+	Summarize(ctx context.Context, req rag.SummarizeRequest) (*rag.Summary, error)
 	Search(ctx context.Context, req rag.SearchRequest) ([]rag.SearchResult, error)
 	Document(ctx context.Context, id string) (rag.Document, error)
 }
@@ -36,6 +37,11 @@ func (t EngineTarget) Ingest(ctx context.Context, docs []rag.Document) error {
 // Ask implements Target.
 func (t EngineTarget) Ask(ctx context.Context, req rag.AskRequest) (*rag.Answer, error) {
 	return t.Engine.Ask(ctx, req)
+}
+
+// Summarize implements Target.
+func (t EngineTarget) Summarize(ctx context.Context, req rag.SummarizeRequest) (*rag.Summary, error) {
+	return t.Engine.Summarize(ctx, req)
 }
 
 // Search implements Target.
@@ -78,6 +84,15 @@ func (t *HTTPTarget) Ask(ctx context.Context, req rag.AskRequest) (*rag.Answer, 
 		return nil, err
 	}
 	return &ans, nil
+}
+
+// Summarize implements Target.
+func (t *HTTPTarget) Summarize(ctx context.Context, req rag.SummarizeRequest) (*rag.Summary, error) {
+	var sum rag.Summary
+	if err := t.call(ctx, http.MethodPost, "/v1/summarize", req, &sum); err != nil {
+		return nil, err
+	}
+	return &sum, nil
 }
 
 // Search implements Target.

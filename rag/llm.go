@@ -283,7 +283,7 @@ const maxMapCalls = 32
 // condensed into notes that cite the passages by their global numbers, and
 // the notes are merged, so the final markers point at original passages.
 func (e *Engine) summarizeLLM(ctx context.Context, req SummarizeRequest, hits []Hit, emit func(string) error) (*Summary, error) {
-	sum := &Summary{Citations: []Citation{}, Mode: ModeLLM}
+	sum := &Summary{Citations: []Citation{}, Conflicts: []Conflict{}, Mode: ModeLLM}
 	budget := e.passageBudget()
 	total := 0
 	for _, h := range hits {

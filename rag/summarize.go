@@ -134,7 +134,7 @@ func (e *Engine) summaryPassages(ctx context.Context, req SummarizeRequest) ([]H
 // summarizeExtractive picks central, non-redundant sentences (maximal
 // marginal relevance) and cites each.
 func (e *Engine) summarizeExtractive(ctx context.Context, req SummarizeRequest, ev []evidence) (*Summary, error) {
-	sum := &Summary{Citations: []Citation{}, Mode: ModeExtractive}
+	sum := &Summary{Citations: []Citation{}, Conflicts: []Conflict{}, Mode: ModeExtractive}
 	ev = filterSummarySentences(ev)
 	if len(ev) == 0 {
 		sum.Summary = "The documents have no sentences to summarize."

@@ -152,8 +152,11 @@ type SummarizeRequest struct {
 
 // Summary is a cited summary.
 type Summary struct {
-	Summary     string     `json:"summary"`
-	Citations   []Citation `json:"citations"`
+	Summary   string     `json:"summary"`
+	Citations []Citation `json:"citations"`
+	// Conflicts lists central facts the sources state different values
+	// for, as in Answer; the summary text says so in one sentence.
+	Conflicts   []Conflict `json:"conflicts"`
 	Unsupported []string   `json:"unsupported,omitempty"`
 	Mode        Mode       `json:"mode"`
 	Degraded    bool       `json:"degraded"`
