@@ -154,7 +154,7 @@ func TestParseSuiteErrors(t *testing.T) {
 		{"summary abstain", "cases:\n  - {id: a, query: q, expect: {abstain: true}}\n", "cannot expect abstain"},
 		{"coverage range", "cases:\n  - {id: a, query: q, expect: {min_coverage: 1.5}}\n", "min_coverage 1.5"},
 		{"coverage on a question", "cases:\n  - {id: a, question: q, expect: {min_coverage: 0.5}}\n", "for summary cases"},
-		{"unknown summary field", "cases:\n  - {id: a, query: q, max_sentence: 3}\n", "field max_sentence not found"},
+		{"unknown summary field", "cases:\n  - {id: a, query: q, max_sentence: 3}\n", `unknown field "max_sentence" in cases[1]`},
 		{"negative max gate", "cases:\n  - {id: a, query: q}\ngates: {max_list_markup: -1}\n", "max_list_markup -1"},
 		{"summary gate range", "cases:\n  - {id: a, query: q}\ngates: {min_summary_fact_coverage: 2}\n", "min_summary_fact_coverage"},
 	}

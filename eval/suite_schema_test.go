@@ -146,7 +146,7 @@ func TestSuiteSchemaMatchesStruct(t *testing.T) {
 func TestParseSuiteErrorsInWords(t *testing.T) {
 	tests := []struct{ name, yaml, want string }{
 		{"unknown field", "cases:\n  - id: a\n    question: q\n    expect: {cites: [b]}\n",
-			`line 4: unknown field "cites" in cases[1].expect (known fields: facts, cite, not, abstain, conflict)`},
+			`line 4: unknown field "cites" in cases[1].expect (known fields: facts, cite, not, abstain, conflict, min_coverage)`},
 		{"wrong kind", "defaults: {top_k: six}\ncases:\n  - {id: a, question: q}\n", `line 1: defaults.top_k: want a whole number, got "six"`},
 		{"scalar for list", "documents: ../articles\ncases:\n  - {id: a, question: q}\n", `line 1: documents: want a list, got "../articles"`},
 		{"bool", "cases:\n  - {id: a, question: q, expect: {abstain: maybe}}\n", `line 2: cases[1].expect.abstain: want true or false, got "maybe"`},
