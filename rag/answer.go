@@ -90,7 +90,7 @@ func (e *Engine) answer(ctx context.Context, q string, hits []Hit, k int, mode M
 		if strict || reason == "" {
 			return nil, err
 		}
-		e.log.Warn("answering extractively", "reason", reason)
+		e.log.Warn("answering extractively", "reason", reason, "error", err)
 		ans, err = e.answer(ctx, q, hits, k, ModeExtractive, false, emit)
 		if err != nil {
 			return nil, err

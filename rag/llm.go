@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"strings"
 
 	"github.com/ragcite/ragcite/prompts"
@@ -266,13 +267,37 @@ func (e *llmError) Unwrap() []error {
 }
 
 // fallbackReason says why an answer fell back to extractive, or "" when
-// err is not an LLM failure that a fallback can cover.
+// err is not an LLM failure that a fallback can cover. The reason goes to
+// clients, so it is short and names no endpoint; the log has the detail.
 func fallbackReason(err error) string {
 	var le *llmError
 	if !errors.As(err, &le) || le.streamed || errors.Is(err, context.Canceled) {
 		return ""
 	}
-	return "llm unavailable: " + le.err.Error()
+	return LLMReason(err)
+}
+
+// LLMReason is a short, public description of a failed LLM call: what a
+// client may see. It never includes the endpoint's URL or the raw error.
+func LLMReason(err error) string {
+	var se interface{ HTTPStatus() int }
+	var ne net.Error
+	switch {
+	case errors.As(err, &se):
+		switch code := se.HTTPStatus(); {
+		case code == 401 || code == 403:
+			return "the language model refused the configured API key"
+		case code == 404:
+			return "the language model endpoint does not know the configured model"
+		case code == 429:
+			return "the language model is rate limited"
+		default:
+			return fmt.Sprintf("the language model returned an error (HTTP %d)", code)
+		}
+	case errors.Is(err, context.DeadlineExceeded), errors.As(err, &ne) && ne.Timeout():
+		return "the language model did not answer in time"
+	}
+	return "the language model is unreachable"
 }
 
 // maxMapCalls bounds the map step of a long summary.

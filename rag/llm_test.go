@@ -164,7 +164,7 @@ func TestLLMFallback(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !ans.Degraded || ans.Mode != ModeExtractive || !strings.Contains(ans.Reason, "llm unavailable") || !strings.Contains(ans.Answer, "$10 billion") {
+	if !ans.Degraded || ans.Mode != ModeExtractive || ans.Reason != "the language model returned an error (HTTP 500)" || !strings.Contains(ans.Answer, "$10 billion") {
 		t.Errorf("auto mode with a dead endpoint: %+v", ans)
 	}
 	checkCitations(t, eng, ans.Answer, ans.Citations)
@@ -174,6 +174,40 @@ func TestLLMFallback(t *testing.T) {
 	sum, err := eng.Summarize(ctx, SummarizeRequest{DocIDs: []string{"deal"}})
 	if err != nil || !sum.Degraded || sum.Mode != ModeExtractive {
 		t.Errorf("summary with a dead endpoint: %+v %v", sum, err)
+	}
+}
+
+// Clients see a short reason for a failed LLM; the endpoint's URL and the
+// raw dial error stay in the log.
+func TestLLMUnreachableReason(t *testing.T) {
+	f := newFakeLLM(t, mixedReply)
+	eng := llmEngine(t, f, 0)
+	url := f.srv.URL
+	f.srv.Close()
+	ctx := context.Background()
+	ans, err := eng.Ask(ctx, AskRequest{Question: "How much will Amazon invest in OpenAI?"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ans.Reason != "the language model is unreachable" || !ans.Degraded {
+		t.Errorf("reason %q degraded %v", ans.Reason, ans.Degraded)
+	}
+	_, err = eng.Ask(ctx, AskRequest{Question: "How much will Amazon invest in OpenAI?", Mode: ModeLLM})
+	if !errors.Is(err, ErrLLMUnavailable) || !strings.Contains(err.Error(), strings.TrimPrefix(url, "http://")) {
+		t.Fatalf("mode llm: err = %v, want the detail for the log", err)
+	}
+	if got := LLMReason(err); got != "the language model is unreachable" {
+		t.Errorf("LLMReason = %q", got)
+	}
+	for status, want := range map[int]string{401: "the language model refused the configured API key", 429: "the language model is rate limited",
+		502: "the language model returned an error (HTTP 502)"} {
+		f := newFakeLLM(t, mixedReply)
+		f.fail = func(int) (int, string) { return status, "0" }
+		chat, _ := NewOpenAIChat(f.config())
+		_, err := chat.Complete(ctx, ChatRequest{Messages: []ChatMessage{{Role: "user", Content: "hi"}}})
+		if got := LLMReason(err); got != want {
+			t.Errorf("HTTP %d: reason %q, want %q (%v)", status, got, want, err)
+		}
 	}
 }
 

@@ -94,7 +94,7 @@ func (c *OpenAIChat) Complete(ctx context.Context, req ChatRequest) (ChatReply, 
 	defer cancel()
 	resp, err := c.client.CreateChatCompletion(ctx, c.request(req, false))
 	if err != nil {
-		return ChatReply{}, fmt.Errorf("chat completion: %w", err)
+		return ChatReply{}, fmt.Errorf("chat completion: %w", withStatus(err))
 	}
 	if len(resp.Choices) == 0 {
 		return ChatReply{}, errors.New("chat completion: no choices in the reply")
@@ -109,7 +109,7 @@ func (c *OpenAIChat) Stream(ctx context.Context, req ChatRequest, onDelta func(s
 	defer cancel()
 	stream, err := c.client.CreateChatCompletionStream(ctx, c.request(req, true))
 	if err != nil {
-		return ChatReply{}, fmt.Errorf("chat stream: %w", err)
+		return ChatReply{}, fmt.Errorf("chat stream: %w", withStatus(err))
 	}
 	defer stream.Close()
 	var reply ChatReply
@@ -137,4 +137,28 @@ func (c *OpenAIChat) Stream(ctx context.Context, req ChatRequest, onDelta func(s
 	}
 	reply.Content = b.String()
 	return reply, nil
+}
+
+// statusError carries the HTTP status of a failed LLM call, so the engine
+// can give clients a short reason without the endpoint's details.
+type statusError struct {
+	status int
+	err    error
+}
+
+func (e *statusError) Error() string   { return e.err.Error() }
+func (e *statusError) Unwrap() error   { return e.err }
+func (e *statusError) HTTPStatus() int { return e.status }
+
+// withStatus attaches the HTTP status of go-openai's errors to err.
+func withStatus(err error) error {
+	var ae *openai.APIError
+	var re *openai.RequestError
+	switch {
+	case errors.As(err, &ae) && ae.HTTPStatusCode > 0:
+		return &statusError{ae.HTTPStatusCode, err}
+	case errors.As(err, &re) && re.HTTPStatusCode > 0:
+		return &statusError{re.HTTPStatusCode, err}
+	}
+	return err
 }

@@ -89,7 +89,7 @@ func (e *Engine) summary(ctx context.Context, req SummarizeRequest, hits []Hit, 
 		if strict || reason == "" {
 			return nil, err
 		}
-		e.log.Warn("summarizing extractively", "reason", reason)
+		e.log.Warn("summarizing extractively", "reason", reason, "error", err)
 		sum, err = e.summary(ctx, req, hits, ModeExtractive, false, emit)
 		if err != nil {
 			return nil, err

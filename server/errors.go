@@ -93,7 +93,7 @@ func errorStatus(err error) (status int, code, msg string) {
 	case errors.As(err, &nce):
 		return http.StatusBadRequest, "llm_not_configured", err.Error()
 	case errors.Is(err, rag.ErrLLMUnavailable):
-		return http.StatusServiceUnavailable, "llm_unavailable", err.Error()
+		return http.StatusServiceUnavailable, "llm_unavailable", rag.LLMReason(err) // the log has the detail
 	case errors.Is(err, context.DeadlineExceeded):
 		return http.StatusGatewayTimeout, "timeout", "the request took longer than the server's request timeout"
 	case errors.Is(err, context.Canceled):
