@@ -1,7 +1,9 @@
-// Package embed turns text into vectors. It owns the embedder interface, the
-// offline deterministic Local embedder (the default) and the
-// OpenAI-compatible embedder with batching and an on-disk cache.
+// Package embed turns text into vectors. It owns the embedder interface and
+// the offline deterministic Local embedder (the default); the
+// OpenAI-compatible embedder is in package rag/openai, beside the chat client
+// that shares its HTTP retry layer.
 //
 // Embedders plug into chromem-go through Func, so chromem-go never falls back
-// to its implicit OpenAI embedder. Package embed imports nothing of ragcite.
+// to its implicit OpenAI embedder. Package embed imports only package
+// internal/text of ragcite.
 package embed

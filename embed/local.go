@@ -8,6 +8,8 @@ import (
 	"sync"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/ragcite/ragcite/internal/text"
 )
 
 // Local is the offline default embedder. It needs no model file, no corpus
@@ -131,9 +133,9 @@ func newLocal(dim int, p localParams) *Local {
 		p:      p,
 		ngSeed: fnvOffset ^ 0x9e3779b97f4a7c15,
 	}
-	l.prior = make(map[uint64]priorWeight, len(stopwords))
+	l.prior = make(map[uint64]priorWeight, len(text.StopwordList))
 	var s scratch
-	for _, w := range stopwords {
+	for _, w := range text.StopwordList {
 		l.prior[fnv(fnvOffset, s.normalize(w))] = priorWeight{w: p.stopWeight, stop: true}
 	}
 	for n := range l.lenW {
@@ -230,7 +232,7 @@ func (l *Local) add(v []float32, h uint64, w float32) {
 
 // extract scans text once, word by word, and fills s.table with the word
 // and bigram features and their counts.
-func (l *Local) extract(s *scratch, text string) {
+func (l *Local) extract(s *scratch, src string) {
 	var (
 		prevH  uint64
 		prevW  float32
@@ -242,7 +244,7 @@ func (l *Local) extract(s *scratch, text string) {
 		inWord = false
 		word := s.words[start:]
 		if ascii {
-			word = stem(word)
+			word = text.StemBytes(word)
 			s.words = s.words[:start+len(word)]
 		}
 		h := fnv(fnvOffset, word)
@@ -264,8 +266,8 @@ func (l *Local) extract(s *scratch, text string) {
 		}
 		prevH, prevW = h, w
 	}
-	for i := 0; i < len(text); {
-		c := text[i]
+	for i := 0; i < len(src); {
+		c := src[i]
 		if c < utf8.RuneSelf {
 			i++
 			if lc := asciiLower[c]; lc != 0 {
@@ -278,7 +280,7 @@ func (l *Local) extract(s *scratch, text string) {
 			}
 			continue
 		}
-		r, size := utf8.DecodeRuneInString(text[i:])
+		r, size := utf8.DecodeRuneInString(src[i:])
 		i += size
 		if unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.Is(unicode.Mn, r) {
 			if !inWord {
@@ -431,7 +433,7 @@ func (s *scratch) normalize(w string) []byte {
 		}
 	}
 	s.words = b
-	return stem(b)
+	return text.StemBytes(b)
 }
 
 // asciiLower maps ASCII letters and digits to their lowercase form and every

@@ -203,39 +203,6 @@ func TestLocalEmbedSimilarity(t *testing.T) {
 	}
 }
 
-func TestStem(t *testing.T) {
-	tests := []struct{ in, want string }{
-		{"invest", "invest"},
-		{"invests", "invest"},
-		{"invested", "invest"},
-		{"investing", "invest"},
-		{"studies", "studi"},
-		{"studied", "studi"},
-		{"study", "studi"},
-		{"running", "run"},
-		{"falling", "fall"},
-		{"make", "mak"},
-		{"making", "mak"},
-		{"makes", "mak"},
-		{"boxes", "box"},
-		{"class", "class"},
-		{"analysis", "analysis"},
-		{"status", "status"},
-		{"thing", "thing"},
-		{"day", "day"},
-		{"days", "day"},
-		{"1990s", "1990"},
-		{"gpu", "gpu"},
-	}
-	for _, tc := range tests {
-		t.Run(tc.in, func(t *testing.T) {
-			if got := string(stem([]byte(tc.in))); got != tc.want {
-				t.Errorf("stem(%q) = %q, want %q", tc.in, got, tc.want)
-			}
-		})
-	}
-}
-
 func TestLogDet(t *testing.T) {
 	for _, x := range []float64{1, 2, 3, 10, 64, 65, 1000, 1e9} {
 		if got, want := logDet(x), math.Log(x); math.Abs(got-want) > 1e-12*math.Max(1, want) {

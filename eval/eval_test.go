@@ -14,6 +14,8 @@ import (
 	"github.com/ragcite/ragcite/embed"
 	goldenfile "github.com/ragcite/ragcite/internal/golden"
 	"github.com/ragcite/ragcite/rag"
+	"github.com/ragcite/ragcite/rag/chromemstore"
+	"github.com/ragcite/ragcite/rag/load"
 )
 
 func boolp(b bool) *bool { return &b }
@@ -196,7 +198,7 @@ gates: {min_pass_rate: 0.9, max_dangling_openers: 0}
 	}
 	s.Dir = "."
 	ctx := context.Background()
-	st, err := rag.OpenChromemStore(ctx, "")
+	st, err := chromemstore.Open(ctx, "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -205,7 +207,7 @@ gates: {min_pass_rate: 0.9, max_dangling_openers: 0}
 		t.Fatal(err)
 	}
 	defer eng.Close()
-	docs, _, err := rag.LoadPaths(s.DocumentPaths())
+	docs, _, err := load.Paths(s.DocumentPaths())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -310,7 +312,7 @@ func TestReplayRoundTrip(t *testing.T) {
 
 func TestHTTPTargetMatchesEngine(t *testing.T) {
 	ctx := context.Background()
-	st, _ := rag.OpenChromemStore(ctx, "")
+	st, _ := chromemstore.Open(ctx, "")
 	eng, err := rag.NewEngine(ctx, rag.Config{Store: st, Embedder: embed.DefaultLocal()})
 	if err != nil {
 		t.Fatal(err)
@@ -319,7 +321,7 @@ func TestHTTPTargetMatchesEngine(t *testing.T) {
 	srv := httptest.NewServer(fakeAPI(t, eng))
 	defer srv.Close()
 	target := &HTTPTarget{BaseURL: srv.URL, APIKey: "k"}
-	docs, _, _ := rag.LoadPaths([]string{"../testdata/articles"})
+	docs, _, _ := load.Paths([]string{"../testdata/articles"})
 	if err := target.Ingest(ctx, docs); err != nil {
 		t.Fatal(err)
 	}

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ragcite/ragcite/internal/text"
 	"github.com/ragcite/ragcite/rag"
 )
 
@@ -256,10 +257,10 @@ func supportedBy(sentence, quotes string) bool {
 		return true
 	}
 	have := map[string]bool{}
-	for _, t := range rag.Terms(quotes) {
+	for _, t := range text.Terms(quotes) {
 		have[t] = true
 	}
-	terms := rag.Terms(sentence)
+	terms := text.Terms(sentence)
 	if len(terms) == 0 {
 		return true
 	}

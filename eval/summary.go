@@ -10,6 +10,7 @@ import (
 	"time"
 	"unicode"
 
+	"github.com/ragcite/ragcite/internal/text"
 	"github.com/ragcite/ragcite/rag"
 )
 
@@ -188,7 +189,7 @@ func redundantPairs(sents []summarySentence) [][2]int {
 	sets := make([]map[string]bool, len(sents))
 	for i, s := range sents {
 		sets[i] = map[string]bool{}
-		for _, t := range rag.Terms(s.text) {
+		for _, t := range text.Terms(s.text) {
 			sets[i][t] = true
 		}
 	}

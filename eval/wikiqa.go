@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/ragcite/ragcite/internal/text"
 	"github.com/ragcite/ragcite/rag"
 )
 
@@ -169,7 +170,7 @@ func sentenceIDF(qs []WikiQAQuestion) rag.IDFFunc {
 		for _, s := range q.Sentences {
 			n++
 			seen := map[string]bool{}
-			for _, t := range rag.Terms(s.Text) {
+			for _, t := range text.Terms(s.Text) {
 				if !seen[t] {
 					seen[t] = true
 					df[t]++

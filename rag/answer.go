@@ -7,6 +7,8 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/ragcite/ragcite/internal/text"
 )
 
 // Extractive answer tuning, chosen on the seed eval suite (see README).
@@ -30,7 +32,7 @@ const abstainAnswer = "The documents do not cover this question."
 // evidence is a candidate sentence from a retrieved chunk, with document offsets.
 type evidence struct {
 	chunk Chunk
-	Span
+	text.Span
 	text  string
 	rank  int // fused rank of its chunk
 	pos   int // sentence index in the document: exact in the first chunk, "far from the lead" after
@@ -217,8 +219,8 @@ func sentencesOf(hits []Hit) []evidence {
 	var ev []evidence
 	seen := map[string]bool{}
 	for rank, h := range hits {
-		for i, s := range SplitSentences(h.Chunk.Text) {
-			span := Span{h.Chunk.Start + s.Start, h.Chunk.Start + s.End}
+		for i, s := range text.SplitSentences(h.Chunk.Text) {
+			span := text.Span{Start: h.Chunk.Start + s.Start, End: h.Chunk.Start + s.End}
 			key := fmt.Sprintf("%s:%d", h.Chunk.DocID, span.Start)
 			if seen[key] {
 				continue
@@ -265,7 +267,7 @@ func chooseSentences(ev []evidence, n int) []evidence {
 
 func termSet(s string) map[string]bool {
 	m := map[string]bool{}
-	for _, t := range Terms(s) {
+	for _, t := range text.Terms(s) {
 		m[t] = true
 	}
 	return m

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/ragcite/ragcite/internal/text"
 )
 
 // Default chunking budget, chosen on the seed eval suite and WikiQA (see README).
@@ -56,23 +58,23 @@ func (c *Chunker) MaxTokens() int { return c.maxTokens }
 func (c *Chunker) Overlap() int { return c.overlap }
 
 type piece struct {
-	Span
+	text.Span
 	tokens int
 }
 
 // Spans returns the chunk spans of text. Every non-space byte of text lies in
 // at least one span; spans start and end on sentence (or, for sentences over
 // budget, word) boundaries.
-func (c *Chunker) Spans(text string) []Span {
-	pieces := c.pieces(text)
-	var out []Span
+func (c *Chunker) Spans(src string) []text.Span {
+	pieces := c.pieces(src)
+	var out []text.Span
 	for i := 0; i < len(pieces); {
 		j, tokens := i, 0
 		for j < len(pieces) && (j == i || tokens+pieces[j].tokens <= c.maxTokens) {
 			tokens += pieces[j].tokens
 			j++
 		}
-		out = append(out, Span{pieces[i].Start, pieces[j-1].End})
+		out = append(out, text.Span{Start: pieces[i].Start, End: pieces[j-1].End})
 		if j == len(pieces) {
 			break
 		}
@@ -106,28 +108,28 @@ func (c *Chunker) Chunk(doc Document) []Chunk {
 
 // pieces splits text into sentences with token counts, cutting sentences over
 // budget at word boundaries.
-func (c *Chunker) pieces(text string) []piece {
+func (c *Chunker) pieces(src string) []piece {
 	var out []piece
-	for _, s := range SplitSentences(text) {
-		n := countTokens(text[s.Start:s.End])
+	for _, s := range text.SplitSentences(src) {
+		n := countTokens(src[s.Start:s.End])
 		if n <= c.maxTokens {
 			out = append(out, piece{s, n})
 			continue
 		}
-		out = append(out, c.splitLong(text, s)...)
+		out = append(out, c.splitLong(src, s)...)
 	}
 	return out
 }
 
 // splitLong cuts an over-budget sentence into word-aligned pieces that fit.
-func (c *Chunker) splitLong(text string, s Span) []piece {
+func (c *Chunker) splitLong(src string, s text.Span) []piece {
 	var out []piece
 	start, tokens := s.Start, 0
 	lastEnd := s.Start
 	for i := s.Start; i < s.End; {
 		// Find the next word [ws, we).
 		for i < s.End {
-			r, sz := utf8.DecodeRuneInString(text[i:])
+			r, sz := utf8.DecodeRuneInString(src[i:])
 			if !unicode.IsSpace(r) {
 				break
 			}
@@ -135,7 +137,7 @@ func (c *Chunker) splitLong(text string, s Span) []piece {
 		}
 		ws := i
 		for i < s.End {
-			r, sz := utf8.DecodeRuneInString(text[i:])
+			r, sz := utf8.DecodeRuneInString(src[i:])
 			if unicode.IsSpace(r) {
 				break
 			}
@@ -144,9 +146,9 @@ func (c *Chunker) splitLong(text string, s Span) []piece {
 		if ws == i {
 			break
 		}
-		n := countTokens(" " + text[ws:i])
+		n := countTokens(" " + src[ws:i])
 		if tokens > 0 && tokens+n > c.maxTokens {
-			out = append(out, piece{Span{start, lastEnd}, tokens})
+			out = append(out, piece{text.Span{Start: start, End: lastEnd}, tokens})
 			start, tokens = ws, 0
 		}
 		// A single word over budget becomes its own piece.
@@ -154,7 +156,7 @@ func (c *Chunker) splitLong(text string, s Span) []piece {
 		lastEnd = i
 	}
 	if lastEnd > start {
-		out = append(out, piece{Span{start, lastEnd}, tokens})
+		out = append(out, piece{text.Span{Start: start, End: lastEnd}, tokens})
 	}
 	return out
 }

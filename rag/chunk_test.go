@@ -2,10 +2,14 @@ package rag
 
 import (
 	"errors"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/ragcite/ragcite/internal/text"
 )
 
 func TestNewChunkerValidates(t *testing.T) {
@@ -37,7 +41,7 @@ func TestNewChunkerValidates(t *testing.T) {
 // checkChunks asserts the chunking invariants: spans in order, on valid
 // UTF-8 boundaries, within budget unless a single word, covering every
 // non-space byte of text.
-func checkChunks(t *testing.T, c *Chunker, text string) []Span {
+func checkChunks(t *testing.T, c *Chunker, text string) []text.Span {
 	t.Helper()
 	spans := c.Spans(text)
 	covered := make([]bool, len(text))
@@ -67,9 +71,17 @@ func checkChunks(t *testing.T, c *Chunker, text string) []Span {
 }
 
 func TestChunkerCoversArticles(t *testing.T) {
-	docs, warns, err := LoadPaths([]string{"../testdata/articles"})
-	if err != nil || len(warns) > 0 {
-		t.Fatalf("load: %v %v", err, warns)
+	entries, err := os.ReadDir("../testdata/articles")
+	if err != nil || len(entries) == 0 {
+		t.Fatalf("read articles: %d files, %v", len(entries), err)
+	}
+	var docs []Document
+	for _, e := range entries {
+		b, err := os.ReadFile(filepath.Join("../testdata/articles", e.Name()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		docs = append(docs, Document{ID: e.Name(), Text: string(b)})
 	}
 	for _, size := range []int{32, 100, DefaultChunkTokens, 1000} {
 		c, err := NewChunker(WithMaxTokens(size), WithOverlap(size/4))

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/ragcite/ragcite/internal/text"
 )
 
 // Conflict detection tuning.
@@ -159,8 +161,8 @@ func questionEntities(q string) []string {
 			return
 		}
 		r, _ := utf8.DecodeRuneInString(q[at:])
-		if unicode.IsUpper(r) && !IsStopword(w) {
-			out = append(out, Stem(w))
+		if unicode.IsUpper(r) && !text.IsStopword(w) {
+			out = append(out, text.Stem(w))
 		}
 	})
 	return out
@@ -190,8 +192,8 @@ func anchoredFigure(s string, qterms map[string]bool) (string, bool) {
 	}
 	var words []word
 	forEachWordAt(s, func(w string, at int) {
-		if !IsStopword(w) {
-			words = append(words, word{Stem(w), at})
+		if !text.IsStopword(w) {
+			words = append(words, word{text.Stem(w), at})
 		}
 	})
 	best, bestScore := "", 0.0
@@ -228,7 +230,7 @@ func modifiesNoun(after string, qterms map[string]bool) bool {
 			next = w
 		}
 	})
-	if next == "" || IsStopword(next) {
+	if next == "" || text.IsStopword(next) {
 		return false
 	}
 	switch next {
@@ -238,7 +240,7 @@ func modifiesNoun(after string, qterms map[string]bool) bool {
 	if _, isScale := scaleWords[next]; isScale {
 		return false
 	}
-	return !qterms[Stem(next)]
+	return !qterms[text.Stem(next)]
 }
 
 // conflictTopic names what a quantity question asks about, for the

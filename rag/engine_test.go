@@ -1,4 +1,4 @@
-package rag
+package rag_test
 
 import (
 	"context"
@@ -12,12 +12,15 @@ import (
 	"testing"
 
 	"github.com/ragcite/ragcite/embed"
+	"github.com/ragcite/ragcite/rag"
+	"github.com/ragcite/ragcite/rag/chromemstore"
+	"github.com/ragcite/ragcite/rag/load"
 )
 
 // sampleDocs loads the sample articles shipped in testdata.
-func sampleDocs(t testing.TB) []Document {
+func sampleDocs(t testing.TB) []rag.Document {
 	t.Helper()
-	docs, warns, err := LoadPaths([]string{"../testdata/articles"})
+	docs, warns, err := load.Paths([]string{"../testdata/articles"})
 	if err != nil || len(warns) > 0 || len(docs) != 5 {
 		t.Fatalf("load sample articles: %d docs, %v, %v", len(docs), warns, err)
 	}
@@ -25,14 +28,14 @@ func sampleDocs(t testing.TB) []Document {
 }
 
 // newTestEngine opens an engine over a store in dir ("" = memory).
-func newTestEngine(t testing.TB, dir string, e embed.Embedder) *Engine {
+func newTestEngine(t testing.TB, dir string, e embed.Embedder) *rag.Engine {
 	t.Helper()
 	ctx := context.Background()
-	st, err := OpenChromemStore(ctx, dir)
+	st, err := chromemstore.Open(ctx, dir)
 	if err != nil {
 		t.Fatal(err)
 	}
-	eng, err := NewEngine(ctx, Config{Store: st, Embedder: e})
+	eng, err := rag.NewEngine(ctx, rag.Config{Store: st, Embedder: e})
 	if err != nil {
 		st.Close()
 		t.Fatal(err)
@@ -45,7 +48,7 @@ func newTestEngine(t testing.TB, dir string, e embed.Embedder) *Engine {
 var markerRE = regexp.MustCompile(`\[(\d+)\]`)
 
 // checkCitations asserts the citation invariant against the stored documents.
-func checkCitations(t *testing.T, eng *Engine, text string, cites []Citation) {
+func checkCitations(t *testing.T, eng *rag.Engine, text string, cites []rag.Citation) {
 	t.Helper()
 	ctx := context.Background()
 	for i, c := range cites {
@@ -93,7 +96,7 @@ func TestIngestIdempotentUpdateDelete(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, r := range res {
-		if r.Status != StatusCreated || r.Chunks == 0 {
+		if r.Status != rag.StatusCreated || r.Chunks == 0 {
 			t.Fatalf("first ingest: %+v", r)
 		}
 	}
@@ -102,7 +105,7 @@ func TestIngestIdempotentUpdateDelete(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, r := range res {
-		if r.Status != StatusUnchanged {
+		if r.Status != rag.StatusUnchanged {
 			t.Fatalf("re-ingest: %+v, want unchanged", r)
 		}
 	}
@@ -110,18 +113,18 @@ func TestIngestIdempotentUpdateDelete(t *testing.T) {
 	// A changed document replaces its chunks: the old text is gone.
 	changed := docs[0]
 	changed.Text = "Zebras graze quietly in the savanna near the river. They move in herds."
-	res, err = eng.Ingest(ctx, []Document{changed}, nil)
-	if err != nil || res[0].Status != StatusUpdated || res[0].Chunks != 1 || !slices.Equal(res[0].Changed, []string{"text"}) {
+	res, err = eng.Ingest(ctx, []rag.Document{changed}, nil)
+	if err != nil || res[0].Status != rag.StatusUpdated || res[0].Chunks != 1 || !slices.Equal(res[0].Changed, []string{"text"}) {
 		t.Fatalf("update: %+v %v", res, err)
 	}
 	// The same text under another source is an update that says so.
 	moved := changed
 	moved.Source = "elsewhere/zebras.txt"
-	res, err = eng.Ingest(ctx, []Document{moved}, nil)
-	if err != nil || res[0].Status != StatusUpdated || !slices.Equal(res[0].Changed, []string{"source"}) {
+	res, err = eng.Ingest(ctx, []rag.Document{moved}, nil)
+	if err != nil || res[0].Status != rag.StatusUpdated || !slices.Equal(res[0].Changed, []string{"source"}) {
 		t.Fatalf("source change: %+v %v", res, err)
 	}
-	hits, err := eng.Search(ctx, SearchRequest{Query: "zebras savanna", TopK: 3})
+	hits, err := eng.Search(ctx, rag.SearchRequest{Query: "zebras savanna", TopK: 3})
 	if err != nil || len(hits) == 0 || hits[0].DocID != changed.ID {
 		t.Fatalf("search after update: %+v %v", hits, err)
 	}
@@ -140,15 +143,15 @@ func TestIngestIdempotentUpdateDelete(t *testing.T) {
 	if err := eng.Delete(ctx, changed.ID); err != nil {
 		t.Fatal(err)
 	}
-	if err := eng.Delete(ctx, changed.ID); !errors.Is(err, ErrNotFound) {
+	if err := eng.Delete(ctx, changed.ID); !errors.Is(err, rag.ErrNotFound) {
 		t.Fatalf("second delete: %v, want ErrNotFound", err)
 	}
-	assertGone := func(eng *Engine) {
+	assertGone := func(eng *rag.Engine) {
 		t.Helper()
-		if _, err := eng.Document(ctx, changed.ID); !errors.Is(err, ErrNotFound) {
+		if _, err := eng.Document(ctx, changed.ID); !errors.Is(err, rag.ErrNotFound) {
 			t.Errorf("document after delete: %v", err)
 		}
-		hits, _ := eng.Search(ctx, SearchRequest{Query: "zebras savanna herds", TopK: 10})
+		hits, _ := eng.Search(ctx, rag.SearchRequest{Query: "zebras savanna herds", TopK: 10})
 		for _, h := range hits {
 			if h.DocID == changed.ID {
 				t.Errorf("deleted document still retrieved: %+v", h)
@@ -167,21 +170,21 @@ func TestIngestIdempotentUpdateDelete(t *testing.T) {
 func TestIngestRejectsBadBatchWithoutWriting(t *testing.T) {
 	ctx := context.Background()
 	eng := newTestEngine(t, "", embed.DefaultLocal())
-	good := Document{ID: "good", Title: "Good", Text: "A fine sentence."}
+	good := rag.Document{ID: "good", Title: "Good", Text: "A fine sentence."}
 	tests := []struct {
 		name string
-		bad  Document
+		bad  rag.Document
 	}{
-		{"empty id", Document{ID: " ", Text: "x"}},
-		{"empty text", Document{ID: "a", Text: "  \n"}},
-		{"invalid utf-8", Document{ID: "a", Text: "bad \xff byte"}},
-		{"hash in id", Document{ID: "a#1", Text: "x"}},
+		{"empty id", rag.Document{ID: " ", Text: "x"}},
+		{"empty text", rag.Document{ID: "a", Text: "  \n"}},
+		{"invalid utf-8", rag.Document{ID: "a", Text: "bad \xff byte"}},
+		{"hash in id", rag.Document{ID: "a#1", Text: "x"}},
 		{"duplicate id", good},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := eng.Ingest(ctx, []Document{good, tc.bad}, nil)
-			if !errors.Is(err, ErrInvalidArgument) {
+			_, err := eng.Ingest(ctx, []rag.Document{good, tc.bad}, nil)
+			if !errors.Is(err, rag.ErrInvalidArgument) {
 				t.Fatalf("err = %v, want ErrInvalidArgument", err)
 			}
 			if infos, _ := eng.Documents(ctx); len(infos) != 0 {
@@ -204,13 +207,13 @@ func TestEmbedderMismatch(t *testing.T) {
 		t.Fatal(err)
 	}
 	eng.Close()
-	st, err := OpenChromemStore(ctx, dir)
+	st, err := chromemstore.Open(ctx, dir)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	_, err = NewEngine(ctx, Config{Store: st, Embedder: otherEmbedder{embed.DefaultLocal()}})
-	if !errors.Is(err, ErrEmbedderMismatch) {
+	_, err = rag.NewEngine(ctx, rag.Config{Store: st, Embedder: otherEmbedder{embed.DefaultLocal()}})
+	if !errors.Is(err, rag.ErrEmbedderMismatch) {
 		t.Fatalf("err = %v, want ErrEmbedderMismatch", err)
 	}
 	for _, want := range []string{embed.DefaultLocal().Name(), "other-model", "--embedder", "--data"} {
@@ -241,7 +244,7 @@ func TestAskExtractive(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			var streamed strings.Builder
-			ans, err := eng.AskStream(ctx, AskRequest{Question: tc.question}, func(s string) error {
+			ans, err := eng.AskStream(ctx, rag.AskRequest{Question: tc.question}, func(s string) error {
 				streamed.WriteString(s)
 				return nil
 			})
@@ -274,7 +277,7 @@ func TestAskConflictListsClaims(t *testing.T) {
 	if _, err := eng.Ingest(ctx, sampleDocs(t), nil); err != nil {
 		t.Fatal(err)
 	}
-	ans, err := eng.Ask(ctx, AskRequest{Question: "How much is Amazon reportedly considering investing in OpenAI?"})
+	ans, err := eng.Ask(ctx, rag.AskRequest{Question: "How much is Amazon reportedly considering investing in OpenAI?"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -287,8 +290,8 @@ func TestAskConflictListsClaims(t *testing.T) {
 		for _, n := range c.Citations {
 			states := false
 			if n >= 1 && n <= len(ans.Citations) {
-				for _, f := range findFigures(ans.Citations[n-1].Quote) {
-					states = states || f.value == c.Value
+				for _, v := range rag.FigureValues(ans.Citations[n-1].Quote) {
+					states = states || v == c.Value
 				}
 			}
 			if !states {
@@ -309,16 +312,16 @@ func TestAskValidates(t *testing.T) {
 	eng := newTestEngine(t, "", embed.DefaultLocal())
 	tests := []struct {
 		name string
-		req  AskRequest
+		req  rag.AskRequest
 		want error
 	}{
-		{"empty", AskRequest{Question: ""}, ErrEmptyQuestion},
-		{"whitespace", AskRequest{Question: " \t\n"}, ErrEmptyQuestion},
-		{"bad utf-8", AskRequest{Question: "\xff?"}, ErrInvalidArgument},
-		{"top_k", AskRequest{Question: "x", TopK: -1}, ErrInvalidArgument},
-		{"top_k big", AskRequest{Question: "x", TopK: 1000}, ErrInvalidArgument},
-		{"mode", AskRequest{Question: "x", Mode: "poetry"}, ErrInvalidArgument},
-		{"llm offline", AskRequest{Question: "x", Mode: ModeLLM}, ErrLLMUnavailable},
+		{"empty", rag.AskRequest{Question: ""}, rag.ErrEmptyQuestion},
+		{"whitespace", rag.AskRequest{Question: " \t\n"}, rag.ErrEmptyQuestion},
+		{"bad utf-8", rag.AskRequest{Question: "\xff?"}, rag.ErrInvalidArgument},
+		{"top_k", rag.AskRequest{Question: "x", TopK: -1}, rag.ErrInvalidArgument},
+		{"top_k big", rag.AskRequest{Question: "x", TopK: 1000}, rag.ErrInvalidArgument},
+		{"mode", rag.AskRequest{Question: "x", Mode: "poetry"}, rag.ErrInvalidArgument},
+		{"llm offline", rag.AskRequest{Question: "x", Mode: rag.ModeLLM}, rag.ErrLLMUnavailable},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -328,7 +331,7 @@ func TestAskValidates(t *testing.T) {
 		})
 	}
 	// An empty store abstains rather than failing.
-	ans, err := eng.Ask(ctx, AskRequest{Question: "Anything?"})
+	ans, err := eng.Ask(ctx, rag.AskRequest{Question: "Anything?"})
 	if err != nil || !ans.Abstained {
 		t.Fatalf("empty store: %+v %v", ans, err)
 	}
@@ -343,12 +346,12 @@ func TestSummarize(t *testing.T) {
 	}
 	tests := []struct {
 		name string
-		req  SummarizeRequest
+		req  rag.SummarizeRequest
 		docs []string // every citation from these
 	}{
-		{"one doc", SummarizeRequest{DocIDs: []string{docs[3].ID}, MaxSentences: 3}, []string{docs[3].ID}},
-		{"two docs", SummarizeRequest{DocIDs: []string{docs[0].ID, docs[4].ID}, MaxSentences: 4}, []string{docs[0].ID, docs[4].ID}},
-		{"query", SummarizeRequest{Query: "Trainium chips and AWS", MaxSentences: 3}, nil},
+		{"one doc", rag.SummarizeRequest{DocIDs: []string{docs[3].ID}, MaxSentences: 3}, []string{docs[3].ID}},
+		{"two docs", rag.SummarizeRequest{DocIDs: []string{docs[0].ID, docs[4].ID}, MaxSentences: 4}, []string{docs[0].ID, docs[4].ID}},
+		{"query", rag.SummarizeRequest{Query: "Trainium chips and AWS", MaxSentences: 3}, nil},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -367,12 +370,12 @@ func TestSummarize(t *testing.T) {
 			}
 		})
 	}
-	for _, bad := range []SummarizeRequest{{}, {DocIDs: []string{"a"}, Query: "b"}, {Query: "x", MaxSentences: -1}} {
-		if _, err := eng.Summarize(ctx, bad); !errors.Is(err, ErrInvalidArgument) {
+	for _, bad := range []rag.SummarizeRequest{{}, {DocIDs: []string{"a"}, Query: "b"}, {Query: "x", MaxSentences: -1}} {
+		if _, err := eng.Summarize(ctx, bad); !errors.Is(err, rag.ErrInvalidArgument) {
 			t.Errorf("Summarize(%+v) = %v, want ErrInvalidArgument", bad, err)
 		}
 	}
-	if _, err := eng.Summarize(ctx, SummarizeRequest{DocIDs: []string{"nope"}}); !errors.Is(err, ErrNotFound) {
+	if _, err := eng.Summarize(ctx, rag.SummarizeRequest{DocIDs: []string{"nope"}}); !errors.Is(err, rag.ErrNotFound) {
 		t.Errorf("unknown doc: %v, want ErrNotFound", err)
 	}
 }
@@ -398,10 +401,7 @@ func TestFindFigures(t *testing.T) {
 		{"no figures here, only 2019", nil},
 	}
 	for _, tc := range tests {
-		var got []string
-		for _, f := range findFigures(tc.in) {
-			got = append(got, f.value)
-		}
+		got := rag.FigureValues(tc.in)
 		if strings.Join(got, "|") != strings.Join(tc.want, "|") {
 			t.Errorf("findFigures(%q) = %q, want %q", tc.in, got, tc.want)
 		}
@@ -421,8 +421,8 @@ func TestAskDuringIngestAndDelete(t *testing.T) {
 	go func() {
 		defer close(done)
 		for i := range 60 {
-			d := Document{ID: "churn", Title: "Churn", Text: strings.Repeat(fmt.Sprintf("Amazon may invest %d billion dollars in OpenAI. ", i), 3)}
-			if _, err := eng.Ingest(ctx, []Document{d}, nil); err != nil {
+			d := rag.Document{ID: "churn", Title: "Churn", Text: strings.Repeat(fmt.Sprintf("Amazon may invest %d billion dollars in OpenAI. ", i), 3)}
+			if _, err := eng.Ingest(ctx, []rag.Document{d}, nil); err != nil {
 				t.Error(err)
 				return
 			}
@@ -440,7 +440,7 @@ func TestAskDuringIngestAndDelete(t *testing.T) {
 			return
 		default:
 		}
-		ans, err := eng.Ask(ctx, AskRequest{Question: "How much may Amazon invest in OpenAI?"})
+		ans, err := eng.Ask(ctx, rag.AskRequest{Question: "How much may Amazon invest in OpenAI?"})
 		if err != nil {
 			t.Fatalf("ask during churn: %v", err)
 		}

@@ -1,4 +1,4 @@
-package rag
+package rag_test
 
 import (
 	"encoding/json"
@@ -10,6 +10,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/ragcite/ragcite/rag/openai"
 )
 
 // fakeLLM is an OpenAI-compatible chat server: it speaks the real wire
@@ -35,8 +37,8 @@ func newFakeLLM(t *testing.T, reply func(system, user string) string) *fakeLLM {
 	return f
 }
 
-func (f *fakeLLM) config() OpenAIConfig {
-	return OpenAIConfig{BaseURL: f.srv.URL + "/v1", APIKey: "test-key", Model: "fake-model"}
+func (f *fakeLLM) config() openai.ChatConfig {
+	return openai.ChatConfig{BaseURL: f.srv.URL + "/v1", APIKey: "test-key", Model: "fake-model"}
 }
 
 func (f *fakeLLM) count() int {

@@ -7,6 +7,7 @@ import (
 	"net"
 	"strings"
 
+	"github.com/ragcite/ragcite/internal/text"
 	"github.com/ragcite/ragcite/prompts"
 )
 
@@ -32,7 +33,7 @@ func fitPassages(hits []Hit, budget int) []Hit {
 			continue
 		}
 		end := 0
-		for _, s := range SplitSentences(h.Chunk.Text) {
+		for _, s := range text.SplitSentences(h.Chunk.Text) {
 			if used+countTokens(h.Chunk.Text[:s.End]) > budget {
 				break
 			}

@@ -4,6 +4,8 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+
+	"github.com/ragcite/ragcite/internal/text"
 )
 
 // markerGroup matches a run of citation markers: "[1]", "[1][2]",
@@ -60,7 +62,7 @@ type citedSentence struct {
 
 // splitCited splits generated text into sentences and attaches each marker
 // group to the sentence it follows: "A [1]. B. [2] C" gives A:[1], B:[2], C.
-func splitCited(text string) []citedSentence {
+func splitCited(src string) []citedSentence {
 	var plain strings.Builder
 	type mark struct {
 		at   int // offset in plain text
@@ -68,14 +70,14 @@ func splitCited(text string) []citedSentence {
 	}
 	var marks []mark
 	last := 0
-	for _, loc := range markerGroup.FindAllStringIndex(text, -1) {
-		plain.WriteString(text[last:loc[0]])
-		marks = append(marks, mark{at: plain.Len(), nums: ParseMarkers(text[loc[0]:loc[1]])})
+	for _, loc := range markerGroup.FindAllStringIndex(src, -1) {
+		plain.WriteString(src[last:loc[0]])
+		marks = append(marks, mark{at: plain.Len(), nums: ParseMarkers(src[loc[0]:loc[1]])})
 		last = loc[1]
 	}
-	plain.WriteString(text[last:])
+	plain.WriteString(src[last:])
 	p := plain.String()
-	spans := SplitSentences(p)
+	spans := text.SplitSentences(p)
 	out := make([]citedSentence, len(spans))
 	for i, s := range spans {
 		out[i].text = strings.TrimSpace(p[s.Start:s.End])

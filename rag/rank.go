@@ -3,6 +3,8 @@ package rag
 import (
 	"regexp"
 	"strings"
+
+	"github.com/ragcite/ragcite/internal/text"
 )
 
 // Candidate is a sentence to rank for a question.
@@ -53,7 +55,7 @@ func (w rankWeights) score(question string, cands []Candidate, idf IDFFunc) []fl
 	seqs := make([][]string, len(cands))
 	cdf := map[string]int{}
 	for i, c := range cands {
-		seqs[i] = Terms(c.Text)
+		seqs[i] = text.Terms(c.Text)
 		sets[i] = map[string]bool{}
 		for _, t := range seqs[i] {
 			sets[i][t] = true
@@ -75,7 +77,7 @@ func (w rankWeights) score(question string, cands []Candidate, idf IDFFunc) []fl
 		total += qw[t]
 	}
 	entities := questionEntities(question)
-	bigrams := termBigrams(Terms(question))
+	bigrams := termBigrams(text.Terms(question))
 	want := askedType(question)
 	lead := w.lead
 	switch {
@@ -194,7 +196,7 @@ func askedType(q string) *regexp.Regexp {
 func uniqueTerms(s string) []string {
 	seen := map[string]bool{}
 	var out []string
-	for _, t := range Terms(s) {
+	for _, t := range text.Terms(s) {
 		if !seen[t] {
 			seen[t] = true
 			out = append(out, t)

@@ -33,7 +33,7 @@ type Store interface {
 	// Lexical returns up to k chunks ranked by full-text relevance to query.
 	Lexical(ctx context.Context, query string, k int, f Filter) ([]Hit, error)
 	// IDF returns the inverse document frequency of an analysed term over
-	// the stored chunks (see Terms).
+	// the stored chunks (see text.Terms).
 	IDF(ctx context.Context, terms []string) (map[string]float64, error)
 
 	// Close flushes and releases the store.

@@ -8,6 +8,8 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/ragcite/ragcite/internal/text"
 )
 
 // Summary defaults and bounds.
@@ -219,7 +221,7 @@ func (e *Engine) termVectors(ctx context.Context, ev []evidence) ([]map[string]f
 	terms := make([][]string, len(ev))
 	all := map[string]bool{}
 	for i, x := range ev {
-		terms[i] = Terms(x.text)
+		terms[i] = text.Terms(x.text)
 		for _, t := range terms[i] {
 			all[t] = true
 		}

@@ -14,6 +14,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/ragcite/ragcite/rag"
+	"github.com/ragcite/ragcite/rag/load"
 )
 
 // documentInput is one document of a JSON ingest batch. ID defaults to a
@@ -88,7 +89,7 @@ func documentsFromJSON(req addDocumentsRequest) ([]rag.Document, error) {
 }
 
 // documentsFromUpload parses every file part of a multipart body with
-// rag.ParseFile, keyed by the file's base name (its id is the name without
+// load.ParseFile, keyed by the file's base name (its id is the name without
 // extension). Non-file fields are ignored.
 func documentsFromUpload(r *http.Request) ([]rag.Document, error) {
 	mr, err := r.MultipartReader()
@@ -135,7 +136,7 @@ func parsePart(part *multipart.Part) ([]rag.Document, error) {
 	if err != nil {
 		return nil, multipartError(err)
 	}
-	docs, err := rag.ParseFile(name, name, data)
+	docs, err := load.ParseFile(name, name, data)
 	if err != nil {
 		return nil, &fileError{name: name, err: err}
 	}

@@ -13,6 +13,8 @@ import (
 
 	"github.com/ragcite/ragcite/embed"
 	"github.com/ragcite/ragcite/rag"
+	"github.com/ragcite/ragcite/rag/chromemstore"
+	"github.com/ragcite/ragcite/rag/load"
 )
 
 const articlesDir = "../testdata/articles"
@@ -30,8 +32,8 @@ var (
 func sampleArticles(t testing.TB) []rag.Document {
 	t.Helper()
 	articlesOnce.Do(func() {
-		var warns []rag.LoadWarning
-		articles, warns, articlesErr = rag.LoadPaths([]string{articlesDir})
+		var warns []load.Warning
+		articles, warns, articlesErr = load.Paths([]string{articlesDir})
 		if articlesErr == nil && len(warns) > 0 {
 			articlesErr = io.ErrUnexpectedEOF
 		}
@@ -47,7 +49,7 @@ func sampleArticles(t testing.TB) []rag.Document {
 func newEngine(t testing.TB) *rag.Engine {
 	t.Helper()
 	ctx := context.Background()
-	store, err := rag.OpenChromemStore(ctx, "")
+	store, err := chromemstore.Open(ctx, "")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -11,6 +11,8 @@ import (
 
 	"github.com/ragcite/ragcite/embed"
 	"github.com/ragcite/ragcite/rag"
+	"github.com/ragcite/ragcite/rag/chromemstore"
+	"github.com/ragcite/ragcite/rag/openai"
 )
 
 // An unreachable LLM endpoint gives clients a short reason and no internal
@@ -22,12 +24,12 @@ func TestUnreachableLLMReasonHidesEndpoint(t *testing.T) {
 	}
 	endpoint := ln.Addr().String()
 	ln.Close() // nothing listens there now
-	chat, err := rag.NewOpenAIChat(rag.OpenAIConfig{BaseURL: "http://" + endpoint + "/v1", APIKey: "k", Model: "m"})
+	chat, err := openai.NewChat(openai.ChatConfig{BaseURL: "http://" + endpoint + "/v1", APIKey: "k", Model: "m"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	ctx := context.Background()
-	store, _ := rag.OpenChromemStore(ctx, "")
+	store, _ := chromemstore.Open(ctx, "")
 	var logs bytes.Buffer
 	log := slog.New(slog.NewTextHandler(&logs, nil))
 	eng, err := rag.NewEngine(ctx, rag.Config{Store: store, Embedder: embed.DefaultLocal(), Chat: chat, Logger: log})

@@ -12,6 +12,7 @@ import (
 
 	"github.com/ragcite/ragcite/eval"
 	"github.com/ragcite/ragcite/rag"
+	"github.com/ragcite/ragcite/rag/load"
 )
 
 type evalOptions struct {
@@ -97,7 +98,7 @@ func (a *app) runSuite(ctx context.Context, o evalOptions) error {
 	if o.llmCache != "" {
 		a.httpClient = &http.Client{Transport: &eval.Replay{Dir: o.llmCache, ReplayOnly: o.replayOnly}}
 	}
-	docs, warns, err := rag.LoadPaths(suite.DocumentPaths())
+	docs, warns, err := load.Paths(suite.DocumentPaths())
 	if err != nil {
 		return setup(fmt.Errorf("suite documents: %w", err))
 	}

@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/ragcite/ragcite/rag"
+	"github.com/ragcite/ragcite/rag/load"
 )
 
 func (a *app) ingestCommand() *cobra.Command {
@@ -45,7 +46,7 @@ func (s ingestSummary) String() string {
 // drawing a progress bar when stderr is a terminal.
 func ingestPaths(cmd *cobra.Command, eng *rag.Engine, paths []string, stderr interface{ Write([]byte) (int, error) }) (ingestSummary, error) {
 	start := time.Now()
-	docs, warns, err := rag.LoadPaths(paths)
+	docs, warns, err := load.Paths(paths)
 	if err != nil {
 		return ingestSummary{}, err
 	}

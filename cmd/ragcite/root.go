@@ -19,6 +19,8 @@ import (
 
 	"github.com/ragcite/ragcite/embed"
 	"github.com/ragcite/ragcite/rag"
+	"github.com/ragcite/ragcite/rag/chromemstore"
+	"github.com/ragcite/ragcite/rag/openai"
 	"github.com/ragcite/ragcite/rag/pgstore"
 )
 
@@ -103,8 +105,8 @@ func newRootCommand(stdout, stderr io.Writer) *cobra.Command {
 	pf.IntVar(&a.cfg.ChunkTokens, "chunk-tokens", envInt("RAGCITE_CHUNK_TOKENS", rag.DefaultChunkTokens), "chunk size in tokens (RAGCITE_CHUNK_TOKENS)")
 	pf.IntVar(&a.cfg.ChunkOverlap, "chunk-overlap", envInt("RAGCITE_CHUNK_OVERLAP", rag.DefaultChunkOverlap), "chunk overlap in tokens (RAGCITE_CHUNK_OVERLAP)")
 	pf.StringVar(&a.cfg.OpenAIBaseURL, "openai-base-url", os.Getenv("OPENAI_BASE_URL"), "OpenAI-compatible endpoint, e.g. http://localhost:11434/v1 (OPENAI_BASE_URL; the key comes from OPENAI_API_KEY)")
-	pf.StringVar(&a.cfg.LLMModel, "llm-model", envString("RAGCITE_LLM_MODEL", rag.DefaultChatModel), "chat model (RAGCITE_LLM_MODEL)")
-	pf.StringVar(&a.cfg.EmbedModel, "embed-model", envString("RAGCITE_EMBED_MODEL", embed.DefaultOpenAIModel), "embedding model for --embedder openai (RAGCITE_EMBED_MODEL)")
+	pf.StringVar(&a.cfg.LLMModel, "llm-model", envString("RAGCITE_LLM_MODEL", openai.DefaultChatModel), "chat model (RAGCITE_LLM_MODEL)")
+	pf.StringVar(&a.cfg.EmbedModel, "embed-model", envString("RAGCITE_EMBED_MODEL", openai.DefaultEmbedModel), "embedding model for --embedder openai (RAGCITE_EMBED_MODEL)")
 	pf.DurationVar(&a.cfg.LLMTimeout, "llm-timeout", envDuration("RAGCITE_LLM_TIMEOUT", 60*time.Second), "timeout of one LLM call, retries included (RAGCITE_LLM_TIMEOUT)")
 	pf.IntVar(&a.cfg.ContextTokens, "context-tokens", envInt("RAGCITE_CONTEXT_TOKENS", 8192), "the model's context window in tokens; passages are fitted to it (RAGCITE_CONTEXT_TOKENS)")
 	pf.StringVar(&a.cfg.EmbedCache, "embed-cache", envString("RAGCITE_EMBED_CACHE", ""), "cache directory for API embeddings (RAGCITE_EMBED_CACHE; default DATA/embed-cache)")
@@ -159,7 +161,7 @@ func (a *app) embedder() (embed.Embedder, error) {
 		if cache == "" && a.cfg.Data != "" {
 			cache = filepath.Join(a.cfg.Data, "embed-cache")
 		}
-		return embed.NewOpenAI(embed.OpenAIConfig{BaseURL: a.cfg.OpenAIBaseURL, APIKey: a.cfg.OpenAIKey, Model: a.cfg.EmbedModel,
+		return openai.NewEmbedder(openai.EmbedderConfig{BaseURL: a.cfg.OpenAIBaseURL, APIKey: a.cfg.OpenAIKey, Model: a.cfg.EmbedModel,
 			HTTPClient: a.retryingClient(), CacheDir: cache})
 	}
 	return nil, &usageError{fmt.Errorf("--embedder %q: want local or openai", a.cfg.Embedder)}
@@ -172,7 +174,7 @@ func (a *app) retryingClient() *http.Client {
 	if a.httpClient != nil {
 		next = a.httpClient.Transport
 	}
-	return &http.Client{Transport: embed.NewRetryTransport(next)}
+	return &http.Client{Transport: openai.NewRetryTransport(next)}
 }
 
 // version is the module version and VCS revision the binary was built from.
@@ -243,7 +245,7 @@ func (a *app) withEngine(cmd *cobra.Command, fn func(eng *rag.Engine) error) err
 func (a *app) openStore(ctx context.Context) (rag.Store, error) {
 	switch {
 	case a.cfg.Store == "":
-		return rag.OpenChromemStore(ctx, a.cfg.Data)
+		return chromemstore.Open(ctx, a.cfg.Data)
 	case strings.HasPrefix(a.cfg.Store, "postgres://"), strings.HasPrefix(a.cfg.Store, "postgresql://"):
 		return pgstore.Open(ctx, a.cfg.Store, pgstore.Options{MaxConns: int32(a.cfg.PGMaxConns), ExecMode: a.cfg.PGExecMode})
 	}
@@ -255,7 +257,7 @@ func (a *app) chat() (rag.Chat, error) {
 	if !a.llmConfigured() {
 		return nil, nil
 	}
-	return rag.NewOpenAIChat(rag.OpenAIConfig{BaseURL: a.cfg.OpenAIBaseURL, APIKey: a.cfg.OpenAIKey, Model: a.cfg.LLMModel,
+	return openai.NewChat(openai.ChatConfig{BaseURL: a.cfg.OpenAIBaseURL, APIKey: a.cfg.OpenAIKey, Model: a.cfg.LLMModel,
 		HTTPClient: a.httpClient, Timeout: a.cfg.LLMTimeout})
 }
 

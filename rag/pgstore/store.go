@@ -13,6 +13,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/pgvector/pgvector-go"
 
+	"github.com/ragcite/ragcite/internal/text"
 	"github.com/ragcite/ragcite/rag"
 )
 
@@ -221,7 +222,7 @@ func (s *Store) Put(ctx context.Context, sd rag.StoredDocument) error {
 		}
 		ids[i], idxs[i], starts[i], ends[i] = c.ID, int32(c.Index), int32(c.Start), int32(c.End)
 		texts[i] = sd.Text[c.Start:c.End]
-		ts := rag.Terms(texts[i])
+		ts := text.Terms(texts[i])
 		terms[i], nterms[i] = strings.Join(ts, " "), int32(len(ts))
 		vecs[i] = pgvector.NewVector(sd.Vectors[i]).String()
 	}
@@ -313,11 +314,11 @@ func (s *Store) Dense(ctx context.Context, vec []float32, k int, f rag.Filter) (
 const lexicalCandidates = 400
 
 // Lexical implements rag.Store. Full-text search over the chunks' analysed
-// terms (rag.Terms, the analysis the embedded index uses) finds chunks with
+// terms (text.Terms, the analysis the embedded index uses) finds chunks with
 // any query term; the best of them by ts_rank_cd are rescored with BM25 from
 // the same statistics the embedded store uses, so both stores rank alike.
 func (s *Store) Lexical(ctx context.Context, query string, k int, f rag.Filter) ([]rag.Hit, error) {
-	terms := safeTerms(uniq(rag.Terms(query)))
+	terms := safeTerms(uniq(text.Terms(query)))
 	if len(terms) == 0 || k <= 0 {
 		return nil, nil
 	}
@@ -428,7 +429,7 @@ func (s *Store) IDF(ctx context.Context, terms []string) (map[string]float64, er
 	return out, rows.Err()
 }
 
-// safeTerms keeps terms that are plain words (rag.Terms never yields
+// safeTerms keeps terms that are plain words (text.Terms never yields
 // anything else), so each is a valid one-word tsquery.
 func safeTerms(terms []string) []string {
 	out := make([]string, 0, len(terms))

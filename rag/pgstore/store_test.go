@@ -10,6 +10,7 @@ import (
 
 	"github.com/ragcite/ragcite/embed"
 	"github.com/ragcite/ragcite/rag"
+	"github.com/ragcite/ragcite/rag/load"
 	"github.com/ragcite/ragcite/rag/storetest"
 )
 
@@ -76,7 +77,7 @@ func TestOptionsValidate(t *testing.T) {
 }
 
 func sampleArticles(t *testing.T) []rag.Document {
-	docs, warns, err := rag.LoadPaths([]string{"../../testdata/articles"})
+	docs, warns, err := load.Paths([]string{"../../testdata/articles"})
 	if err != nil || len(warns) > 0 {
 		t.Fatal(err, warns)
 	}

@@ -34,6 +34,7 @@ import (
 	"github.com/ragcite/ragcite/embed"
 	"github.com/ragcite/ragcite/internal/synth"
 	"github.com/ragcite/ragcite/rag"
+	"github.com/ragcite/ragcite/rag/chromemstore"
 	"github.com/ragcite/ragcite/server"
 )
 
@@ -74,7 +75,7 @@ func run(args []string, out io.Writer) error {
 	}
 	ctx := context.Background()
 
-	store, err := rag.OpenChromemStore(ctx, "")
+	store, err := chromemstore.Open(ctx, "")
 	if err != nil {
 		return err
 	}

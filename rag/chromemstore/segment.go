@@ -1,4 +1,4 @@
-package rag
+package chromemstore
 
 import (
 	"bytes"
@@ -14,6 +14,9 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+
+	"github.com/ragcite/ragcite/internal/text"
+	"github.com/ragcite/ragcite/rag"
 )
 
 // A segment file holds one document:
@@ -30,25 +33,25 @@ import (
 var segmentMagic = []byte("RCSEG2\n")
 
 type segmentHeader struct {
-	Document Document `json:"document"` // Text is stored raw after the header
-	Hash     string   `json:"hash"`
-	Chunks   []Chunk  `json:"chunks"` // Text omitted: it is Document.Text[Start:End]
-	Dim      int      `json:"dim"`
-	TextLen  int      `json:"text_len"`
-	TermsLen int      `json:"terms_len"`
-	Analyser string   `json:"analyser"`
+	Document rag.Document `json:"document"` // Text is stored raw after the header
+	Hash     string       `json:"hash"`
+	Chunks   []rag.Chunk  `json:"chunks"` // Text omitted: it is Document.Text[Start:End]
+	Dim      int          `json:"dim"`
+	TextLen  int          `json:"text_len"`
+	TermsLen int          `json:"terms_len"`
+	Analyser string       `json:"analyser"`
 }
 
 // analyserFingerprint identifies the lexical analyser, so persisted terms
-// are reused only when Terms would produce them again.
+// are reused only when text.Terms would produce them again.
 var analyserFingerprint = sync.OnceValue(func() string {
 	probe := "Investing investments invested: Amazon’s $10bn OpenAI talks, the U.S. studies running 3.5% a cats' stories"
-	sum := sha256.Sum256([]byte(strings.Join(Terms(probe), " ")))
+	sum := sha256.Sum256([]byte(strings.Join(text.Terms(probe), " ")))
 	return hex.EncodeToString(sum[:8])
 })
 
-func writeSegment(path string, sd *StoredDocument, terms []analysed) error {
-	h := segmentHeader{Document: sd.Document, Hash: sd.Hash, Chunks: make([]Chunk, len(sd.Chunks)),
+func writeSegment(path string, sd *rag.StoredDocument, terms []analysed) error {
+	h := segmentHeader{Document: sd.Document, Hash: sd.Hash, Chunks: make([]rag.Chunk, len(sd.Chunks)),
 		TextLen: len(sd.Text), Analyser: analyserFingerprint()}
 	h.Document.Text = ""
 	for i, c := range sd.Chunks {
@@ -96,12 +99,12 @@ func writeSegment(path string, sd *StoredDocument, terms []analysed) error {
 
 // readSegment reads a segment and the analysed terms of its chunks (from
 // the file when the analyser is unchanged, else analysed afresh).
-func readSegment(path string) (*StoredDocument, []analysed, error) {
+func readSegment(path string) (*rag.StoredDocument, []analysed, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil, nil, fmt.Errorf("read segment: %w", err)
 	}
-	bad := func(err error) (*StoredDocument, []analysed, error) {
+	bad := func(err error) (*rag.StoredDocument, []analysed, error) {
 		return nil, nil, fmt.Errorf("read segment %s: %w (delete the file and ingest the document again)", path, err)
 	}
 	if !bytes.HasPrefix(data, segmentMagic) {
@@ -125,7 +128,7 @@ func readSegment(path string) (*StoredDocument, []analysed, error) {
 	if h.TextLen < 0 || h.TermsLen < 0 || h.Dim < 0 || len(data) != h.TextLen+h.TermsLen+vecBytes {
 		return bad(errors.New("section lengths do not match the file"))
 	}
-	sd := &StoredDocument{Document: h.Document, Hash: h.Hash, Chunks: h.Chunks, Vectors: make([][]float32, len(h.Chunks))}
+	sd := &rag.StoredDocument{Document: h.Document, Hash: h.Hash, Chunks: h.Chunks, Vectors: make([][]float32, len(h.Chunks))}
 	sd.Text = string(data[:h.TextLen])
 	termData := data[h.TextLen : h.TextLen+h.TermsLen]
 	vecData := data[h.TextLen+h.TermsLen:]

@@ -1,10 +1,12 @@
-package rag
+package load
 
 import (
 	"errors"
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"github.com/ragcite/ragcite/rag"
 )
 
 func TestParseFile(t *testing.T) {
@@ -29,12 +31,12 @@ plans to extend it by another forty metres next year if the budget allows it.</p
 		{name: "html", file: "news.html", data: page, wantID: "news", wantTitle: "Harbour news",
 			wantIn:  []string{"17 ships in May", "keeper logged 42 storms"},
 			wantOut: []string{"tracking", "color: red", "About us", "<p>"}},
-		{name: "binary", file: "x.txt", data: "PK\x00\x03", wantErr: ErrUnsupportedFile},
-		{name: "latin-1", file: "x.txt", data: "caf\xe9", wantErr: ErrUnsupportedFile},
-		{name: "unknown extension", file: "x.pdf", data: "%PDF", wantErr: ErrUnsupportedFile},
-		{name: "empty", file: "x.txt", data: " \n ", wantErr: ErrUnsupportedFile},
-		{name: "jsonl bad line", file: "x.jsonl", data: `{"id":"a","text":"ok"}` + "\n{", wantErr: ErrUnsupportedFile},
-		{name: "jsonl unknown field", file: "x.jsonl", data: `{"id":"a","text":"ok","body":"x"}`, wantErr: ErrUnsupportedFile},
+		{name: "binary", file: "x.txt", data: "PK\x00\x03", wantErr: rag.ErrUnsupportedFile},
+		{name: "latin-1", file: "x.txt", data: "caf\xe9", wantErr: rag.ErrUnsupportedFile},
+		{name: "unknown extension", file: "x.pdf", data: "%PDF", wantErr: rag.ErrUnsupportedFile},
+		{name: "empty", file: "x.txt", data: " \n ", wantErr: rag.ErrUnsupportedFile},
+		{name: "jsonl bad line", file: "x.jsonl", data: `{"id":"a","text":"ok"}` + "\n{", wantErr: rag.ErrUnsupportedFile},
+		{name: "jsonl unknown field", file: "x.jsonl", data: `{"id":"a","text":"ok","body":"x"}`, wantErr: rag.ErrUnsupportedFile},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -75,7 +77,7 @@ func TestParseJSONL(t *testing.T) {
 	if docs[0].Metadata["k"] != "v" || docs[0].Source != "s" || docs[1].ID != "file/3" || docs[1].Source != "src" || docs[1].Title != "No id here." {
 		t.Errorf("docs %+v", docs)
 	}
-	if _, err := ParseJSONL(strings.NewReader(`{"id":"a#1","text":"x"}`), "f", "s"); !errors.Is(err, ErrInvalidArgument) {
+	if _, err := ParseJSONL(strings.NewReader(`{"id":"a#1","text":"x"}`), "f", "s"); !errors.Is(err, rag.ErrInvalidArgument) {
 		t.Errorf("bad id: %v", err)
 	}
 }
@@ -96,7 +98,7 @@ func FuzzParseFile(f *testing.F) {
 			if !utf8.ValidString(d.Text) {
 				t.Fatalf("invalid UTF-8 text from %q", name)
 			}
-			if err := ValidateDocument(d); err != nil {
+			if err := rag.ValidateDocument(d); err != nil {
 				t.Fatalf("document from %q fails validation: %v", name, err)
 			}
 		}

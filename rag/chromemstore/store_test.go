@@ -1,17 +1,18 @@
-package rag_test
+package chromemstore_test
 
 import (
 	"context"
 	"testing"
 
 	"github.com/ragcite/ragcite/rag"
+	"github.com/ragcite/ragcite/rag/chromemstore"
 	"github.com/ragcite/ragcite/rag/storetest"
 )
 
 func TestChromemStoreBehaviour(t *testing.T) {
 	t.Run("memory", func(t *testing.T) {
 		storetest.Run(t, func(t *testing.T) rag.Store {
-			s, err := rag.OpenChromemStore(context.Background(), "")
+			s, err := chromemstore.Open(context.Background(), "")
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -21,7 +22,7 @@ func TestChromemStoreBehaviour(t *testing.T) {
 	})
 	t.Run("disk", func(t *testing.T) {
 		storetest.Run(t, func(t *testing.T) rag.Store {
-			s, err := rag.OpenChromemStore(context.Background(), t.TempDir())
+			s, err := chromemstore.Open(context.Background(), t.TempDir())
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -1,4 +1,4 @@
-package rag
+package chromemstore
 
 import (
 	"context"
@@ -12,10 +12,11 @@ import (
 
 	"github.com/ragcite/ragcite/embed"
 	"github.com/ragcite/ragcite/internal/synth"
+	"github.com/ragcite/ragcite/rag"
 )
 
 // Benchmarks over seeded synthetic corpora of 1k, 10k and 100k chunks of
-// about 100 words. Run: go test -run '^$' -bench . -benchtime 200x ./rag/
+// about 100 words. Run: go test -run '^$' -bench . -benchtime 200x ./rag/chromemstore/
 
 var benchSizes = []int{1_000, 10_000, 100_000}
 
@@ -23,8 +24,9 @@ const chunksPerBenchDoc = 10
 
 type benchCorpus struct {
 	dir           string
-	eng           *Engine
-	store         *ChromemStore
+	eng           *rag.Engine
+	emb           embed.Embedder
+	store         *Store
 	queries       []string
 	bytesPerChunk float64
 }
@@ -47,12 +49,12 @@ func corpus(b *testing.B, n int) *benchCorpus {
 	if err != nil {
 		b.Fatal(err)
 	}
-	st, err := OpenChromemStore(ctx, dir)
+	st, err := Open(ctx, dir)
 	if err != nil {
 		b.Fatal(err)
 	}
 	emb := embed.DefaultLocal()
-	eng, err := NewEngine(ctx, Config{Store: st, Embedder: emb})
+	eng, err := rag.NewEngine(ctx, rag.Config{Store: st, Embedder: emb})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -60,23 +62,23 @@ func corpus(b *testing.B, n int) *benchCorpus {
 	var before runtime.MemStats
 	runtime.ReadMemStats(&before)
 	g := synth.New(uint64(n), 20_000)
-	docs := make([]StoredDocument, n/chunksPerBenchDoc)
+	docs := make([]rag.StoredDocument, n/chunksPerBenchDoc)
 	for d := range docs {
 		var text strings.Builder
-		var chunks []Chunk
+		var chunks []rag.Chunk
 		for i := range chunksPerBenchDoc {
 			if text.Len() > 0 {
 				text.WriteString("\n")
 			}
 			start := text.Len()
 			text.WriteString(g.Passage(100))
-			chunks = append(chunks, Chunk{ID: fmt.Sprintf("d%d#%d", d, i), DocID: fmt.Sprintf("d%d", d), Index: i, Start: start, End: text.Len()})
+			chunks = append(chunks, rag.Chunk{ID: fmt.Sprintf("d%d#%d", d, i), DocID: fmt.Sprintf("d%d", d), Index: i, Start: start, End: text.Len()})
 		}
-		doc := Document{ID: fmt.Sprintf("d%d", d), Title: fmt.Sprintf("Doc %d", d), Text: text.String()}
+		doc := rag.Document{ID: fmt.Sprintf("d%d", d), Title: fmt.Sprintf("Doc %d", d), Text: text.String()}
 		for i := range chunks {
 			chunks[i].Text = doc.Text[chunks[i].Start:chunks[i].End]
 		}
-		docs[d] = StoredDocument{Document: doc, Chunks: chunks, Hash: ContentHash(doc)}
+		docs[d] = rag.StoredDocument{Document: doc, Chunks: chunks, Hash: rag.ContentHash(doc)}
 	}
 	var wg sync.WaitGroup
 	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
@@ -103,7 +105,7 @@ func corpus(b *testing.B, n int) *benchCorpus {
 	runtime.GC()
 	var after runtime.MemStats
 	runtime.ReadMemStats(&after)
-	c := &benchCorpus{dir: dir, eng: eng, store: st, bytesPerChunk: float64(after.HeapAlloc-before.HeapAlloc) / float64(n)}
+	c := &benchCorpus{dir: dir, eng: eng, emb: emb, store: st, bytesPerChunk: float64(after.HeapAlloc-before.HeapAlloc) / float64(n)}
 	for range 64 {
 		c.queries = append(c.queries, g.Query(3))
 	}
@@ -120,12 +122,12 @@ func BenchmarkChromemQuery(b *testing.B) {
 			ctx := context.Background()
 			vecs := make([][]float32, len(c.queries))
 			for i, q := range c.queries {
-				v, _ := c.eng.embedder.Embed(ctx, []string{q})
+				v, _ := c.emb.Embed(ctx, []string{q})
 				vecs[i] = v[0]
 			}
 			b.ResetTimer()
 			for i := 0; b.Loop(); i++ {
-				if _, err := c.store.coll.QueryEmbedding(ctx, vecs[i%len(vecs)], DefaultTopK, nil, nil); err != nil {
+				if _, err := c.store.coll.QueryEmbedding(ctx, vecs[i%len(vecs)], rag.DefaultTopK, nil, nil); err != nil {
 					b.Fatal(err)
 				}
 			}
@@ -142,7 +144,7 @@ func BenchmarkAsk(b *testing.B) {
 			ctx := context.Background()
 			b.ResetTimer()
 			for i := 0; b.Loop(); i++ {
-				if _, err := c.eng.Ask(ctx, AskRequest{Question: c.queries[i%len(c.queries)], Mode: ModeExtractive}); err != nil {
+				if _, err := c.eng.Ask(ctx, rag.AskRequest{Question: c.queries[i%len(c.queries)], Mode: rag.ModeExtractive}); err != nil {
 					b.Fatal(err)
 				}
 			}
@@ -162,7 +164,7 @@ func BenchmarkBM25(b *testing.B) {
 			b.ResetTimer()
 			for i := 0; b.Loop(); i++ {
 				t := time.Now()
-				if _, err := c.store.Lexical(ctx, c.queries[i%len(c.queries)], 24, Filter{}); err != nil {
+				if _, err := c.store.Lexical(ctx, c.queries[i%len(c.queries)], 24, rag.Filter{}); err != nil {
 					b.Fatal(err)
 				}
 				lat = append(lat, time.Since(t))
@@ -182,7 +184,7 @@ func BenchmarkReopen(b *testing.B) {
 			ctx := context.Background()
 			b.ResetTimer()
 			for b.Loop() {
-				st, err := OpenChromemStore(ctx, c.dir)
+				st, err := Open(ctx, c.dir)
 				if err != nil {
 					b.Fatal(err)
 				}
@@ -199,7 +201,7 @@ func BenchmarkReopen(b *testing.B) {
 // store on disk) over ~4 MB of synthetic prose; MB/s is the throughput.
 func BenchmarkIngest(b *testing.B) {
 	g := synth.New(7, 20_000)
-	var docs []Document
+	var docs []rag.Document
 	total := 0
 	for i := 0; total < 4<<20; i++ {
 		var text strings.Builder
@@ -207,7 +209,7 @@ func BenchmarkIngest(b *testing.B) {
 			text.WriteString(g.Passage(120))
 			text.WriteString("\n\n")
 		}
-		d := Document{ID: fmt.Sprintf("doc%d", i), Title: "t", Text: text.String()}
+		d := rag.Document{ID: fmt.Sprintf("doc%d", i), Title: "t", Text: text.String()}
 		docs = append(docs, d)
 		total += len(d.Text)
 	}
@@ -215,11 +217,11 @@ func BenchmarkIngest(b *testing.B) {
 	ctx := context.Background()
 	for b.Loop() {
 		b.StopTimer()
-		st, err := OpenChromemStore(ctx, b.TempDir())
+		st, err := Open(ctx, b.TempDir())
 		if err != nil {
 			b.Fatal(err)
 		}
-		eng, err := NewEngine(ctx, Config{Store: st, Embedder: embed.DefaultLocal()})
+		eng, err := rag.NewEngine(ctx, rag.Config{Store: st, Embedder: embed.DefaultLocal()})
 		if err != nil {
 			b.Fatal(err)
 		}

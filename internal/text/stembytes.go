@@ -1,11 +1,11 @@
-package embed
+package text
 
-// stem strips common English inflectional suffixes from a lowercase ASCII
+// StemBytes strips common English inflectional suffixes from a lowercase ASCII
 // word, in place: plural -s and -es, -ed, -ing, -ies/-ied/-y to -i, and a
 // final -e, so that invest, invests, invested and investing, or study,
 // studies and studied, share a stem. It is deliberately lighter than Porter:
 // derivational suffixes are left to the character n-grams.
-func stem(b []byte) []byte {
+func StemBytes(b []byte) []byte {
 	n := len(b)
 	if n < 4 || !isAlpha(b[n-1]) {
 		return b

@@ -1,4 +1,4 @@
-package rag
+package openai
 
 import (
 	"context"
@@ -11,12 +11,12 @@ import (
 
 	"github.com/sashabaranov/go-openai"
 
-	"github.com/ragcite/ragcite/embed"
+	"github.com/ragcite/ragcite/rag"
 )
 
-// OpenAIConfig configures the chat client for any OpenAI-compatible
+// ChatConfig configures the chat client for any OpenAI-compatible
 // endpoint (OpenAI, Azure OpenAI, Ollama, vLLM, llama.cpp server, LM Studio).
-type OpenAIConfig struct {
+type ChatConfig struct {
 	BaseURL string // "" means https://api.openai.com/v1
 	APIKey  string
 	Model   string // default gpt-4o-mini
@@ -32,18 +32,18 @@ type OpenAIConfig struct {
 // DefaultChatModel is the model used when none is configured.
 const DefaultChatModel = "gpt-4o-mini"
 
-// OpenAIChat is the Chat implementation over go-openai.
-type OpenAIChat struct {
+// Chat is the Chat implementation over go-openai.
+type Chat struct {
 	client  *openai.Client
 	model   string
 	timeout time.Duration
 	temp    float32
 }
 
-var _ Chat = (*OpenAIChat)(nil)
+var _ rag.Chat = (*Chat)(nil)
 
-// NewOpenAIChat returns a chat client; it sends nothing until asked.
-func NewOpenAIChat(cfg OpenAIConfig) (*OpenAIChat, error) {
+// NewChat returns a chat client; it sends nothing until asked.
+func NewChat(cfg ChatConfig) (*Chat, error) {
 	if cfg.BaseURL == "" && cfg.APIKey == "" {
 		return nil, errors.New("openai chat: set OPENAI_BASE_URL and/or OPENAI_API_KEY")
 	}
@@ -55,7 +55,7 @@ func NewOpenAIChat(cfg OpenAIConfig) (*OpenAIChat, error) {
 	if cfg.HTTPClient != nil {
 		next = cfg.HTTPClient.Transport
 	}
-	retry := embed.NewRetryTransport(next)
+	retry := NewRetryTransport(next)
 	switch {
 	case cfg.MaxRetries < 0:
 		retry.MaxRetries = 0
@@ -63,7 +63,7 @@ func NewOpenAIChat(cfg OpenAIConfig) (*OpenAIChat, error) {
 		retry.MaxRetries = cfg.MaxRetries
 	}
 	oc.HTTPClient = &http.Client{Transport: retry}
-	c := &OpenAIChat{client: openai.NewClientWithConfig(oc), model: cfg.Model, timeout: cfg.Timeout, temp: cfg.Temperature}
+	c := &Chat{client: openai.NewClientWithConfig(oc), model: cfg.Model, timeout: cfg.Timeout, temp: cfg.Temperature}
 	if c.model == "" {
 		c.model = DefaultChatModel
 	}
@@ -73,7 +73,7 @@ func NewOpenAIChat(cfg OpenAIConfig) (*OpenAIChat, error) {
 	return c, nil
 }
 
-func (c *OpenAIChat) request(req ChatRequest, stream bool) openai.ChatCompletionRequest {
+func (c *Chat) request(req rag.ChatRequest, stream bool) openai.ChatCompletionRequest {
 	msgs := make([]openai.ChatCompletionMessage, len(req.Messages))
 	for i, m := range req.Messages {
 		msgs[i] = openai.ChatCompletionMessage{Role: m.Role, Content: m.Content}
@@ -89,30 +89,30 @@ func (c *OpenAIChat) request(req ChatRequest, stream bool) openai.ChatCompletion
 }
 
 // Complete implements Chat.
-func (c *OpenAIChat) Complete(ctx context.Context, req ChatRequest) (ChatReply, error) {
+func (c *Chat) Complete(ctx context.Context, req rag.ChatRequest) (rag.ChatReply, error) {
 	ctx, cancel := context.WithTimeout(ctx, c.timeout)
 	defer cancel()
 	resp, err := c.client.CreateChatCompletion(ctx, c.request(req, false))
 	if err != nil {
-		return ChatReply{}, fmt.Errorf("chat completion: %w", withStatus(err))
+		return rag.ChatReply{}, fmt.Errorf("chat completion: %w", withStatus(err))
 	}
 	if len(resp.Choices) == 0 {
-		return ChatReply{}, errors.New("chat completion: no choices in the reply")
+		return rag.ChatReply{}, errors.New("chat completion: no choices in the reply")
 	}
-	return ChatReply{Content: resp.Choices[0].Message.Content,
-		Usage: Usage{PromptTokens: resp.Usage.PromptTokens, CompletionTokens: resp.Usage.CompletionTokens}}, nil
+	return rag.ChatReply{Content: resp.Choices[0].Message.Content,
+		Usage: rag.Usage{PromptTokens: resp.Usage.PromptTokens, CompletionTokens: resp.Usage.CompletionTokens}}, nil
 }
 
 // Stream implements Chat.
-func (c *OpenAIChat) Stream(ctx context.Context, req ChatRequest, onDelta func(string) error) (ChatReply, error) {
+func (c *Chat) Stream(ctx context.Context, req rag.ChatRequest, onDelta func(string) error) (rag.ChatReply, error) {
 	ctx, cancel := context.WithTimeout(ctx, c.timeout)
 	defer cancel()
 	stream, err := c.client.CreateChatCompletionStream(ctx, c.request(req, true))
 	if err != nil {
-		return ChatReply{}, fmt.Errorf("chat stream: %w", withStatus(err))
+		return rag.ChatReply{}, fmt.Errorf("chat stream: %w", withStatus(err))
 	}
 	defer stream.Close()
-	var reply ChatReply
+	var reply rag.ChatReply
 	var b strings.Builder
 	for {
 		chunk, err := stream.Recv()
@@ -120,10 +120,10 @@ func (c *OpenAIChat) Stream(ctx context.Context, req ChatRequest, onDelta func(s
 			break
 		}
 		if err != nil {
-			return ChatReply{}, fmt.Errorf("chat stream: %w", err)
+			return rag.ChatReply{}, fmt.Errorf("chat stream: %w", err)
 		}
 		if chunk.Usage != nil {
-			reply.Usage = Usage{PromptTokens: chunk.Usage.PromptTokens, CompletionTokens: chunk.Usage.CompletionTokens}
+			reply.Usage = rag.Usage{PromptTokens: chunk.Usage.PromptTokens, CompletionTokens: chunk.Usage.CompletionTokens}
 		}
 		for _, ch := range chunk.Choices {
 			if ch.Delta.Content == "" {
@@ -131,7 +131,7 @@ func (c *OpenAIChat) Stream(ctx context.Context, req ChatRequest, onDelta func(s
 			}
 			b.WriteString(ch.Delta.Content)
 			if err := onDelta(ch.Delta.Content); err != nil {
-				return ChatReply{}, err
+				return rag.ChatReply{}, err
 			}
 		}
 	}

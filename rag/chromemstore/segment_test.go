@@ -1,4 +1,4 @@
-package rag
+package chromemstore
 
 import (
 	"os"
@@ -6,13 +6,15 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/ragcite/ragcite/rag"
 )
 
 func TestSegmentRoundTrip(t *testing.T) {
 	dir := t.TempDir()
-	doc := Document{ID: "a/b", Title: "T", Text: "Alpha beta. Gamma “delta” 3.5%.\nÉpsilon.", Source: "s", Metadata: map[string]string{"k": "v"}}
-	sd := &StoredDocument{Document: doc, Hash: "h",
-		Chunks:  []Chunk{{ID: "a/b#0", DocID: "a/b", Start: 0, End: 11}, {ID: "a/b#1", DocID: "a/b", Index: 1, Start: 12, End: len(doc.Text)}},
+	doc := rag.Document{ID: "a/b", Title: "T", Text: "Alpha beta. Gamma “delta” 3.5%.\nÉpsilon.", Source: "s", Metadata: map[string]string{"k": "v"}}
+	sd := &rag.StoredDocument{Document: doc, Hash: "h",
+		Chunks:  []rag.Chunk{{ID: "a/b#0", DocID: "a/b", Start: 0, End: 11}, {ID: "a/b#1", DocID: "a/b", Index: 1, Start: 12, End: len(doc.Text)}},
 		Vectors: [][]float32{{1, 0}, {0.6, 0.8}}}
 	for i := range sd.Chunks {
 		sd.Chunks[i].Text = doc.Text[sd.Chunks[i].Start:sd.Chunks[i].End]

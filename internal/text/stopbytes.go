@@ -1,12 +1,12 @@
-package embed
+package text
 
 // The word lists behind Local's corpus-free IDF prior, written by hand from
 // general knowledge of English word frequency. Entries are stemmed the same
 // way as text, so listing one form of a word covers its inflections.
 
-// stopwords are function words, question words and single letters: they
+// StopwordList holds function words, question words and single letters: they
 // carry almost no topical information and get the smallest weight.
-var stopwords = []string{
+var StopwordList = []string{
 	"a", "b", "c", "d", "e", "f", "g", "h", "i", "j", "k", "l", "m", "n", "o",
 	"p", "q", "r", "s", "t", "u", "v", "w", "x", "y", "z",
 	"about", "above", "after", "again", "against", "all", "also", "am", "among",

@@ -1,4 +1,4 @@
-package rag
+package load
 
 import (
 	"bufio"
@@ -13,27 +13,29 @@ import (
 	"sort"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/ragcite/ragcite/rag"
 )
 
 // MaxFileBytes is the largest file the loader reads.
 const MaxFileBytes = 64 << 20
 
-// LoadWarning names a file that was skipped and why.
-type LoadWarning struct {
+// Warning names a file that was skipped and why.
+type Warning struct {
 	Path string
 	Err  error
 }
 
-func (w LoadWarning) String() string { return fmt.Sprintf("skipped %s: %v", w.Path, w.Err) }
+func (w Warning) String() string { return fmt.Sprintf("skipped %s: %v", w.Path, w.Err) }
 
-// LoadPaths loads every supported file under paths (files or directories,
+// Paths loads every supported file under paths (files or directories,
 // recursively). A file's document id is its path relative to the ingested
 // root without extension; a file given directly is its own root ("a/b.txt"
 // -> "b"). Unsupported, binary and non-UTF-8 files are skipped with a
 // warning, never half-loaded. A path that does not exist is an error.
-func LoadPaths(paths []string) ([]Document, []LoadWarning, error) {
-	var docs []Document
-	var warns []LoadWarning
+func Paths(paths []string) ([]rag.Document, []Warning, error) {
+	var docs []rag.Document
+	var warns []Warning
 	ids := map[string]string{}
 	for _, root := range paths {
 		st, err := os.Stat(root)
@@ -46,7 +48,7 @@ func LoadPaths(paths []string) ([]Document, []LoadWarning, error) {
 			base = root
 			err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
 				if err != nil {
-					warns = append(warns, LoadWarning{p, err})
+					warns = append(warns, Warning{p, err})
 					return nil
 				}
 				if d.IsDir() && p != root && strings.HasPrefix(d.Name(), ".") {
@@ -71,12 +73,12 @@ func LoadPaths(paths []string) ([]Document, []LoadWarning, error) {
 			}
 			got, err := loadFile(f, filepath.ToSlash(rel))
 			if err != nil {
-				warns = append(warns, LoadWarning{f, err})
+				warns = append(warns, Warning{f, err})
 				continue
 			}
 			for _, d := range got {
 				if prev, dup := ids[d.ID]; dup {
-					warns = append(warns, LoadWarning{f, fmt.Errorf("document id %q already loaded from %s", d.ID, prev)})
+					warns = append(warns, Warning{f, fmt.Errorf("document id %q already loaded from %s", d.ID, prev)})
 					continue
 				}
 				ids[d.ID] = f
@@ -87,13 +89,13 @@ func LoadPaths(paths []string) ([]Document, []LoadWarning, error) {
 	return docs, warns, nil
 }
 
-func loadFile(path, rel string) ([]Document, error) {
+func loadFile(path, rel string) ([]rag.Document, error) {
 	st, err := os.Stat(path)
 	if err != nil {
 		return nil, err
 	}
 	if st.Size() > MaxFileBytes {
-		return nil, fmt.Errorf("%w: %d bytes is over the %d byte limit", ErrUnsupportedFile, st.Size(), MaxFileBytes)
+		return nil, fmt.Errorf("%w: %d bytes is over the %d byte limit", rag.ErrUnsupportedFile, st.Size(), MaxFileBytes)
 	}
 	data, err := os.ReadFile(path)
 	if err != nil {
@@ -105,20 +107,20 @@ func loadFile(path, rel string) ([]Document, error) {
 // ParseFile turns one file's bytes into documents. name is the file's path
 // relative to its root (it gives the id); source is recorded as the
 // document's source. Supported: .txt, .md, .markdown, .html, .htm, .jsonl.
-func ParseFile(name, source string, data []byte) ([]Document, error) {
+func ParseFile(name, source string, data []byte) ([]rag.Document, error) {
 	docs, err := parseFile(name, source, data)
 	if err != nil {
 		return nil, err
 	}
 	for _, d := range docs {
-		if err := ValidateDocument(d); err != nil {
-			return nil, fmt.Errorf("%w: %v", ErrUnsupportedFile, err)
+		if err := rag.ValidateDocument(d); err != nil {
+			return nil, fmt.Errorf("%w: %v", rag.ErrUnsupportedFile, err)
 		}
 	}
 	return docs, nil
 }
 
-func parseFile(name, source string, data []byte) ([]Document, error) {
+func parseFile(name, source string, data []byte) ([]rag.Document, error) {
 	ext := strings.ToLower(filepath.Ext(name))
 	// '#' separates a document id from a chunk number, so a file name's '#' becomes '_'.
 	id := strings.ReplaceAll(strings.TrimSuffix(name, filepath.Ext(name)), "#", "_")
@@ -130,9 +132,9 @@ func parseFile(name, source string, data []byte) ([]Document, error) {
 	case ".txt", ".md", ".markdown", ".text":
 		text := normaliseNewlines(string(data))
 		if strings.TrimSpace(text) == "" {
-			return nil, fmt.Errorf("%w: the file is empty", ErrUnsupportedFile)
+			return nil, fmt.Errorf("%w: the file is empty", rag.ErrUnsupportedFile)
 		}
-		return []Document{{ID: id, Title: firstLineTitle(text, id), Text: text, Source: source}}, nil
+		return []rag.Document{{ID: id, Title: firstLineTitle(text, id), Text: text, Source: source}}, nil
 	case ".html", ".htm":
 		d, err := ParseHTML(bytes.NewReader(data))
 		if err != nil {
@@ -142,21 +144,21 @@ func parseFile(name, source string, data []byte) ([]Document, error) {
 		if d.Title == "" {
 			d.Title = firstLineTitle(d.Text, id)
 		}
-		return []Document{d}, nil
+		return []rag.Document{d}, nil
 	case ".jsonl", ".ndjson":
 		return ParseJSONL(bytes.NewReader(data), id, source)
 	}
-	return nil, fmt.Errorf("%w: unknown extension %q (want .txt, .md, .html or .jsonl)", ErrUnsupportedFile, ext)
+	return nil, fmt.Errorf("%w: unknown extension %q (want .txt, .md, .html or .jsonl)", rag.ErrUnsupportedFile, ext)
 }
 
 // checkText rejects binary and non-UTF-8 content.
 func checkText(data []byte) error {
 	head := data[:min(len(data), 8192)]
 	if bytes.IndexByte(head, 0) >= 0 {
-		return fmt.Errorf("%w: binary content (NUL bytes)", ErrUnsupportedFile)
+		return fmt.Errorf("%w: binary content (NUL bytes)", rag.ErrUnsupportedFile)
 	}
 	if !utf8.Valid(data) {
-		return fmt.Errorf("%w: not valid UTF-8", ErrUnsupportedFile)
+		return fmt.Errorf("%w: not valid UTF-8", rag.ErrUnsupportedFile)
 	}
 	return nil
 }
@@ -201,10 +203,10 @@ type jsonlRecord struct {
 // ParseJSONL reads one document per line: {"id","title","text","source","metadata"}.
 // A line without id gets "<fileID>/<line number>"; blank lines are skipped.
 // Any malformed line fails the whole file, naming the line.
-func ParseJSONL(r io.Reader, fileID, source string) ([]Document, error) {
+func ParseJSONL(r io.Reader, fileID, source string) ([]rag.Document, error) {
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 1<<20), MaxFileBytes)
-	var docs []Document
+	var docs []rag.Document
 	for n := 1; sc.Scan(); n++ {
 		line := bytes.TrimSpace(sc.Bytes())
 		if len(line) == 0 {
@@ -214,7 +216,7 @@ func ParseJSONL(r io.Reader, fileID, source string) ([]Document, error) {
 		dec := json.NewDecoder(bytes.NewReader(line))
 		dec.DisallowUnknownFields()
 		if err := dec.Decode(&rec); err != nil {
-			return nil, fmt.Errorf("%w: line %d: %v", ErrUnsupportedFile, n, err)
+			return nil, fmt.Errorf("%w: line %d: %v", rag.ErrUnsupportedFile, n, err)
 		}
 		if rec.ID == "" {
 			rec.ID = fmt.Sprintf("%s/%d", fileID, n)
@@ -222,20 +224,20 @@ func ParseJSONL(r io.Reader, fileID, source string) ([]Document, error) {
 		if rec.Source == "" {
 			rec.Source = source
 		}
-		d := Document{ID: rec.ID, Title: rec.Title, Text: normaliseNewlines(rec.Text), Source: rec.Source, Metadata: rec.Metadata}
+		d := rag.Document{ID: rec.ID, Title: rec.Title, Text: normaliseNewlines(rec.Text), Source: rec.Source, Metadata: rec.Metadata}
 		if d.Title == "" {
 			d.Title = firstLineTitle(d.Text, d.ID)
 		}
-		if err := ValidateDocument(d); err != nil {
+		if err := rag.ValidateDocument(d); err != nil {
 			return nil, fmt.Errorf("line %d: %w", n, err)
 		}
 		docs = append(docs, d)
 	}
 	if err := sc.Err(); err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrUnsupportedFile, err)
+		return nil, fmt.Errorf("%w: %v", rag.ErrUnsupportedFile, err)
 	}
 	if len(docs) == 0 {
-		return nil, fmt.Errorf("%w: no documents in the file", ErrUnsupportedFile)
+		return nil, fmt.Errorf("%w: no documents in the file", rag.ErrUnsupportedFile)
 	}
 	return docs, nil
 }

@@ -1,4 +1,4 @@
-package rag
+package load
 
 import (
 	"bytes"
@@ -8,15 +8,17 @@ import (
 
 	"github.com/go-shiori/go-readability"
 	"golang.org/x/net/html"
+
+	"github.com/ragcite/ragcite/rag"
 )
 
 // ParseHTML extracts the main text of a page (readability's article
 // extraction: navigation, scripts and boilerplate dropped), with block
 // elements on their own lines. The document's Title is the page title.
-func ParseHTML(r io.Reader) (Document, error) {
+func ParseHTML(r io.Reader) (rag.Document, error) {
 	data, err := io.ReadAll(io.LimitReader(r, MaxFileBytes))
 	if err != nil {
-		return Document{}, fmt.Errorf("read html: %w", err)
+		return rag.Document{}, fmt.Errorf("read html: %w", err)
 	}
 	art, err := readability.FromReader(bytes.NewReader(data), nil)
 	var node *html.Node
@@ -27,16 +29,16 @@ func ParseHTML(r io.Reader) (Document, error) {
 		// Not article-like: fall back to the whole body.
 		node, err = html.Parse(bytes.NewReader(data))
 		if err != nil {
-			return Document{}, fmt.Errorf("%w: html: %v", ErrUnsupportedFile, err)
+			return rag.Document{}, fmt.Errorf("%w: html: %v", rag.ErrUnsupportedFile, err)
 		}
 	}
 	var b strings.Builder
 	renderText(&b, node)
 	text := tidyLines(b.String())
 	if text == "" {
-		return Document{}, fmt.Errorf("%w: html: %v", ErrUnsupportedFile, errNoText)
+		return rag.Document{}, fmt.Errorf("%w: html: %v", rag.ErrUnsupportedFile, errNoText)
 	}
-	return Document{Title: strings.TrimSpace(title), Text: text}, nil
+	return rag.Document{Title: strings.TrimSpace(title), Text: text}, nil
 }
 
 var blockTags = map[string]bool{

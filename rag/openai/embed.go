@@ -1,4 +1,4 @@
-package embed
+package openai
 
 import (
 	"context"
@@ -15,10 +15,12 @@ import (
 	"sync"
 
 	"github.com/sashabaranov/go-openai"
+
+	"github.com/ragcite/ragcite/embed"
 )
 
-// OpenAIConfig configures the OpenAI-compatible embedder.
-type OpenAIConfig struct {
+// EmbedderConfig configures the OpenAI-compatible embedder.
+type EmbedderConfig struct {
 	BaseURL string // e.g. https://api.openai.com/v1 or http://localhost:11434/v1
 	APIKey  string
 	Model   string // default text-embedding-3-small
@@ -30,28 +32,28 @@ type OpenAIConfig struct {
 	Concurrency int // requests in flight; default 4
 }
 
-// OpenAI embeds through an OpenAI-compatible /embeddings endpoint: batched,
+// Embedder embeds through an OpenAI-compatible /embeddings endpoint: batched,
 // a bounded number of requests at once, retried, cached on disk.
-type OpenAI struct {
+type Embedder struct {
 	client *openai.Client
-	cfg    OpenAIConfig
+	cfg    EmbedderConfig
 	mu     sync.Mutex
 	dim    int // learnt from the first reply (or the cache)
 }
 
-var _ Embedder = (*OpenAI)(nil)
+var _ embed.Embedder = (*Embedder)(nil)
 
-// DefaultOpenAIModel is the embedding model used when none is configured.
-const DefaultOpenAIModel = "text-embedding-3-small"
+// DefaultEmbedModel is the embedding model used when none is configured.
+const DefaultEmbedModel = "text-embedding-3-small"
 
 // openAIDims are the dimensions of well-known models, so a store can check
 // them before the first request.
 var openAIDims = map[string]int{"text-embedding-3-small": 1536, "text-embedding-3-large": 3072, "text-embedding-ada-002": 1536}
 
-// NewOpenAI returns the embedder; it sends nothing until Embed.
-func NewOpenAI(cfg OpenAIConfig) (*OpenAI, error) {
+// NewEmbedder returns the embedder; it sends nothing until Embed.
+func NewEmbedder(cfg EmbedderConfig) (*Embedder, error) {
 	if cfg.Model == "" {
-		cfg.Model = DefaultOpenAIModel
+		cfg.Model = DefaultEmbedModel
 	}
 	if cfg.BatchSize <= 0 {
 		cfg.BatchSize = 64
@@ -71,22 +73,22 @@ func NewOpenAI(cfg OpenAIConfig) (*OpenAI, error) {
 	} else {
 		oc.HTTPClient = &http.Client{Transport: NewRetryTransport(nil)}
 	}
-	return &OpenAI{client: openai.NewClientWithConfig(oc), cfg: cfg, dim: openAIDims[cfg.Model]}, nil
+	return &Embedder{client: openai.NewClientWithConfig(oc), cfg: cfg, dim: openAIDims[cfg.Model]}, nil
 }
 
-// Name implements Embedder.
-func (o *OpenAI) Name() string { return "openai:" + o.cfg.Model }
+// Name implements embed.Embedder.
+func (o *Embedder) Name() string { return "openai:" + o.cfg.Model }
 
-// Dim implements Embedder. For a model it does not know, it is 0 until the
+// Dim implements embed.Embedder. For a model it does not know, it is 0 until the
 // first vector arrives.
-func (o *OpenAI) Dim() int {
+func (o *Embedder) Dim() int {
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	return o.dim
 }
 
-// Embed implements Embedder.
-func (o *OpenAI) Embed(ctx context.Context, texts []string) ([][]float32, error) {
+// Embed implements embed.Embedder.
+func (o *Embedder) Embed(ctx context.Context, texts []string) ([][]float32, error) {
 	out := make([][]float32, len(texts))
 	var missing []int
 	for i, t := range texts {
@@ -125,7 +127,7 @@ func (o *OpenAI) Embed(ctx context.Context, texts []string) ([][]float32, error)
 	return out, nil
 }
 
-func (o *OpenAI) embedBatch(ctx context.Context, texts []string, idx []int, out [][]float32) error {
+func (o *Embedder) embedBatch(ctx context.Context, texts []string, idx []int, out [][]float32) error {
 	input := make([]string, len(idx))
 	for i, j := range idx {
 		input[i] = texts[j]
@@ -151,7 +153,7 @@ func (o *OpenAI) embedBatch(ctx context.Context, texts []string, idx []int, out 
 	return nil
 }
 
-func (o *OpenAI) checkDim(n int) error {
+func (o *Embedder) checkDim(n int) error {
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	if o.dim == 0 {
@@ -183,14 +185,14 @@ func normalize(v []float32) []float32 {
 }
 
 // cachePath is CacheDir/<model>/<hash[:2]>/<sha256 of the text>.
-func (o *OpenAI) cachePath(text string) string {
+func (o *Embedder) cachePath(text string) string {
 	sum := sha256.Sum256([]byte(text))
 	h := hex.EncodeToString(sum[:])
 	return filepath.Join(o.cfg.CacheDir, strings.ReplaceAll(o.cfg.Model, "/", "_"), h[:2], h+".f32")
 }
 
 // cached returns a cached vector; a missing, short or corrupt entry is a miss.
-func (o *OpenAI) cached(text string) ([]float32, bool) {
+func (o *Embedder) cached(text string) ([]float32, bool) {
 	if o.cfg.CacheDir == "" {
 		return nil, false
 	}
@@ -210,7 +212,7 @@ func (o *OpenAI) cached(text string) ([]float32, bool) {
 	return v, true
 }
 
-func (o *OpenAI) store(text string, v []float32) {
+func (o *Embedder) store(text string, v []float32) {
 	if o.cfg.CacheDir == "" {
 		return
 	}

@@ -1,4 +1,4 @@
-package embed
+package openai
 
 import (
 	"context"
@@ -51,8 +51,8 @@ func fakeEmbeddings(t *testing.T, failFirst int) (*httptest.Server, *atomic.Int3
 func TestOpenAIEmbedBatchesAndCaches(t *testing.T) {
 	srv, calls, texts := fakeEmbeddings(t, 1)
 	cache := t.TempDir()
-	cfg := OpenAIConfig{BaseURL: srv.URL + "/v1", APIKey: "k", Model: "fake-embed", CacheDir: cache, BatchSize: 2, Concurrency: 2}
-	e, err := NewOpenAI(cfg)
+	cfg := EmbedderConfig{BaseURL: srv.URL + "/v1", APIKey: "k", Model: "fake-embed", CacheDir: cache, BatchSize: 2, Concurrency: 2}
+	e, err := NewEmbedder(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -76,7 +76,7 @@ func TestOpenAIEmbedBatchesAndCaches(t *testing.T) {
 	}
 
 	// A second embedder over the same cache sends nothing.
-	e2, _ := NewOpenAI(cfg)
+	e2, _ := NewEmbedder(cfg)
 	before := calls.Load()
 	if _, err := e2.Embed(context.Background(), in); err != nil {
 		t.Fatal(err)
@@ -91,7 +91,7 @@ func TestOpenAIEmbedBatchesAndCaches(t *testing.T) {
 		t.Fatalf("%d cache files, want 5", len(files))
 	}
 	os.WriteFile(files[0], []byte{1, 2, 3}, 0o644)
-	e3, _ := NewOpenAI(cfg)
+	e3, _ := NewEmbedder(cfg)
 	if _, err := e3.Embed(context.Background(), in); err != nil {
 		t.Fatal(err)
 	}
@@ -101,7 +101,7 @@ func TestOpenAIEmbedBatchesAndCaches(t *testing.T) {
 }
 
 func TestOpenAIEmbedErrors(t *testing.T) {
-	if _, err := NewOpenAI(OpenAIConfig{}); err == nil {
+	if _, err := NewEmbedder(EmbedderConfig{}); err == nil {
 		t.Error("no endpoint and no key: want an error")
 	}
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -109,7 +109,7 @@ func TestOpenAIEmbedErrors(t *testing.T) {
 		fmt.Fprint(w, `{"error":{"message":"bad key","type":"invalid_request_error","code":"invalid_api_key"}}`)
 	}))
 	defer srv.Close()
-	e, _ := NewOpenAI(OpenAIConfig{BaseURL: srv.URL + "/v1", APIKey: "bad"})
+	e, _ := NewEmbedder(EmbedderConfig{BaseURL: srv.URL + "/v1", APIKey: "bad"})
 	if _, err := e.Embed(context.Background(), []string{"x"}); err == nil {
 		t.Error("401: want an error")
 	}

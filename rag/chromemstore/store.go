@@ -1,4 +1,4 @@
-package rag
+package chromemstore
 
 import (
 	"context"
@@ -18,6 +18,9 @@ import (
 	"sync"
 
 	"github.com/philippgille/chromem-go"
+
+	"github.com/ragcite/ragcite/internal/text"
+	"github.com/ragcite/ragcite/rag"
 )
 
 const (
@@ -29,13 +32,13 @@ const (
 	segmentExt     = ".seg"
 )
 
-// ChromemStore is the embedded store: chromem-go holds the vectors and answers
+// Store is the embedded store: chromem-go holds the vectors and answers
 // dense queries, a BM25 index answers lexical ones, and each document is
 // persisted as one segment file (registry entry, text, chunk offsets and
 // vectors) under DIR/docs, written atomically. Reopening reads the segments
 // concurrently and rebuilds the chromem-go collection from the saved vectors,
 // so nothing is embedded twice.
-type ChromemStore struct {
+type Store struct {
 	dir string // "" for an in-memory store
 
 	mu     sync.RWMutex
@@ -47,9 +50,9 @@ type ChromemStore struct {
 }
 
 type storedEntry struct {
-	info   DocumentInfo
-	doc    Document
-	chunks []*Chunk
+	info   rag.DocumentInfo
+	doc    rag.Document
+	chunks []*rag.Chunk
 	slots  []int32
 }
 
@@ -59,17 +62,17 @@ type storeMeta struct {
 	Dim      int    `json:"dim"`
 }
 
-var _ Store = (*ChromemStore)(nil)
+var _ rag.Store = (*Store)(nil)
 
-// OpenChromemStore opens (or creates) the store in dir. An empty dir makes a
+// Open opens (or creates) the store in dir. An empty dir makes a
 // store that lives only in memory.
-func OpenChromemStore(ctx context.Context, dir string) (*ChromemStore, error) {
+func Open(ctx context.Context, dir string) (*Store, error) {
 	db := chromem.NewDB()
 	coll, err := db.CreateCollection(collectionName, nil, refuseEmbedding)
 	if err != nil {
 		return nil, fmt.Errorf("create collection: %w", err)
 	}
-	s := &ChromemStore{dir: dir, coll: coll, docs: map[string]*storedEntry{}, lex: newBM25Index(), meta: storeMeta{Version: 1}}
+	s := &Store{dir: dir, coll: coll, docs: map[string]*storedEntry{}, lex: newBM25Index(), meta: storeMeta{Version: 1}}
 	if dir == "" {
 		return s, nil
 	}
@@ -91,7 +94,7 @@ func refuseEmbedding(context.Context, string) ([]float32, error) {
 	return nil, errors.New("chromem store: vectors are computed by package embed and passed in")
 }
 
-func (s *ChromemStore) loadMeta() error {
+func (s *Store) loadMeta() error {
 	b, err := os.ReadFile(filepath.Join(s.dir, storeMetaFile))
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil
@@ -105,7 +108,7 @@ func (s *ChromemStore) loadMeta() error {
 	return nil
 }
 
-func (s *ChromemStore) loadSegments(ctx context.Context) error {
+func (s *Store) loadSegments(ctx context.Context) error {
 	dir := filepath.Join(s.dir, segmentDir)
 	entries, err := os.ReadDir(dir)
 	if err != nil {
@@ -123,7 +126,7 @@ func (s *ChromemStore) loadSegments(ctx context.Context) error {
 	// Readers decode segments concurrently while this goroutine indexes
 	// them as they arrive.
 	type loaded struct {
-		sd    *StoredDocument
+		sd    *rag.StoredDocument
 		terms []analysed
 		err   error
 	}
@@ -163,15 +166,15 @@ func (s *ChromemStore) loadSegments(ctx context.Context) error {
 	return nil
 }
 
-// Embedder implements Store.
-func (s *ChromemStore) Embedder(context.Context) (string, int, error) {
+// Embedder implements rag.Store.
+func (s *Store) Embedder(context.Context) (string, int, error) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	return s.meta.Embedder, s.meta.Dim, nil
 }
 
-// SetEmbedder implements Store.
-func (s *ChromemStore) SetEmbedder(_ context.Context, name string, dim int) error {
+// SetEmbedder implements rag.Store.
+func (s *Store) SetEmbedder(_ context.Context, name string, dim int) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.meta.Embedder, s.meta.Dim = name, dim
@@ -185,48 +188,48 @@ func (s *ChromemStore) SetEmbedder(_ context.Context, name string, dim int) erro
 	return writeFileAtomic(filepath.Join(s.dir, storeMetaFile), b)
 }
 
-// Info implements Store.
-func (s *ChromemStore) Info(_ context.Context, id string) (DocumentInfo, error) {
+// Info implements rag.Store.
+func (s *Store) Info(_ context.Context, id string) (rag.DocumentInfo, error) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	e, ok := s.docs[id]
 	if !ok {
-		return DocumentInfo{}, fmt.Errorf("document %q: %w", id, ErrNotFound)
+		return rag.DocumentInfo{}, fmt.Errorf("document %q: %w", id, rag.ErrNotFound)
 	}
 	return e.info, nil
 }
 
-// Document implements Store.
-func (s *ChromemStore) Document(_ context.Context, id string) (Document, error) {
+// Document implements rag.Store.
+func (s *Store) Document(_ context.Context, id string) (rag.Document, error) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	e, ok := s.docs[id]
 	if !ok {
-		return Document{}, fmt.Errorf("document %q: %w", id, ErrNotFound)
+		return rag.Document{}, fmt.Errorf("document %q: %w", id, rag.ErrNotFound)
 	}
 	return e.doc, nil
 }
 
-// Chunks implements Store.
-func (s *ChromemStore) Chunks(_ context.Context, docID string) ([]Chunk, error) {
+// Chunks implements rag.Store.
+func (s *Store) Chunks(_ context.Context, docID string) ([]rag.Chunk, error) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	e, ok := s.docs[docID]
 	if !ok {
-		return nil, fmt.Errorf("document %q: %w", docID, ErrNotFound)
+		return nil, fmt.Errorf("document %q: %w", docID, rag.ErrNotFound)
 	}
-	out := make([]Chunk, len(e.chunks))
+	out := make([]rag.Chunk, len(e.chunks))
 	for i, c := range e.chunks {
 		out[i] = *c
 	}
 	return out, nil
 }
 
-// Documents implements Store.
-func (s *ChromemStore) Documents(context.Context) ([]DocumentInfo, error) {
+// Documents implements rag.Store.
+func (s *Store) Documents(context.Context) ([]rag.DocumentInfo, error) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	out := make([]DocumentInfo, 0, len(s.docs))
+	out := make([]rag.DocumentInfo, 0, len(s.docs))
 	for _, e := range s.docs {
 		out = append(out, e.info)
 	}
@@ -234,10 +237,10 @@ func (s *ChromemStore) Documents(context.Context) ([]DocumentInfo, error) {
 	return out, nil
 }
 
-// Put implements Store. The segment file is written and synced first;
+// Put implements rag.Store. The segment file is written and synced first;
 // memory changes only once it is on disk. The directory entry is made
 // durable by Flush (Engine.Ingest calls it once per batch) or Close.
-func (s *ChromemStore) Put(ctx context.Context, sd StoredDocument) error {
+func (s *Store) Put(ctx context.Context, sd rag.StoredDocument) error {
 	if len(sd.Chunks) != len(sd.Vectors) {
 		return fmt.Errorf("put %q: %d chunks but %d vectors", sd.ID, len(sd.Chunks), len(sd.Vectors))
 	}
@@ -245,7 +248,7 @@ func (s *ChromemStore) Put(ctx context.Context, sd StoredDocument) error {
 	closed := s.closed
 	s.mu.RUnlock()
 	if closed {
-		return ErrClosed
+		return rag.ErrClosed
 	}
 	terms := chunkTerms(&sd) // analysed before taking the lock
 	if s.dir != "" {
@@ -256,14 +259,14 @@ func (s *ChromemStore) Put(ctx context.Context, sd StoredDocument) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.closed {
-		return ErrClosed
+		return rag.ErrClosed
 	}
 	s.unindex(ctx, sd.ID)
 	return s.index(ctx, &sd, terms)
 }
 
 // chunkTerms analyses every chunk of sd for the lexical index.
-func chunkTerms(sd *StoredDocument) []analysed {
+func chunkTerms(sd *rag.StoredDocument) []analysed {
 	out := make([]analysed, len(sd.Chunks))
 	for i, c := range sd.Chunks {
 		out[i] = analyse(sd.Text[c.Start:c.End])
@@ -273,9 +276,9 @@ func chunkTerms(sd *StoredDocument) []analysed {
 
 // index adds a document to memory, with the analysed terms of each chunk.
 // Callers hold s.mu (or own s exclusively).
-func (s *ChromemStore) index(ctx context.Context, sd *StoredDocument, terms []analysed) error {
+func (s *Store) index(ctx context.Context, sd *rag.StoredDocument, terms []analysed) error {
 	e := &storedEntry{
-		info: DocumentInfo{ID: sd.ID, Title: sd.Title, Source: sd.Source, Chunks: len(sd.Chunks),
+		info: rag.DocumentInfo{ID: sd.ID, Title: sd.Title, Source: sd.Source, Chunks: len(sd.Chunks),
 			Bytes: len(sd.Text), Metadata: copyMap(sd.Metadata), Hash: sd.Hash},
 		doc: sd.Document,
 	}
@@ -306,7 +309,7 @@ func (s *ChromemStore) index(ctx context.Context, sd *StoredDocument, terms []an
 }
 
 // unindex removes a document from memory. Callers hold s.mu.
-func (s *ChromemStore) unindex(ctx context.Context, id string) bool {
+func (s *Store) unindex(ctx context.Context, id string) bool {
 	e, ok := s.docs[id]
 	if !ok {
 		return false
@@ -325,12 +328,12 @@ func (s *ChromemStore) unindex(ctx context.Context, id string) bool {
 	return true
 }
 
-// Delete implements Store.
-func (s *ChromemStore) Delete(ctx context.Context, id string) error {
+// Delete implements rag.Store.
+func (s *Store) Delete(ctx context.Context, id string) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if _, ok := s.docs[id]; !ok {
-		return fmt.Errorf("document %q: %w", id, ErrNotFound)
+		return fmt.Errorf("document %q: %w", id, rag.ErrNotFound)
 	}
 	if s.dir != "" {
 		if err := os.Remove(s.segmentPath(id)); err != nil && !errors.Is(err, fs.ErrNotExist) {
@@ -344,8 +347,8 @@ func (s *ChromemStore) Delete(ctx context.Context, id string) error {
 	return nil
 }
 
-// Dense implements Store.
-func (s *ChromemStore) Dense(ctx context.Context, vec []float32, k int, f Filter) ([]Hit, error) {
+// Dense implements rag.Store.
+func (s *Store) Dense(ctx context.Context, vec []float32, k int, f rag.Filter) ([]rag.Hit, error) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	n := s.coll.Count()
@@ -366,13 +369,13 @@ func (s *ChromemStore) Dense(ctx context.Context, vec []float32, k int, f Filter
 	if err != nil {
 		return nil, fmt.Errorf("dense query: %w", err)
 	}
-	hits := make([]Hit, 0, len(results))
+	hits := make([]rag.Hit, 0, len(results))
 	for _, r := range results {
 		c, ok := s.chunkLocked(r.Metadata[metaDocID], r.ID)
 		if !ok {
 			continue
 		}
-		hits = append(hits, Hit{Chunk: *c, Score: float64(r.Similarity)})
+		hits = append(hits, rag.Hit{Chunk: *c, Score: float64(r.Similarity)})
 	}
 	return hits, nil
 }
@@ -380,9 +383,9 @@ func (s *ChromemStore) Dense(ctx context.Context, vec []float32, k int, f Filter
 // denseInDocs ranks the chunks of the filter's documents exactly: a scan of
 // just those chunks, where chromem-go's filters would scan the whole
 // collection once per document. Callers hold s.mu.
-func (s *ChromemStore) denseInDocs(ctx context.Context, vec []float32, k int, f Filter) ([]Hit, error) {
+func (s *Store) denseInDocs(ctx context.Context, vec []float32, k int, f rag.Filter) ([]rag.Hit, error) {
 	q := normalized(vec)
-	var hits []Hit
+	var hits []rag.Hit
 	for _, id := range dedupe(f.DocIDs) {
 		e, ok := s.docs[id]
 		if !ok || !matchesMetadata(e.info.Metadata, f.Metadata) {
@@ -397,7 +400,7 @@ func (s *ChromemStore) denseInDocs(ctx context.Context, vec []float32, k int, f 
 			for i, x := range d.Embedding {
 				sim += x * q[i]
 			}
-			hits = append(hits, Hit{Chunk: *c, Score: float64(sim)})
+			hits = append(hits, rag.Hit{Chunk: *c, Score: float64(sim)})
 		}
 	}
 	sort.SliceStable(hits, func(i, j int) bool { return hits[i].Score > hits[j].Score })
@@ -430,7 +433,7 @@ func normalized(v []float32) []float32 {
 	return out
 }
 
-func (s *ChromemStore) chunkLocked(docID, chunkID string) (*Chunk, bool) {
+func (s *Store) chunkLocked(docID, chunkID string) (*rag.Chunk, bool) {
 	e, ok := s.docs[docID]
 	if !ok {
 		return nil, false
@@ -448,15 +451,15 @@ func (s *ChromemStore) chunkLocked(docID, chunkID string) (*Chunk, bool) {
 	return nil, false
 }
 
-// Lexical implements Store.
-func (s *ChromemStore) Lexical(_ context.Context, query string, k int, f Filter) ([]Hit, error) {
+// Lexical implements rag.Store.
+func (s *Store) Lexical(_ context.Context, query string, k int, f rag.Filter) ([]rag.Hit, error) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	return s.lex.search(Terms(query), k, s.filterFunc(f)), nil
+	return s.lex.search(text.Terms(query), k, s.filterFunc(f)), nil
 }
 
 // filterFunc returns a chunk predicate for f, or nil when f keeps everything.
-func (s *ChromemStore) filterFunc(f Filter) func(*Chunk) bool {
+func (s *Store) filterFunc(f rag.Filter) func(*rag.Chunk) bool {
 	if len(f.DocIDs) == 0 && len(f.Metadata) == 0 {
 		return nil
 	}
@@ -464,7 +467,7 @@ func (s *ChromemStore) filterFunc(f Filter) func(*Chunk) bool {
 	for _, id := range f.DocIDs {
 		ids[id] = true
 	}
-	return func(c *Chunk) bool {
+	return func(c *rag.Chunk) bool {
 		if len(ids) > 0 && !ids[c.DocID] {
 			return false
 		}
@@ -473,8 +476,8 @@ func (s *ChromemStore) filterFunc(f Filter) func(*Chunk) bool {
 	}
 }
 
-// IDF implements Store.
-func (s *ChromemStore) IDF(_ context.Context, terms []string) (map[string]float64, error) {
+// IDF implements rag.Store.
+func (s *Store) IDF(_ context.Context, terms []string) (map[string]float64, error) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	out := make(map[string]float64, len(terms))
@@ -486,15 +489,15 @@ func (s *ChromemStore) IDF(_ context.Context, terms []string) (map[string]float6
 
 // Flush makes every Put and Delete so far durable: it syncs the segment
 // directory, so their renames and removals survive a crash.
-func (s *ChromemStore) Flush() error {
+func (s *Store) Flush() error {
 	if s.dir == "" {
 		return nil
 	}
 	return syncDir(filepath.Join(s.dir, segmentDir))
 }
 
-// Close implements Store: it flushes and stops further writes.
-func (s *ChromemStore) Close() error {
+// Close implements rag.Store: it flushes and stops further writes.
+func (s *Store) Close() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.closed {
@@ -504,7 +507,7 @@ func (s *ChromemStore) Close() error {
 	return s.Flush()
 }
 
-func (s *ChromemStore) segmentPath(id string) string {
+func (s *Store) segmentPath(id string) string {
 	sum := sha256.Sum256([]byte(id))
 	return filepath.Join(s.dir, segmentDir, hex.EncodeToString(sum[:12])+segmentExt)
 }

@@ -1,0 +1,198 @@
+package chromemstore
+
+import (
+	"container/heap"
+	"math"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/ragcite/ragcite/internal/text"
+	"github.com/ragcite/ragcite/rag"
+)
+
+// bm25Index is an in-memory inverted index over chunks. It is not safe for
+// concurrent use; the store guards it with its lock.
+type bm25Index struct {
+	termIDs  map[string]int32
+	postings [][]posting // by term id
+	slots    []bm25Slot  // by chunk slot
+	free     []int32
+	live     int
+	totalLen int64
+	accPool  sync.Pool
+}
+
+type posting struct {
+	slot int32
+	tf   uint16
+}
+
+type bm25Slot struct {
+	chunk  *rag.Chunk
+	length int32
+	terms  []int32 // distinct term ids, to unindex
+}
+
+func newBM25Index() *bm25Index {
+	return &bm25Index{termIDs: map[string]int32{}}
+}
+
+// termFreq is a distinct analysed term of a chunk and its count.
+type termFreq struct {
+	term string
+	tf   uint16
+}
+
+// analysed is a chunk's lexical form: distinct terms and the term count.
+type analysed struct {
+	terms  []termFreq
+	length int
+}
+
+// analyse counts the terms of text. It needs no index, so callers run it
+// concurrently before taking the index lock.
+func analyse(src string) analysed {
+	terms := text.Terms(src)
+	n := len(terms)
+	sort.Strings(terms)
+	out := make([]termFreq, 0, len(terms))
+	for i := 0; i < len(terms); {
+		j := i + 1
+		for j < len(terms) && terms[j] == terms[i] {
+			j++
+		}
+		out = append(out, termFreq{terms[i], uint16(min(j-i, math.MaxUint16))})
+		i = j
+	}
+	return analysed{terms: out, length: n}
+}
+
+// add indexes chunk c with its analysed terms and returns its slot.
+func (x *bm25Index) add(c *rag.Chunk, a analysed) int32 {
+	var slot int32
+	if n := len(x.free); n > 0 {
+		slot = x.free[n-1]
+		x.free = x.free[:n-1]
+	} else {
+		slot = int32(len(x.slots))
+		x.slots = append(x.slots, bm25Slot{})
+	}
+	ids := make([]int32, len(a.terms))
+	for i, tf := range a.terms {
+		id, ok := x.termIDs[tf.term]
+		if !ok {
+			id = int32(len(x.postings))
+			x.termIDs[strings.Clone(tf.term)] = id
+			x.postings = append(x.postings, nil)
+		}
+		x.postings[id] = append(x.postings[id], posting{slot, tf.tf})
+		ids[i] = id
+	}
+	x.slots[slot] = bm25Slot{chunk: c, length: int32(a.length), terms: ids}
+	x.live++
+	x.totalLen += int64(a.length)
+	return slot
+}
+
+// remove unindexes the chunk at slot.
+func (x *bm25Index) remove(slot int32) {
+	s := x.slots[slot]
+	for _, id := range s.terms {
+		ps := x.postings[id]
+		for i := range ps {
+			if ps[i].slot == slot {
+				ps[i] = ps[len(ps)-1]
+				x.postings[id] = ps[:len(ps)-1]
+				break
+			}
+		}
+	}
+	x.totalLen -= int64(s.length)
+	x.live--
+	x.slots[slot] = bm25Slot{}
+	x.free = append(x.free, slot)
+}
+
+// idf is the BM25 inverse document frequency of a term with document frequency df.
+func (x *bm25Index) idf(df int) float64 { return rag.BM25IDF(x.live, df) }
+
+// termIDF returns the idf of an analysed term; unseen terms get the maximum.
+func (x *bm25Index) termIDF(t string) float64 {
+	if id, ok := x.termIDs[t]; ok {
+		return x.idf(len(x.postings[id]))
+	}
+	return x.idf(0)
+}
+
+// search returns the k best chunks for the analysed query terms that keep
+// passes (nil keeps all).
+func (x *bm25Index) search(terms []string, k int, keep func(*rag.Chunk) bool) []rag.Hit {
+	if x.live == 0 || k <= 0 {
+		return nil
+	}
+	acc, _ := x.accPool.Get().([]float32)
+	if len(acc) < len(x.slots) {
+		acc = make([]float32, len(x.slots))
+	}
+	var touched []int32
+	avg := float64(x.totalLen) / float64(x.live)
+	seen := map[int32]bool{}
+	for _, t := range terms {
+		id, ok := x.termIDs[t]
+		if !ok || seen[id] {
+			continue
+		}
+		seen[id] = true
+		ps := x.postings[id]
+		w := x.idf(len(ps))
+		for _, p := range ps {
+			if acc[p.slot] == 0 {
+				touched = append(touched, p.slot)
+			}
+			acc[p.slot] += float32(rag.BM25(int(p.tf), int(x.slots[p.slot].length), avg, w))
+		}
+	}
+	h := make(hitHeap, 0, k+1)
+	for _, slot := range touched {
+		score := acc[slot]
+		acc[slot] = 0
+		if len(h) == k && float64(score) <= h[0].Score {
+			continue
+		}
+		c := x.slots[slot].chunk
+		if keep != nil && !keep(c) {
+			continue
+		}
+		heap.Push(&h, rag.Hit{Chunk: *c, Score: float64(score)})
+		if len(h) > k {
+			heap.Pop(&h)
+		}
+	}
+	x.accPool.Put(acc) //nolint:staticcheck // a slice header is fine here
+	out := make([]rag.Hit, len(h))
+	for i := len(h) - 1; i >= 0; i-- {
+		out[i] = heap.Pop(&h).(rag.Hit)
+	}
+	return out
+}
+
+// hitHeap is a min-heap of hits by score, ties broken by chunk id so results
+// are deterministic.
+type hitHeap []rag.Hit
+
+func (h hitHeap) Len() int { return len(h) }
+func (h hitHeap) Less(i, j int) bool {
+	if h[i].Score != h[j].Score {
+		return h[i].Score < h[j].Score
+	}
+	return h[i].Chunk.ID > h[j].Chunk.ID
+}
+func (h hitHeap) Swap(i, j int) { h[i], h[j] = h[j], h[i] }
+func (h *hitHeap) Push(v any)   { *h = append(*h, v.(rag.Hit)) }
+func (h *hitHeap) Pop() any {
+	old := *h
+	v := old[len(old)-1]
+	*h = old[:len(old)-1]
+	return v
+}
