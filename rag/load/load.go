@@ -101,7 +101,9 @@ func loadFile(path, rel string) ([]rag.Document, error) {
 	if err != nil {
 		return nil, err
 	}
-	return ParseFile(rel, path, data)
+	// The source is the path relative to the ingested root, never the
+	// server's absolute path: readers of every answer see it.
+	return ParseFile(rel, rel, data)
 }
 
 // ParseFile turns one file's bytes into documents. name is the file's path

@@ -2,6 +2,9 @@ package load
 
 import (
 	"errors"
+	"maps"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -103,4 +106,41 @@ func FuzzParseFile(f *testing.F) {
 			}
 		}
 	})
+}
+
+// A document's source is its path relative to the ingested root, so the
+// server's file system layout is not shown to readers.
+func TestLoadPathsSourceRelativeToRoot(t *testing.T) {
+	root := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(root, "sub"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for name, text := range map[string]string{"a.txt": "Alpha text.", "sub/b.md": "# B\n\nBeta text."} {
+		if err := os.WriteFile(filepath.Join(root, name), []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	tests := []struct {
+		name  string
+		paths []string
+		want  map[string]string // id -> source
+	}{
+		{"directory", []string{root}, map[string]string{"a": "a.txt", "sub/b": "sub/b.md"}},
+		{"file", []string{filepath.Join(root, "sub", "b.md")}, map[string]string{"b": "b.md"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			docs, _, err := LoadPaths(tc.paths)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := map[string]string{}
+			for _, d := range docs {
+				got[d.ID] = d.Source
+			}
+			if !maps.Equal(got, tc.want) {
+				t.Errorf("sources %v, want %v", got, tc.want)
+			}
+		})
+	}
 }
