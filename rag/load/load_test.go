@@ -110,7 +110,7 @@ func FuzzParseFile(f *testing.F) {
 
 // A document's source is its path relative to the ingested root, so the
 // server's file system layout is not shown to readers.
-func TestLoadPathsSourceRelativeToRoot(t *testing.T) {
+func TestPathsSourceRelativeToRoot(t *testing.T) {
 	root := t.TempDir()
 	if err := os.MkdirAll(filepath.Join(root, "sub"), 0o755); err != nil {
 		t.Fatal(err)
@@ -130,7 +130,7 @@ func TestLoadPathsSourceRelativeToRoot(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			docs, _, err := LoadPaths(tc.paths)
+			docs, _, err := Paths(tc.paths)
 			if err != nil {
 				t.Fatal(err)
 			}
