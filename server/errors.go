@@ -118,6 +118,10 @@ func (s *Server) errorReply(c *gin.Context, err error) (int, errorBody) {
 // fail writes err as the JSON error reply and stops the handler chain.
 func (s *Server) fail(c *gin.Context, err error) {
 	status, body := s.errorReply(c, err)
+	if c.GetBool(ctxOpenAIErrors) {
+		c.AbortWithStatusJSON(status, openAIErrorOf(err, status, body))
+		return
+	}
 	c.AbortWithStatusJSON(status, body)
 }
 

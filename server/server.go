@@ -36,6 +36,9 @@ type Config struct {
 	// once its context is done; 0 means 30 s.
 	ShutdownTimeout time.Duration
 	Logger          *slog.Logger
+	// NoChatSources leaves the "Sources" block out of the content of
+	// /v1/chat/completions replies unless a request asks for it.
+	NoChatSources bool
 }
 
 // Server is the HTTP API over one engine. Create it with New; it is not
@@ -50,6 +53,9 @@ type Server struct {
 	metrics  *metrics
 	router   *gin.Engine
 	ready    atomic.Bool
+	// started is when the server was built (the models' "created").
+	started     time.Time
+	chatSources bool
 }
 
 // New builds the server and its router.
@@ -65,6 +71,9 @@ func New(cfg Config) (*Server, error) {
 		shutdown: cfg.ShutdownTimeout,
 		log:      cfg.Logger,
 		metrics:  newMetrics(cfg.Engine),
+		started:  time.Now(),
+		// chatSources is the default of a chat request's "sources" option.
+		chatSources: !cfg.NoChatSources,
 	}
 	if s.maxBody <= 0 {
 		s.maxBody = DefaultMaxBodyBytes
@@ -113,6 +122,12 @@ func (s *Server) routes() *gin.Engine {
 	v1.POST("/search", s.search)
 	v1.POST("/ask", s.ask)
 	v1.POST("/summarize", s.summarize)
+
+	// The OpenAI-compatible routes answer errors in the OpenAI shape.
+	oai := r.Group("/v1", withOpenAIErrors(), s.withAuth(), s.withBodyLimit(s.maxBody), withTimeout(s.timeout))
+	oai.POST("/chat/completions", s.chatCompletions)
+	oai.GET("/models", s.listModels)
+	oai.GET("/models/:model", s.getModel)
 	return r
 }
 

@@ -21,12 +21,44 @@ type streamEvent struct {
 // piece of text, and returns the whole reply object.
 type produceFunc func(ctx context.Context, emit func(string) error) (any, error)
 
+// streamFormat writes a stream's events in one wire format.
+type streamFormat interface {
+	delta(c *gin.Context, text string) error
+	done(c *gin.Context, reply any) error
+	fail(c *gin.Context, err error) error
+}
+
+// ragciteEvents is the format of /v1/ask and /v1/summarize: "delta" events
+// {"text"}, then one "done" event with the reply object, or an "error"
+// event with the JSON error.
+type ragciteEvents struct{ s *Server }
+
+func (f ragciteEvents) delta(c *gin.Context, text string) error {
+	return writeEvent(c.Writer, "delta", struct {
+		Text string `json:"text"`
+	}{text})
+}
+
+func (f ragciteEvents) done(c *gin.Context, reply any) error {
+	return writeEvent(c.Writer, "done", reply)
+}
+
+func (f ragciteEvents) fail(c *gin.Context, err error) error {
+	_, body := f.s.errorReply(c, err)
+	return writeEvent(c.Writer, "error", body)
+}
+
 // stream runs produce on its own goroutine and writes what it sends as
-// Server-Sent Events: "delta" events {"text"}, then one "done" event with the
-// reply object. An error before the first event is written gets a normal
-// status and JSON error; after it, an "error" event with the same JSON. A
-// client that goes away cancels the request context, which stops produce.
+// Server-Sent Events in the ragcite format (see ragciteEvents).
 func (s *Server) stream(c *gin.Context, produce produceFunc) {
+	s.streamAs(c, produce, ragciteEvents{s})
+}
+
+// streamAs runs produce on its own goroutine and writes what it sends as
+// Server-Sent Events in format f. An error before the first event is written
+// gets a normal status and JSON error; after it, f's error event. A client
+// that goes away cancels the request context, which stops produce.
+func (s *Server) streamAs(c *gin.Context, produce produceFunc, f streamFormat) {
 	ctx := c.Request.Context()
 	events := make(chan streamEvent)
 	go func() {
@@ -70,14 +102,11 @@ func (s *Server) stream(c *gin.Context, produce produceFunc) {
 		var err error
 		switch {
 		case ev.err != nil:
-			_, body := s.errorReply(c, ev.err)
-			err = writeEvent(c.Writer, "error", body)
+			err = f.fail(c, ev.err)
 		case ev.done != nil:
-			err = writeEvent(c.Writer, "done", ev.done)
+			err = f.done(c, ev.done)
 		default:
-			err = writeEvent(c.Writer, "delta", struct {
-				Text string `json:"text"`
-			}{ev.delta})
+			err = f.delta(c, ev.delta)
 		}
 		if err != nil {
 			// The client is gone; the request context is canceled with the
