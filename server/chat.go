@@ -195,7 +195,7 @@ func (s *Server) chatCompletions(c *gin.Context) {
 	meta := v.(*chatMeta)
 	c.JSON(http.StatusOK, chatCompletion{
 		ID: id, Object: "chat.completion", Created: created, Model: model,
-		Choices: []chatChoice{{Message: replyMessage{Role: "assistant", Content: meta.Answer.Answer + sourcesBlock(meta.Answer, sources)},
+		Choices: []chatChoice{{Message: replyMessage{Role: "assistant", Content: meta.Answer.Answer + sourcesBlock(meta.Answer.Citations, sources)},
 			FinishReason: "stop"}},
 		Usage: usageOf(meta.Answer), Citations: meta.Answer.Citations, Ragcite: *meta,
 	})
@@ -269,13 +269,13 @@ func messageText(raw json.RawMessage) (string, error) {
 // sourcesBlock is the "Sources" list appended to a reply's content for
 // clients that show only content: one line per citation, its marker, title,
 // source and (shortened) quote. It is empty when off or nothing is cited.
-func sourcesBlock(ans *rag.Answer, on bool) string {
-	if !on || len(ans.Citations) == 0 {
+func sourcesBlock(cits []rag.Citation, on bool) string {
+	if !on || len(cits) == 0 {
 		return ""
 	}
 	var b strings.Builder
 	b.WriteString("\n\nSources:\n")
-	for _, c := range ans.Citations {
+	for _, c := range cits {
 		fmt.Fprintf(&b, "- [%d] %s", c.N, c.Title)
 		if c.Source != "" {
 			fmt.Fprintf(&b, " (%s)", c.Source)
@@ -342,7 +342,7 @@ func (f *chatEvents) delta(c *gin.Context, text string) error {
 
 func (f *chatEvents) done(c *gin.Context, reply any) error {
 	meta := reply.(*chatMeta)
-	if block := sourcesBlock(meta.Answer, f.sources); block != "" || !f.roleOut {
+	if block := sourcesBlock(meta.Answer.Citations, f.sources); block != "" || !f.roleOut {
 		if err := writeData(c.Writer, f.content(block)); err != nil {
 			return err
 		}

@@ -39,6 +39,8 @@ type Config struct {
 	// NoChatSources leaves the "Sources" block out of the content of
 	// /v1/chat/completions replies unless a request asks for it.
 	NoChatSources bool
+	// Version is the version reported to MCP clients.
+	Version string
 }
 
 // Server is the HTTP API over one engine. Create it with New; it is not
@@ -56,6 +58,7 @@ type Server struct {
 	// started is when the server was built (the models' "created").
 	started     time.Time
 	chatSources bool
+	version     string
 }
 
 // New builds the server and its router.
@@ -74,6 +77,7 @@ func New(cfg Config) (*Server, error) {
 		started:  time.Now(),
 		// chatSources is the default of a chat request's "sources" option.
 		chatSources: !cfg.NoChatSources,
+		version:     cfg.Version,
 	}
 	if s.maxBody <= 0 {
 		s.maxBody = DefaultMaxBodyBytes
@@ -128,6 +132,8 @@ func (s *Server) routes() *gin.Engine {
 	oai.POST("/chat/completions", s.chatCompletions)
 	oai.GET("/models", s.listModels)
 	oai.GET("/models/:model", s.getModel)
+
+	r.POST("/mcp", s.withAuth(), s.withBodyLimit(s.maxBody), withTimeout(s.timeout), s.mcpHandler())
 	return r
 }
 
