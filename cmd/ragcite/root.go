@@ -115,7 +115,7 @@ func newRootCommand(stdout, stderr io.Writer) *cobra.Command {
 	pf.StringVar(&a.cfg.PGExecMode, "pg-exec-mode", envString("RAGCITE_PG_EXEC_MODE", ""), "pgx query exec mode: cache_statement, cache_describe, describe_exec, exec, simple_protocol (RAGCITE_PG_EXEC_MODE)")
 	pf.StringVar(&a.cfg.LogLevel, "log-level", envString("RAGCITE_LOG_LEVEL", "info"), "log level: debug, info, warn, error (RAGCITE_LOG_LEVEL)")
 	root.AddCommand(a.ingestCommand(), a.askCommand(), a.searchCommand(), a.summarizeCommand(), a.docsCommand(), a.evalCommand())
-	root.AddCommand(a.serveCommand(), a.healthCommand())
+	root.AddCommand(a.serveCommand(), a.healthCommand(), a.mcpCommand())
 	return root
 }
 

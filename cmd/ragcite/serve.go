@@ -26,6 +26,7 @@ type serveConfig struct {
 	MaxBody         int64
 	RequestTimeout  time.Duration
 	ShutdownTimeout time.Duration
+	ChatSources     bool
 }
 
 func (a *app) serveCommand() *cobra.Command {
@@ -49,6 +50,7 @@ func (a *app) serveCommand() *cobra.Command {
 	f.StringArrayVar(&sc.ReadKeys, "read-key", nil, "read-only API key: search, ask, summarize (repeatable; RAGCITE_READ_KEYS, comma-separated)")
 	f.Int64Var(&sc.MaxBody, "max-body", int64(envInt("RAGCITE_MAX_BODY", server.DefaultMaxBodyBytes)), "request body limit in bytes (RAGCITE_MAX_BODY)")
 	f.DurationVar(&sc.RequestTimeout, "request-timeout", envDuration("RAGCITE_REQUEST_TIMEOUT", server.DefaultRequestTimeout), "per-request timeout (RAGCITE_REQUEST_TIMEOUT)")
+	f.BoolVar(&sc.ChatSources, "chat-sources", envBool("RAGCITE_CHAT_SOURCES", true), "append a Sources list to /v1/chat/completions content; a request's ragcite.sources overrides it (RAGCITE_CHAT_SOURCES)")
 	f.DurationVar(&sc.ShutdownTimeout, "shutdown-timeout", envDuration("RAGCITE_SHUTDOWN_TIMEOUT", server.DefaultShutdownTimeout), "how long shutdown waits for in-flight requests (RAGCITE_SHUTDOWN_TIMEOUT)")
 	return cmd
 }
@@ -84,7 +86,7 @@ func (a *app) serve(cmd *cobra.Command, sc serveConfig) (err error) {
 	srv, err := server.New(server.Config{
 		Engine: eng, WriteKeys: sc.WriteKeys, ReadKeys: sc.ReadKeys,
 		MaxBodyBytes: sc.MaxBody, RequestTimeout: sc.RequestTimeout, ShutdownTimeout: sc.ShutdownTimeout,
-		Logger: log,
+		Logger: log, NoChatSources: !sc.ChatSources, Version: version(),
 	})
 	if err != nil {
 		return err
