@@ -131,10 +131,14 @@ func (x *bm25Index) search(terms []string, k int, keep func(*rag.Chunk) bool) []
 	if x.live == 0 || k <= 0 {
 		return nil
 	}
-	acc, _ := x.accPool.Get().([]float32)
-	if len(acc) < len(x.slots) {
-		acc = make([]float32, len(x.slots))
+	pooled, _ := x.accPool.Get().(*[]float32)
+	if pooled == nil {
+		pooled = new([]float32)
 	}
+	if len(*pooled) < len(x.slots) {
+		*pooled = make([]float32, len(x.slots))
+	}
+	acc := *pooled
 	var touched []int32
 	avg := float64(x.totalLen) / float64(x.live)
 	seen := map[int32]bool{}
@@ -169,7 +173,7 @@ func (x *bm25Index) search(terms []string, k int, keep func(*rag.Chunk) bool) []
 			heap.Pop(&h)
 		}
 	}
-	x.accPool.Put(acc) //nolint:staticcheck // a slice header is fine here
+	x.accPool.Put(pooled)
 	out := make([]rag.Hit, len(h))
 	for i := len(h) - 1; i >= 0; i-- {
 		out[i] = heap.Pop(&h).(rag.Hit)

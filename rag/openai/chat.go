@@ -78,7 +78,7 @@ func (c *Chat) request(req rag.ChatRequest, stream bool) openai.ChatCompletionRe
 	for i, m := range req.Messages {
 		msgs[i] = openai.ChatCompletionMessage{Role: m.Role, Content: m.Content}
 	}
-	r := openai.ChatCompletionRequest{Model: c.model, Messages: msgs, MaxTokens: req.MaxTokens, Temperature: c.temp, Stream: stream}
+	r := openai.ChatCompletionRequest{Model: c.model, Messages: msgs, MaxCompletionTokens: req.MaxTokens, Temperature: c.temp, Stream: stream}
 	if req.Temperature > 0 {
 		r.Temperature = req.Temperature
 	}
