@@ -12,6 +12,9 @@ import (
 
 // WriteConsole writes a table of cases, the metrics and the gates.
 func WriteConsole(w io.Writer, rep *Report) error {
+	if rep.Attribution != nil {
+		return writeAttributionConsole(w, rep)
+	}
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintf(tw, "CASE\tRESULT\tLATENCY\tREASON\n")
 	for _, c := range rep.Cases {
@@ -141,6 +144,9 @@ func WriteJUnit(w io.Writer, rep *Report) error {
 
 // WriteMarkdown writes a summary for a CI step summary.
 func WriteMarkdown(w io.Writer, rep *Report) error {
+	if rep.Attribution != nil {
+		return writeAttributionMarkdown(w, rep)
+	}
 	verdict := "passed"
 	if !rep.Pass {
 		verdict = "**failed**"

@@ -91,6 +91,9 @@ type Report struct {
 	Metrics Metrics      `json:"metrics"`
 	Gates   []GateResult `json:"gates"`
 	Cases   []CaseResult `json:"cases"`
+	// Attribution holds the metrics of a claim attribution run (eval
+	// --attribution), whose cases are claims.
+	Attribution *AttributionMetrics `json:"attribution,omitempty"`
 }
 
 // Run asks every case of s against t (documents already ingested) and scores it.

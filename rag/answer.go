@@ -61,6 +61,10 @@ func (e *Engine) AskStream(ctx context.Context, req AskRequest, emit func(string
 	if err != nil {
 		return nil, err
 	}
+	policy, err := ValidatePolicy(req.Policy, e.policy)
+	if err != nil {
+		return nil, err
+	}
 	// A question asking for a figure looks twice as deep for sources that
 	// state another one; the answer itself comes from the top k.
 	pool := k
@@ -71,7 +75,7 @@ func (e *Engine) AskStream(ctx context.Context, req AskRequest, emit func(string
 	if err != nil {
 		return nil, err
 	}
-	ans, err := e.answer(ctx, q, hits, k, mode, req.Mode == ModeLLM, emit)
+	ans, err := e.answer(ctx, q, hits, k, mode, req.Mode == ModeLLM, policy, emit)
 	if err != nil {
 		return nil, err
 	}
@@ -82,9 +86,9 @@ func (e *Engine) AskStream(ctx context.Context, req AskRequest, emit func(string
 // answer writes the answer in mode. An LLM failure before anything was
 // streamed falls back to an extractive answer marked degraded, unless the
 // caller insisted on the LLM (strict).
-func (e *Engine) answer(ctx context.Context, q string, hits []Hit, k int, mode Mode, strict bool, emit func(string) error) (*Answer, error) {
+func (e *Engine) answer(ctx context.Context, q string, hits []Hit, k int, mode Mode, strict bool, policy Policy, emit func(string) error) (*Answer, error) {
 	if mode == ModeLLM {
-		ans, err := e.answerLLM(ctx, q, hits, k, emit)
+		ans, err := e.answerLLM(ctx, q, hits, k, policy, emit)
 		if err == nil {
 			return ans, nil
 		}
@@ -93,7 +97,7 @@ func (e *Engine) answer(ctx context.Context, q string, hits []Hit, k int, mode M
 			return nil, err
 		}
 		e.log.Warn("answering extractively", "reason", reason, "error", err)
-		ans, err = e.answer(ctx, q, hits, k, ModeExtractive, false, emit)
+		ans, err = e.answer(ctx, q, hits, k, ModeExtractive, false, policy, emit)
 		if err != nil {
 			return nil, err
 		}
@@ -104,6 +108,7 @@ func (e *Engine) answer(ctx context.Context, q string, hits []Hit, k int, mode M
 	if err != nil {
 		return nil, err
 	}
+	ans.Sentences = quotedSentences(ans.Answer)
 	if err := emitPieces(ans.Answer, emit); err != nil {
 		return nil, err
 	}

@@ -23,6 +23,10 @@ type Config struct {
 	Embedder embed.Embedder
 	Chunker  *Chunker
 	Chat     Chat
+	// Verifier judges generated sentences; nil means the fitted lexical verifier.
+	Verifier Verifier
+	// Policy is the default verification policy; "" means DefaultPolicy.
+	Policy Policy
 	// ContextTokens is the LLM context window used to fit passages; 0 means 8192.
 	ContextTokens int
 	// Workers bounds ingest concurrency; 0 means GOMAXPROCS.
@@ -37,6 +41,8 @@ type Engine struct {
 	embedder embed.Embedder
 	chunker  *Chunker
 	chat     Chat
+	verifier Verifier
+	policy   Policy
 	ctxToks  int
 	workers  int
 	log      *slog.Logger
@@ -50,7 +56,15 @@ func NewEngine(ctx context.Context, cfg Config) (*Engine, error) {
 		return nil, errors.New("new engine: store and embedder are required")
 	}
 	e := &Engine{store: cfg.Store, embedder: cfg.Embedder, chunker: cfg.Chunker, chat: cfg.Chat,
-		ctxToks: cfg.ContextTokens, workers: cfg.Workers, log: cfg.Logger}
+		ctxToks: cfg.ContextTokens, workers: cfg.Workers, log: cfg.Logger, verifier: cfg.Verifier}
+	if e.verifier == nil {
+		e.verifier = DefaultLexicalVerifier()
+	}
+	policy, err := ValidatePolicy(cfg.Policy, DefaultPolicy)
+	if err != nil {
+		return nil, fmt.Errorf("new engine: %w", err)
+	}
+	e.policy = policy
 	if e.chunker == nil {
 		c, err := NewChunker()
 		if err != nil {
@@ -112,6 +126,9 @@ func embedderFlag(name string) string {
 	}
 	return name
 }
+
+// Verifier returns the verifier that judges generated sentences.
+func (e *Engine) Verifier() Verifier { return e.verifier }
 
 // Chat returns the configured LLM, or nil when the engine is offline.
 func (e *Engine) Chat() Chat { return e.chat }

@@ -66,64 +66,131 @@ func (e *Engine) promptPassages(ctx context.Context, hits []Hit, first int) []pr
 	return out
 }
 
-// generated turns model output into cited text: it resolves each
-// sentence's markers to passages, keeps a sentence only when its passages
-// support it (quoting the best sentence of each), renumbers citations from
-// 1 in order of use, and collects the rest as unsupported.
+// generated turns model output into cited text: it judges each sentence
+// against the passages its markers name (then against all passages), keeps
+// it or not by the policy, cites the passage sentences that back it
+// (renumbering citations from 1 in order of use), and collects removed
+// sentences as unsupported.
 type generated struct {
+	ctx         context.Context
+	verifier    Verifier
+	policy      Policy
 	passages    []Hit // passage n is passages[n-1]
 	cites       *citeSet
 	b           strings.Builder
 	unsupported []string
+	sentences   []VerifiedSentence
 	abstained   bool
 	done        int // sentences already taken from the stream
 }
 
-func newGenerated(ctx context.Context, e *Engine, passages []Hit) *generated {
-	return &generated{passages: passages, cites: newCiteSet(ctx, e.store)}
+func newGenerated(ctx context.Context, e *Engine, passages []Hit, policy Policy) *generated {
+	return &generated{ctx: ctx, verifier: e.verifier, policy: policy, passages: passages, cites: newCiteSet(ctx, e.store)}
 }
 
-// take processes one sentence and returns the text it adds to the reply.
-func (g *generated) take(s citedSentence) (string, error) {
-	if s.text == "" {
-		return "", nil
+// judgement is a verdict with the hits its quotes point into.
+type judgement struct {
+	Verdict
+	hits []Hit // hits[i] holds Quotes[i]
+}
+
+// judge verifies sentences in one batch against the union of the passages
+// each cites; those not supported are judged again against all passages,
+// and the better verdict stands.
+func (g *generated) judge(ss []citedSentence) ([]judgement, error) {
+	cited := make([][]Hit, len(ss))
+	checks := make([]Check, len(ss))
+	for i, s := range ss {
+		seen := map[int]bool{}
+		for _, m := range s.markers {
+			if m >= 1 && m <= len(g.passages) && !seen[m] {
+				seen[m] = true
+				cited[i] = append(cited[i], g.passages[m-1])
+			}
+		}
+		checks[i] = Check{Claim: s.text, Passages: hitTexts(cited[i])}
 	}
-	if strings.HasPrefix(s.text, strings.TrimSuffix(abstainAnswer, ".")) {
-		g.abstained = true
-		return "", nil
+	vs, err := g.verifier.Verify(g.ctx, checks)
+	if err != nil {
+		return nil, fmt.Errorf("verify: %w", err)
 	}
+	out := make([]judgement, len(ss))
+	var again []int
+	for i, v := range vs {
+		out[i] = judgement{Verdict: v, hits: quoteHits(v.Quotes, cited[i])}
+		if v.Support != Supported && len(cited[i]) < len(g.passages) {
+			again = append(again, i)
+		}
+	}
+	if len(again) == 0 {
+		return out, nil
+	}
+	checks = checks[:0]
+	all := hitTexts(g.passages)
+	for _, i := range again {
+		checks = append(checks, Check{Claim: ss[i].text, Passages: all})
+	}
+	vs, err = g.verifier.Verify(g.ctx, checks)
+	if err != nil {
+		return nil, fmt.Errorf("verify: %w", err)
+	}
+	for j, i := range again {
+		if vs[j].Score > out[i].Score {
+			out[i] = judgement{Verdict: vs[j], hits: quoteHits(vs[j].Quotes, g.passages)}
+		}
+	}
+	return out, nil
+}
+
+func hitTexts(hits []Hit) []string {
+	out := make([]string, len(hits))
+	for i, h := range hits {
+		out[i] = h.Chunk.Text
+	}
+	return out
+}
+
+func quoteHits(qs []Quote, hits []Hit) []Hit {
+	out := make([]Hit, len(qs))
+	for i, q := range qs {
+		out[i] = hits[q.Passage]
+	}
+	return out
+}
+
+// take adds one judged sentence to the reply, if the policy keeps it, and
+// returns the text it adds.
+func (g *generated) take(s citedSentence, j judgement) (string, error) {
 	var ns []int
-	for _, m := range s.markers {
-		if m < 1 || m > len(g.passages) {
-			continue // a passage that does not exist
+	if j.Support != Unsupported && g.policy.keeps(j.Support) {
+		for i, q := range j.Quotes {
+			h := j.hits[i]
+			n, err := g.cites.add(evidence{chunk: h.Chunk, Span: text.Span{Start: h.Chunk.Start + q.Start, End: h.Chunk.Start + q.End}, text: q.Text, score: h.Score})
+			if errors.Is(err, errStale) {
+				continue
+			}
+			if err != nil {
+				return "", err
+			}
+			ns = appendUniqueInt(ns, n)
 		}
-		p := g.passages[m-1]
-		if !supports(s.text, p.Chunk.Text) {
-			continue
+		if len(ns) == 0 {
+			j.Support = Unsupported // every passage backing it changed since retrieval
 		}
-		q, ok := bestQuote(s.text, p)
-		if !ok {
-			continue
-		}
-		n, err := g.cites.add(q)
-		if errors.Is(err, errStale) {
-			continue
-		}
-		if err != nil {
-			return "", err
-		}
-		ns = appendUniqueInt(ns, n)
 	}
-	if len(ns) == 0 {
+	if !g.policy.keeps(j.Support) {
 		g.unsupported = append(g.unsupported, s.text)
 		return "", nil
 	}
+	g.sentences = append(g.sentences, VerifiedSentence{Text: s.text, Support: j.Support, Score: j.Score, Citations: append([]int{}, ns...)})
 	var piece strings.Builder
 	if g.b.Len() > 0 {
 		piece.WriteString(" ")
 	}
 	piece.WriteString(s.text)
-	piece.WriteString(" ")
+	if len(ns) > 0 {
+		piece.WriteString(" ")
+	}
 	for _, n := range ns {
 		fmt.Fprintf(&piece, "[%d]", n)
 	}
@@ -139,8 +206,29 @@ func (g *generated) feed(raw string, final bool, emit func(string) error) error 
 	if !final {
 		end-- // the last sentence may still grow, or get its markers
 	}
-	for ; g.done < end; g.done++ {
-		piece, err := g.take(cs[g.done])
+	if g.done >= end {
+		return nil
+	}
+	var todo []citedSentence
+	for _, s := range cs[g.done:end] {
+		switch {
+		case s.text == "":
+		case strings.HasPrefix(s.text, strings.TrimSuffix(abstainAnswer, ".")):
+			g.abstained = true
+		default:
+			todo = append(todo, s)
+		}
+	}
+	g.done = end
+	if len(todo) == 0 {
+		return nil
+	}
+	js, err := g.judge(todo)
+	if err != nil {
+		return err
+	}
+	for i, s := range todo {
+		piece, err := g.take(s, js[i])
 		if err != nil {
 			return err
 		}
@@ -164,9 +252,9 @@ func appendUniqueInt(xs []int, n int) []int {
 
 // complete runs one prompt through the chat model, streaming verified
 // sentences to emit when it is not nil, and returns the cleaned reply.
-func (e *Engine) complete(ctx context.Context, msgs prompts.Messages, passages []Hit, emit func(string) error) (*generated, Usage, error) {
+func (e *Engine) complete(ctx context.Context, msgs prompts.Messages, passages []Hit, policy Policy, emit func(string) error) (*generated, Usage, error) {
 	req := ChatRequest{Messages: []ChatMessage{{Role: "system", Content: msgs.System}, {Role: "user", Content: msgs.User}}, MaxTokens: answerReserve}
-	g := newGenerated(ctx, e, passages)
+	g := newGenerated(ctx, e, passages, policy)
 	var reply ChatReply
 	var err error
 	if emit == nil {
@@ -206,7 +294,7 @@ func (s *streamed) fn() func(string) error {
 
 // answerLLM answers from the top k hits with the chat model; conflicts are
 // looked for in all hits, as in extractive answers.
-func (e *Engine) answerLLM(ctx context.Context, q string, hits []Hit, k int, emit func(string) error) (*Answer, error) {
+func (e *Engine) answerLLM(ctx context.Context, q string, hits []Hit, k int, policy Policy, emit func(string) error) (*Answer, error) {
 	ans := &Answer{Citations: []Citation{}, Conflicts: []Conflict{}, Unsupported: []string{}, Mode: ModeLLM}
 	passages := fitPassages(hits[:min(k, len(hits))], e.passageBudget())
 	msgs, err := prompts.Render(prompts.Answer, prompts.Data{Question: q, Passages: e.promptPassages(ctx, passages, 1)})
@@ -214,12 +302,13 @@ func (e *Engine) answerLLM(ctx context.Context, q string, hits []Hit, k int, emi
 		return nil, err
 	}
 	out := &streamed{emit: emit}
-	g, usage, err := e.complete(ctx, msgs, passages, out.fn())
+	g, usage, err := e.complete(ctx, msgs, passages, policy, out.fn())
 	if err != nil {
 		return nil, &llmError{err: err, streamed: out.any}
 	}
 	ans.Usage = usage
 	ans.Unsupported = append(ans.Unsupported, g.unsupported...)
+	ans.Sentences = g.sentences
 	all, err := e.rankEvidence(ctx, q, hits)
 	if err != nil {
 		return nil, err
@@ -231,6 +320,7 @@ func (e *Engine) answerLLM(ctx context.Context, q string, hits []Hit, k int, emi
 		}
 		if ok {
 			ans.Conflicts = append(ans.Conflicts, cf)
+			ans.Sentences = append(ans.Sentences, conflictSentence(text, cf))
 			piece := text
 			if g.b.Len() > 0 {
 				piece = " " + text
@@ -308,7 +398,7 @@ const maxMapCalls = 32
 // fit the context budget, else map-reduce: each group of passages is
 // condensed into notes that cite the passages by their global numbers, and
 // the notes are merged, so the final markers point at original passages.
-func (e *Engine) summarizeLLM(ctx context.Context, req SummarizeRequest, hits []Hit, emit func(string) error) (*Summary, error) {
+func (e *Engine) summarizeLLM(ctx context.Context, req SummarizeRequest, hits []Hit, policy Policy, emit func(string) error) (*Summary, error) {
 	sum := &Summary{Citations: []Citation{}, Conflicts: []Conflict{}, Mode: ModeLLM}
 	budget := e.passageBudget()
 	total := 0
@@ -349,13 +439,13 @@ func (e *Engine) summarizeLLM(ctx context.Context, req SummarizeRequest, hits []
 		return nil, err
 	}
 	out := &streamed{emit: emit}
-	g, u, err := e.complete(ctx, msgs, hits, out.fn())
+	g, u, err := e.complete(ctx, msgs, hits, policy, out.fn())
 	if err != nil {
 		return nil, &llmError{err: err, streamed: out.any}
 	}
 	usage.PromptTokens += u.PromptTokens
 	usage.CompletionTokens += u.CompletionTokens
-	sum.Summary, sum.Citations, sum.Unsupported, sum.Usage = g.b.String(), g.cites.list, g.unsupported, usage
+	sum.Summary, sum.Citations, sum.Unsupported, sum.Usage, sum.Sentences = g.b.String(), g.cites.list, g.unsupported, usage, g.sentences
 	if sum.Summary == "" {
 		sum.Summary = "The documents have no sentences to summarize."
 		if emit != nil {

@@ -67,11 +67,15 @@ func (e *Engine) SummarizeStream(ctx context.Context, req SummarizeRequest, emit
 	if err != nil {
 		return nil, err
 	}
+	policy, err := ValidatePolicy(req.Policy, e.policy)
+	if err != nil {
+		return nil, err
+	}
 	hits, err := e.summaryPassages(ctx, req)
 	if err != nil {
 		return nil, err
 	}
-	sum, err := e.summary(ctx, req, hits, mode, req.Mode == ModeLLM, emit)
+	sum, err := e.summary(ctx, req, hits, mode, req.Mode == ModeLLM, policy, emit)
 	if err != nil {
 		return nil, err
 	}
@@ -81,9 +85,9 @@ func (e *Engine) SummarizeStream(ctx context.Context, req SummarizeRequest, emit
 
 // summary writes the summary in mode, falling back from a failed LLM to an
 // extractive summary marked degraded unless the caller insisted (strict).
-func (e *Engine) summary(ctx context.Context, req SummarizeRequest, hits []Hit, mode Mode, strict bool, emit func(string) error) (*Summary, error) {
+func (e *Engine) summary(ctx context.Context, req SummarizeRequest, hits []Hit, mode Mode, strict bool, policy Policy, emit func(string) error) (*Summary, error) {
 	if mode == ModeLLM {
-		sum, err := e.summarizeLLM(ctx, req, hits, emit)
+		sum, err := e.summarizeLLM(ctx, req, hits, policy, emit)
 		if err == nil {
 			return sum, nil
 		}
@@ -92,7 +96,7 @@ func (e *Engine) summary(ctx context.Context, req SummarizeRequest, hits []Hit, 
 			return nil, err
 		}
 		e.log.Warn("summarizing extractively", "reason", reason, "error", err)
-		sum, err = e.summary(ctx, req, hits, ModeExtractive, false, emit)
+		sum, err = e.summary(ctx, req, hits, ModeExtractive, false, policy, emit)
 		if err != nil {
 			return nil, err
 		}
@@ -103,6 +107,7 @@ func (e *Engine) summary(ctx context.Context, req SummarizeRequest, hits []Hit, 
 	if err != nil {
 		return nil, err
 	}
+	sum.Sentences = quotedSentences(sum.Summary)
 	if err := emitPieces(sum.Summary, emit); err != nil {
 		return nil, err
 	}

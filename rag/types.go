@@ -92,6 +92,8 @@ type AskRequest struct {
 	TopK     int    `json:"top_k,omitempty"`
 	Filter   Filter `json:"filter"`
 	Mode     Mode   `json:"mode,omitempty"`
+	// Policy says which generated sentences are kept; "" means the server default.
+	Policy Policy `json:"policy,omitempty"`
 }
 
 // Citation points at the exact passage a sentence came from.
@@ -134,11 +136,13 @@ type Answer struct {
 	Abstained   bool       `json:"abstained"`
 	Conflicts   []Conflict `json:"conflicts"`
 	Unsupported []string   `json:"unsupported"`
-	Mode        Mode       `json:"mode"`
-	Degraded    bool       `json:"degraded"`
-	Reason      string     `json:"reason,omitempty"`
-	Usage       Usage      `json:"usage"`
-	TimingMS    float64    `json:"timing_ms"`
+	// Sentences are the answer's sentences with their support verdicts.
+	Sentences []VerifiedSentence `json:"sentences"`
+	Mode      Mode               `json:"mode"`
+	Degraded  bool               `json:"degraded"`
+	Reason    string             `json:"reason,omitempty"`
+	Usage     Usage              `json:"usage"`
+	TimingMS  float64            `json:"timing_ms"`
 }
 
 // SummarizeRequest asks for a summary of documents or of the passages for a query.
@@ -148,6 +152,8 @@ type SummarizeRequest struct {
 	Query        string   `json:"query,omitempty"`
 	MaxSentences int      `json:"max_sentences,omitempty"`
 	Mode         Mode     `json:"mode,omitempty"`
+	// Policy says which generated sentences are kept; "" means the server default.
+	Policy Policy `json:"policy,omitempty"`
 }
 
 // Summary is a cited summary.
@@ -158,9 +164,11 @@ type Summary struct {
 	// for, as in Answer; the summary text says so in one sentence.
 	Conflicts   []Conflict `json:"conflicts"`
 	Unsupported []string   `json:"unsupported,omitempty"`
-	Mode        Mode       `json:"mode"`
-	Degraded    bool       `json:"degraded"`
-	Reason      string     `json:"reason,omitempty"`
-	Usage       Usage      `json:"usage"`
-	TimingMS    float64    `json:"timing_ms"`
+	// Sentences are the summary's sentences with their support verdicts.
+	Sentences []VerifiedSentence `json:"sentences"`
+	Mode      Mode               `json:"mode"`
+	Degraded  bool               `json:"degraded"`
+	Reason    string             `json:"reason,omitempty"`
+	Usage     Usage              `json:"usage"`
+	TimingMS  float64            `json:"timing_ms"`
 }

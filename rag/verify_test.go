@@ -1,56 +1,148 @@
 package rag
 
-import "testing"
+import (
+	"context"
+	"testing"
+)
 
-// supportExamples are generated-style sentences over passages of the sample
-// articles, labelled by hand: a faithful restatement (true) or a sentence
-// that adds or changes a claim (false).
-var supportExamples = []struct {
-	sentence, passage string
-	supported         bool
+// verifyExamples are generated-style sentences over passages of the sample
+// articles, labelled by hand: faithful restatements, which the default
+// policy must keep, and sentences that invent a fact, state a figure the
+// passage does not, or contradict it by negation, which must never be
+// judged supported.
+var verifyExamples = []struct {
+	name, sentence string
+	passages       []string
+	faithful       bool
 }{
-	{"Amazon is in talks to invest at least $10 billion in OpenAI.",
-		"Reports that Amazon is in talks to invest at least $10 billion in OpenAI have added a fresh layer of intrigue.", true},
-	{"Amazon may invest up to $50 billion in OpenAI.",
-		"Amazon is reportedly in discussions to invest as much as $50 billion in OpenAI, a move that could deepen ties.", true},
-	{"OpenAI would use Amazon's Trainium chips.",
-		"Part of the proposed deal involving OpenAI using Amazon’s Trainium AI chips and AWS cloud infrastructure.", true},
-	{"Microsoft has invested more than $13 billion in OpenAI since 2019.",
-		"Microsoft has invested more than $13 billion in OpenAI since 2019, and that partnership remains strategically vital.", true},
-	{"Inferentia was launched in 2018 and focuses on inference.",
-		"Inferentia (launched in 2018) focused on inference", true},
-	{"OpenAI is led by CEO Sam Altman.",
-		"Amazon is planning a massive investment of up to $10 billion in OpenAI, the artificial intelligence company led by CEO Sam Altman.", true},
-	{"The deal was signed for $10 billion in 2023.",
-		"Reports that Amazon is in talks to invest at least $10 billion in OpenAI have added a fresh layer of intrigue.", false},
-	{"Amazon will invest $20 billion in OpenAI.",
-		"Reports that Amazon is in talks to invest at least $10 billion in OpenAI have added a fresh layer of intrigue.", false},
-	{"Google has agreed to buy Anthropic for a record sum.",
-		"Yes, Amazon has invested heavily in Anthropic, reportedly putting in over $8 billion.", false},
-	{"Nvidia stopped selling GPUs to OpenAI because of regulators in Europe.",
-		"Training large models requires enormous amounts of specialised hardware, and right now, Nvidia dominates that space.", false},
-	{"OpenAI signed a $38 billion cloud capacity deal with AWS.",
-		"And crucially, it recently signed a $38 billion cloud capacity deal with AWS, its first major contract with Amazon’s cloud division.", true},
-	{"Amazon's shares fell sharply after the Reuters report.",
-		"Amazon.com Inc. shares rose modestly in after-hours trading following the publication.", false},
+	{"restatement", "Amazon is in talks to invest at least $10 billion in OpenAI.",
+		[]string{"Reports that Amazon is in talks to invest at least $10 billion in OpenAI have added a fresh layer of intrigue."}, true},
+	{"paraphrase", "Amazon may invest up to $50 billion in OpenAI.",
+		[]string{"Amazon is reportedly in discussions to invest as much as $50 billion in OpenAI, a move that could deepen ties."}, true},
+	{"units spelled out", "Amazon may invest 50 billion dollars in OpenAI.",
+		[]string{"Amazon is reportedly in discussions to invest as much as $50bn in OpenAI, a move that could deepen ties."}, true},
+	{"two passages together", "Microsoft has invested more than $13 billion in OpenAI, which Sam Altman leads.",
+		[]string{"Microsoft has invested more than $13 billion in OpenAI since 2019.", "OpenAI, the artificial intelligence company led by CEO Sam Altman, said nothing."}, true},
+	{"inflections", "Inferentia was launched in 2018 and focuses on inference.",
+		[]string{"Inferentia (launched in 2018) focused on inference."}, true},
+	{"invented fact", "Google has agreed to buy Anthropic for a record sum.",
+		[]string{"Yes, Amazon has invested heavily in Anthropic, reportedly putting in over $8 billion."}, false},
+	{"invented cause", "Nvidia stopped selling GPUs to OpenAI because of regulators in Europe.",
+		[]string{"Training large models requires enormous amounts of specialised hardware, and right now, Nvidia dominates that space."}, false},
+	{"invented clause", "Amazon is in talks to invest at least $10 billion in OpenAI after regulators in Brussels approved a merger with Anthropic.",
+		[]string{"Reports that Amazon is in talks to invest at least $10 billion in OpenAI have added a fresh layer of intrigue."}, false},
+	{"other figure", "Amazon will invest $20 billion in OpenAI.",
+		[]string{"Reports that Amazon is in talks to invest at least $10 billion in OpenAI have added a fresh layer of intrigue."}, false},
+	{"other scale", "Amazon is in talks to invest at least $10 million in OpenAI.",
+		[]string{"Reports that Amazon is in talks to invest at least $10 billion in OpenAI have added a fresh layer of intrigue."}, false},
+	{"added year", "Microsoft has invested more than $13 billion in OpenAI since 2015.",
+		[]string{"Microsoft has invested more than $13 billion in OpenAI since 2019, and that partnership remains strategically vital."}, false},
+	{"negated claim", "Microsoft has not invested in OpenAI.",
+		[]string{"Microsoft has invested more than $13 billion in OpenAI since 2019, and that partnership remains strategically vital."}, false},
+	{"negated passage", "The regulator approved the merger of the two chip makers.",
+		[]string{"The regulator did not approve the merger of the two chip makers."}, false},
 }
 
-// TestSupportCheck reports the check's precision and recall on the
-// labelled examples and requires it to get every one right.
-func TestSupportCheck(t *testing.T) {
-	var tp, fp, fn int
-	for _, ex := range supportExamples {
-		got := supports(ex.sentence, ex.passage)
-		switch {
-		case got && ex.supported:
-			tp++
-		case got && !ex.supported:
-			fp++
-			t.Errorf("accepted unsupported %q", ex.sentence)
-		case !got && ex.supported:
-			fn++
-			t.Errorf("rejected supported %q", ex.sentence)
+func TestLexicalVerifier(t *testing.T) {
+	v := DefaultLexicalVerifier()
+	for _, tc := range verifyExamples {
+		t.Run(tc.name, func(t *testing.T) {
+			vs, err := v.Verify(context.Background(), []Check{{Claim: tc.sentence, Passages: tc.passages}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := vs[0]
+			t.Logf("%s %.3f", got.Support, got.Score)
+			if tc.faithful && !DefaultPolicy.keeps(got.Support) {
+				t.Errorf("faithful sentence judged %s (score %.3f): the default policy drops it", got.Support, got.Score)
+			}
+			if !tc.faithful && got.Support == Supported {
+				t.Errorf("judged supported (score %.3f)", got.Score)
+			}
+			if got.Score < 0 || got.Score > 1 {
+				t.Errorf("score %v outside [0,1]", got.Score)
+			}
+			for _, q := range got.Quotes {
+				if tc.passages[q.Passage][q.Start:q.End] != q.Text {
+					t.Errorf("quote %q is not passage %d at [%d,%d)", q.Text, q.Passage, q.Start, q.End)
+				}
+			}
+			if got.Support != Unsupported && len(got.Quotes) == 0 {
+				t.Errorf("judged %s with no quote", got.Support)
+			}
+		})
+	}
+}
+
+func TestFigures(t *testing.T) {
+	tests := []struct {
+		claim, passage string
+		found          bool
+	}{
+		{"$10bn", "10 billion dollars", true},
+		{"10 billion", "$10,000,000,000", true},
+		{"4.5%", "4.5 percent", true},
+		{"three", "3", false}, // spelled-out numbers in claims are words
+		{"3 firms", "three firms", true},
+		{"10", "$10 billion", true},
+		{"10 billion", "10 million", false},
+		{"$20 billion", "$10 billion", false},
+		{"1,200", "1200", true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.claim+" in "+tc.passage, func(t *testing.T) {
+			want := figures(tc.claim, false)
+			have := figures(tc.passage, true)
+			found := len(want) > 0
+			for f := range want {
+				found = found && have[f]
+			}
+			if found != tc.found {
+				t.Errorf("found %v, want %v (claim %v, passage %v)", found, tc.found, want, have)
+			}
+		})
+	}
+}
+
+func TestPolicyKeeps(t *testing.T) {
+	tests := []struct {
+		p                       Policy
+		supported, part, unsupp bool
+	}{
+		{PolicyDrop, true, true, false},
+		{PolicyFlag, true, true, true},
+		{PolicyStrict, true, false, false},
+	}
+	for _, tc := range tests {
+		t.Run(string(tc.p), func(t *testing.T) {
+			if tc.p.keeps(Supported) != tc.supported || tc.p.keeps(Partial) != tc.part || tc.p.keeps(Unsupported) != tc.unsupp {
+				t.Errorf("keeps supported/partial/unsupported = %v/%v/%v, want %v/%v/%v", tc.p.keeps(Supported), tc.p.keeps(Partial),
+					tc.p.keeps(Unsupported), tc.supported, tc.part, tc.unsupp)
+			}
+		})
+	}
+	if _, err := ValidatePolicy("lenient", DefaultPolicy); err == nil {
+		t.Error("policy lenient accepted")
+	}
+	if p, err := ValidatePolicy("", PolicyFlag); err != nil || p != PolicyFlag {
+		t.Errorf("empty policy gave %q, %v; want the fallback flag", p, err)
+	}
+}
+
+func TestCommittedModelValid(t *testing.T) {
+	if err := DefaultLexicalModel().Validate(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestLexicalVerifierEmpty(t *testing.T) {
+	vs, err := DefaultLexicalVerifier().Verify(context.Background(), []Check{{Claim: "Amazon invests in OpenAI."}, {Claim: "", Passages: []string{"text"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, v := range vs {
+		if v.Support == Supported {
+			t.Errorf("check %d: supported with nothing to check", i)
 		}
 	}
-	t.Logf("support check at share %.2f: precision %d/%d, recall %d/%d", supportTermShare, tp, tp+fp, tp, tp+fn)
 }

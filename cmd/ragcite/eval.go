@@ -23,12 +23,15 @@ type evalOptions struct {
 	llmCache                                 string
 	replayOnly                               bool
 	wikiqa, dump                             string
+	attribution, fit                         string
+	folds                                    int
+	attrGates                                eval.AttributionGates
 }
 
 func (a *app) evalCommand() *cobra.Command {
 	var o evalOptions
 	cmd := &cobra.Command{
-		Use:   "eval (--suite FILE | --wikiqa FILE)",
+		Use:   "eval (--suite FILE | --wikiqa FILE | --attribution FILE)",
 		Short: "Run an eval suite or benchmark; exit 1 when a gate fails",
 		Long: "eval runs a suite of questions with known facts against a fresh in-process store (or a running server with --server) " +
 			"and checks the answers. Exit codes: 0 every gate holds, 1 a gate failed, 2 a usage or setup error.",
@@ -40,8 +43,10 @@ func (a *app) evalCommand() *cobra.Command {
 			switch {
 			case o.wikiqa != "":
 				return a.runWikiQA(o)
+			case o.attribution != "":
+				return a.runAttribution(cmd.Context(), o)
 			case o.suite == "":
-				return &usageError{errors.New("eval: give --suite FILE or --wikiqa FILE")}
+				return &usageError{errors.New("eval: give --suite FILE, --wikiqa FILE or --attribution FILE")}
 			}
 			return a.runSuite(cmd.Context(), o)
 		},
@@ -59,6 +64,12 @@ func (a *app) evalCommand() *cobra.Command {
 	f.BoolVar(&o.replayOnly, "replay-only", os.Getenv("RAGCITE_REPLAY_ONLY") == "1", "with --llm-cache: fail on a request not recorded (RAGCITE_REPLAY_ONLY=1)")
 	f.StringVar(&o.wikiqa, "wikiqa", "", "rank WikiQA TSV candidate sentences and report MAP, MRR and answer triggering")
 	f.StringVar(&o.dump, "dump", "", "with --wikiqa: write each question's ranking as JSON lines")
+	f.StringVar(&o.attribution, "attribution", "", "judge the claims of a JSONL file (ExpertQA attribution format) with --verifier and report kept recall, caught and balanced accuracy")
+	f.StringVar(&o.fit, "fit", "", "with --attribution: fit the lexical verifier, report its cross-validated verdicts, and write the model to this file")
+	f.IntVar(&o.folds, "folds", 5, "with --fit: cross-validation folds, by question")
+	f.Float64Var(&o.attrGates.MinKeptRecall, "min-kept-recall", 0, "with --attribution: gate on kept recall")
+	f.Float64Var(&o.attrGates.MinCaught, "min-caught", 0, "with --attribution: gate on caught")
+	f.Float64Var(&o.attrGates.MinBalancedAccuracy, "min-balanced-accuracy", 0, "with --attribution: gate on balanced accuracy")
 	return cmd
 }
 

@@ -51,6 +51,13 @@ type Config struct {
 	Store      string
 	PGMaxConns int
 	PGExecMode string
+	// Verification: the verifier of generated sentences (lexical, llm or
+	// overlap), the model and endpoint of the llm verifier ("" means the
+	// answering ones), and the default policy.
+	Verifier      string
+	VerifyModel   string
+	VerifyBaseURL string
+	Policy        string
 }
 
 // run executes the command line args; main only maps the error to an exit code.
@@ -114,6 +121,10 @@ func newRootCommand(stdout, stderr io.Writer) *cobra.Command {
 	pf.IntVar(&a.cfg.PGMaxConns, "pg-max-conns", envInt("RAGCITE_PG_MAX_CONNS", 0), "PostgreSQL pool size; 0 keeps the URL's pool_max_conns or pgx's default (RAGCITE_PG_MAX_CONNS)")
 	pf.StringVar(&a.cfg.PGExecMode, "pg-exec-mode", envString("RAGCITE_PG_EXEC_MODE", ""), "pgx query exec mode: cache_statement, cache_describe, describe_exec, exec, simple_protocol (RAGCITE_PG_EXEC_MODE)")
 	pf.StringVar(&a.cfg.LogLevel, "log-level", envString("RAGCITE_LOG_LEVEL", "info"), "log level: debug, info, warn, error (RAGCITE_LOG_LEVEL)")
+	pf.StringVar(&a.cfg.Verifier, "verifier", envString("RAGCITE_VERIFIER", "lexical"), "verifier of generated sentences: lexical, llm or overlap (RAGCITE_VERIFIER)")
+	pf.StringVar(&a.cfg.VerifyModel, "verify-model", envString("RAGCITE_VERIFY_MODEL", ""), "chat model of --verifier llm, e.g. bespoke-minicheck; default --llm-model (RAGCITE_VERIFY_MODEL)")
+	pf.StringVar(&a.cfg.VerifyBaseURL, "verify-base-url", envString("RAGCITE_VERIFY_BASE_URL", ""), "OpenAI-compatible endpoint of --verifier llm; default --openai-base-url (RAGCITE_VERIFY_BASE_URL)")
+	pf.StringVar(&a.cfg.Policy, "policy", envString("RAGCITE_POLICY", string(rag.DefaultPolicy)), "default verification policy: drop, flag or strict (RAGCITE_POLICY)")
 	root.AddCommand(a.ingestCommand(), a.askCommand(), a.searchCommand(), a.summarizeCommand(), a.docsCommand(), a.evalCommand())
 	root.AddCommand(a.serveCommand(), a.healthCommand(), a.mcpCommand())
 	return root
@@ -279,8 +290,18 @@ func (a *app) openEngine(ctx context.Context) (*rag.Engine, error) {
 	if err != nil {
 		return nil, err
 	}
+	verifier, err := a.verifier()
+	if err != nil {
+		store.Close()
+		return nil, err
+	}
+	policy, err := rag.ValidatePolicy(rag.Policy(a.cfg.Policy), rag.DefaultPolicy)
+	if err != nil {
+		store.Close()
+		return nil, &usageError{fmt.Errorf("--policy: %w", err)}
+	}
 	eng, err := rag.NewEngine(ctx, rag.Config{Store: store, Embedder: emb, Chunker: chunker, Chat: chat,
-		ContextTokens: a.cfg.ContextTokens, Logger: a.logger()})
+		ContextTokens: a.cfg.ContextTokens, Logger: a.logger(), Verifier: verifier, Policy: policy})
 	if err != nil {
 		store.Close()
 		return nil, err
