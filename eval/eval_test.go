@@ -229,13 +229,16 @@ func TestRunSuite(t *testing.T) {
 	for _, c := range rep.Cases {
 		got[c.ID] = c
 	}
+	if c := got["summary-all"]; !c.Pass || !c.DisagreementStated || c.Sentences > 4 || c.FactsFound != 2 {
+		t.Errorf("summary case: %+v", c)
+	}
 	if !got["investment-size"].Pass || !got["not-covered"].Pass {
 		t.Errorf("cases: %+v", rep.Cases)
 	}
 	if c := got["impossible-fact"]; c.Pass || !strings.Contains(strings.Join(c.Reasons, ";"), "missing fact: Satya Nadella") {
 		t.Errorf("impossible fact: %+v", c)
 	}
-	if rep.Pass || rep.Metrics.Passed != 2 || rep.Metrics.CitationValidity != 1 {
+	if rep.Pass || rep.Metrics.Passed != 3 || rep.Metrics.CitationValidity != 1 || rep.Metrics.SummaryCases != 1 {
 		t.Errorf("report pass %v metrics %+v", rep.Pass, rep.Metrics)
 	}
 }

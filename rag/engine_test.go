@@ -359,8 +359,8 @@ func TestSummarize(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if len(sum.Citations) == 0 || len(sum.Citations) > tc.req.MaxSentences {
-				t.Fatalf("%d citations for max %d: %q", len(sum.Citations), tc.req.MaxSentences, sum.Summary)
+			if n := len(summarySentenceEnds.FindAllString(sum.Summary, -1)); len(sum.Citations) == 0 || n > tc.req.MaxSentences {
+				t.Fatalf("%d sentences for max %d: %q", n, tc.req.MaxSentences, sum.Summary)
 			}
 			checkCitations(t, eng, sum.Summary, sum.Citations)
 			for _, c := range sum.Citations {

@@ -400,6 +400,9 @@ const maxMapCalls = 32
 // the notes are merged, so the final markers point at original passages.
 func (e *Engine) summarizeLLM(ctx context.Context, req SummarizeRequest, hits []Hit, policy Policy, emit func(string) error) (*Summary, error) {
 	sum := &Summary{Citations: []Citation{}, Conflicts: []Conflict{}, Mode: ModeLLM}
+	if req.Query != "" {
+		hits = hits[:min(len(hits), summaryQueryTopK)] // the rest are evidence for conflicts
+	}
 	budget := e.passageBudget()
 	total := 0
 	for _, h := range hits {
@@ -447,7 +450,7 @@ func (e *Engine) summarizeLLM(ctx context.Context, req SummarizeRequest, hits []
 	usage.CompletionTokens += u.CompletionTokens
 	sum.Summary, sum.Citations, sum.Unsupported, sum.Usage, sum.Sentences = g.b.String(), g.cites.list, g.unsupported, usage, g.sentences
 	if sum.Summary == "" {
-		sum.Summary = "The documents have no sentences to summarize."
+		sum.Summary = noSentences
 		if emit != nil {
 			if err := emit(sum.Summary); err != nil {
 				return nil, err

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"sort"
 	"strings"
 	"time"
 
@@ -16,14 +15,14 @@ import (
 const (
 	DefaultSummarySentences = 5
 	MaxSummarySentences     = 30
-	// summaryQueryTopK is how many passages a query summary draws from.
+	// summaryQueryTopK is how many passages a query summary draws from;
+	// twice as many are searched for sources stating another figure, as
+	// answers to figure questions do.
 	summaryQueryTopK = 8
-	// mmrLambda trades relevance (1) against novelty (0) when picking sentences.
-	mmrLambda = 0.7
-	// leadWeight favours a document's opening sentences, where news puts its point.
-	leadWeight                       = 0.3
-	minSummaryWords, maxSummaryWords = 6, 80
 )
+
+// noSentences is the whole summary when nothing can be quoted.
+const noSentences = "The documents have no sentences to summarize."
 
 // ValidateSummarize checks a summary request and fills defaults.
 func ValidateSummarize(req SummarizeRequest) (SummarizeRequest, error) {
@@ -103,7 +102,7 @@ func (e *Engine) summary(ctx context.Context, req SummarizeRequest, hits []Hit, 
 		sum.Degraded, sum.Reason = true, reason
 		return sum, nil
 	}
-	sum, err := e.summarizeExtractive(ctx, req, sentencesOf(hits))
+	sum, err := e.summarizeExtractive(ctx, req, sentencesOf(hits), defaultSummaryWeights)
 	if err != nil {
 		return nil, err
 	}
@@ -120,7 +119,7 @@ func (e *Engine) summaryPassages(ctx context.Context, req SummarizeRequest) ([]H
 	var hits []Hit
 	if req.Query != "" {
 		var err error
-		hits, err = e.retrieve(ctx, req.Query, summaryQueryTopK, Filter{})
+		hits, err = e.retrieve(ctx, req.Query, 2*summaryQueryTopK, Filter{})
 		if err != nil {
 			return nil, err
 		}
@@ -138,87 +137,118 @@ func (e *Engine) summaryPassages(ctx context.Context, req SummarizeRequest) ([]H
 	return hits, nil
 }
 
-// summarizeExtractive picks central, non-redundant sentences (maximal
-// marginal relevance) and cites each.
-func (e *Engine) summarizeExtractive(ctx context.Context, req SummarizeRequest, ev []evidence) (*Summary, error) {
+// summarizeExtractive picks central, non-redundant sentences, states a
+// disagreement on a central figure in one sentence, and cites each
+// sentence. Sentences read in document order, documents in the order asked
+// (for a query, in the order their best passage ranked).
+func (e *Engine) summarizeExtractive(ctx context.Context, req SummarizeRequest, ev []evidence, w summaryWeights) (*Summary, error) {
 	sum := &Summary{Citations: []Citation{}, Conflicts: []Conflict{}, Mode: ModeExtractive}
-	ev = filterSummarySentences(ev)
-	if len(ev) == 0 {
-		sum.Summary = "The documents have no sentences to summarize."
+	docOrder := map[string]int{}
+	for _, id := range req.DocIDs {
+		docOrder[id] = len(docOrder)
+	}
+	for _, x := range ev {
+		if _, ok := docOrder[x.chunk.DocID]; !ok {
+			docOrder[x.chunk.DocID] = len(docOrder)
+		}
+	}
+	topK := math.MaxInt // every chunk of the asked documents
+	if req.Query != "" {
+		topK = summaryQueryTopK
+	}
+	cs := summaryCandidates(ev, docOrder, req.Query == "", topK)
+	if len(cs) == 0 {
+		sum.Summary = noSentences
 		return sum, nil
 	}
-	vecs, err := e.termVectors(ctx, ev)
-	if err != nil {
+	if err := e.scoreCandidates(ctx, req.Query, cs, w); err != nil {
 		return nil, err
 	}
-	centroid := map[string]float64{}
-	for _, v := range vecs {
-		for t, w := range v {
-			centroid[t] += w
-		}
+	fc, hasConflict := summaryConflict(req.Query, cs, len(docOrder))
+	n := req.MaxSentences
+	if hasConflict && n > 1 {
+		n--
 	}
-	normalise(centroid)
-	var rel []float64
-	if req.Query != "" {
-		idf, err := e.store.IDF(ctx, uniqueTerms(req.Query))
-		if err != nil {
-			return nil, err
-		}
-		cands := make([]Candidate, len(ev))
-		for i, x := range ev {
-			cands[i] = Candidate{Text: x.text, Position: x.pos}
-		}
-		rel = ScoreSentences(req.Query, cands, func(t string) float64 { return idf[t] })
+	seed, stated := -1, []int(nil)
+	if hasConflict {
+		seed, stated = conflictLead(cs, fc)
 	}
-	for i := range ev {
-		ev[i].score = dot(vecs[i], centroid) + leadWeight/float64(1+ev[i].pos)
-		if rel != nil {
-			ev[i].score = 0.5*ev[i].score + rel[i]
-		}
-	}
-	picked := mmr(ev, vecs, req.MaxSentences)
-	if req.Query == "" {
-		// Read in document order.
-		order := map[string]int{}
-		for i, id := range req.DocIDs {
-			order[id] = i
-		}
-		sort.SliceStable(picked, func(i, j int) bool {
-			a, b := ev[picked[i]], ev[picked[j]]
-			if a.chunk.DocID != b.chunk.DocID {
-				return order[a.chunk.DocID] < order[b.chunk.DocID]
-			}
-			return a.Start < b.Start
-		})
+	picked := selectSentences(cs, n, w, seed, stated)
+	readingOrder(cs, picked)
+	at := len(picked)
+	if hasConflict {
+		at = conflictPlace(cs, picked, fc)
 	}
 	cites := newCiteSet(ctx, e.store)
 	var b strings.Builder
-	for _, i := range picked {
-		n, err := cites.add(ev[i])
+	for k := 0; k <= len(picked); k++ {
+		if k == at {
+			cf, text, ok, err := cites.conflict(fc)
+			if err != nil {
+				return nil, err
+			}
+			if ok {
+				sum.Conflicts = append(sum.Conflicts, cf)
+				if b.Len() > 0 {
+					b.WriteString(" ")
+				}
+				b.WriteString(text)
+			}
+		}
+		if k == len(picked) {
+			break
+		}
+		x := cs[picked[k]].evidence
+		num, err := cites.add(x)
 		if errors.Is(err, errStale) {
 			continue // deleted or changed by a concurrent ingest
 		}
 		if err != nil {
 			return nil, err
 		}
-		writeSentence(&b, ev[i].text, []int{n})
+		writeSentence(&b, x.text, []int{num})
 	}
 	sum.Summary, sum.Citations = b.String(), cites.list
+	if sum.Summary == "" {
+		sum.Summary = noSentences
+	}
 	return sum, nil
 }
 
-// filterSummarySentences drops headings, fragments and run-ons.
-func filterSummarySentences(ev []evidence) []evidence {
-	var out []evidence
-	for _, x := range ev {
-		words := len(strings.Fields(x.text))
-		last := x.text[len(x.text)-1]
-		if words < minSummaryWords || words > maxSummaryWords || !strings.ContainsRune(".!”\"’')", rune(last)) || strings.HasSuffix(x.text, "?") {
-			continue
-		}
-		out = append(out, x)
+// scoreCandidates sets each candidate's vector and score: centrality, plus
+// the lead prior, plus relevance to the query when there is one.
+func (e *Engine) scoreCandidates(ctx context.Context, query string, cs []candidate, w summaryWeights) error {
+	ev := make([]evidence, len(cs))
+	for i, c := range cs {
+		ev[i] = c.evidence
 	}
-	return out
+	vecs, err := e.termVectors(ctx, ev)
+	if err != nil {
+		return err
+	}
+	for i := range cs {
+		cs[i].vec = vecs[i]
+	}
+	central := centrality(cs)
+	var rel []float64
+	if query != "" {
+		idf, err := e.store.IDF(ctx, uniqueTerms(query))
+		if err != nil {
+			return fmt.Errorf("term statistics: %w", err)
+		}
+		cands := make([]Candidate, len(cs))
+		for i, c := range cs {
+			cands[i] = Candidate{Text: c.text, Position: c.pos}
+		}
+		rel = ScoreSentences(query, cands, func(t string) float64 { return idf[t] })
+	}
+	for i := range cs {
+		cs[i].score = central[i] + w.lead/float64(1+cs[i].pos)
+		if rel != nil {
+			cs[i].score += w.query * rel[i]
+		}
+	}
+	return nil
 }
 
 // termVectors returns unit-length tf-idf vectors of each sentence.
@@ -249,34 +279,6 @@ func (e *Engine) termVectors(ctx context.Context, ev []evidence) ([]map[string]f
 		vecs[i] = v
 	}
 	return vecs, nil
-}
-
-// mmr picks n sentence indexes by maximal marginal relevance.
-func mmr(ev []evidence, vecs []map[string]float64, n int) []int {
-	var picked []int
-	used := make([]bool, len(ev))
-	for len(picked) < n && len(picked) < len(ev) {
-		best, bestScore := -1, math.Inf(-1)
-		for i := range ev {
-			if used[i] {
-				continue
-			}
-			red := 0.0
-			for _, j := range picked {
-				red = math.Max(red, dot(vecs[i], vecs[j]))
-			}
-			s := mmrLambda*ev[i].score - (1-mmrLambda)*red
-			if s > bestScore {
-				best, bestScore = i, s
-			}
-		}
-		if best < 0 {
-			break
-		}
-		used[best] = true
-		picked = append(picked, best)
-	}
-	return picked
 }
 
 func normalise(v map[string]float64) {

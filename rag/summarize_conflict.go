@@ -1,0 +1,187 @@
+package rag
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+)
+
+// summaryConflict looks for a central figure the summarized sources state
+// differently, with the one conflict detector answers use (findConflict).
+// The figure is the one the query asks about or, without a query, the one
+// the most central sentence stating a figure is about. Only a disagreement
+// between documents counts: one source stating two figures is not one.
+func summaryConflict(query string, cs []candidate, docs int) (foundConflict, bool) {
+	q := conflictQuestion(query, cs, docs)
+	if q == "" {
+		return foundConflict{}, false
+	}
+	// Evidence strength is the summary score: a figure is central when the
+	// sentences stating it are.
+	ev := make([]evidence, len(cs))
+	for i, c := range cs {
+		ev[i] = c.evidence
+	}
+	sort.SliceStable(ev, func(i, j int) bool { return ev[i].score > ev[j].score })
+	fc, ok := findConflict(q, ev)
+	if !ok || !betweenSources(fc) {
+		return foundConflict{}, false
+	}
+	return fc, true
+}
+
+// conflictQuestion phrases what a summary's conflict check asks: the query
+// as a question about a figure, or, for documents, "How much" followed by
+// the words of the most central figure-stating sentence that at least half
+// the documents use (for the sample articles: "How much Amazon invest
+// OpenAI"). It returns "" when there is nothing to ask: one document, or
+// no sentence states a figure.
+func conflictQuestion(query string, cs []candidate, docs int) string {
+	if query != "" {
+		if quantityQuestion.MatchString(query) {
+			return query
+		}
+		return "How much is " + strings.TrimRight(query, "?.! ") + "?"
+	}
+	if docs < 2 {
+		return ""
+	}
+	best := -1
+	for i, c := range cs {
+		if (best < 0 || c.score > cs[best].score) && len(findFigures(c.text)) > 0 {
+			best = i
+		}
+	}
+	if best < 0 {
+		return ""
+	}
+	inDocs := map[string]map[int]bool{}
+	for _, c := range cs {
+		for t := range c.vec {
+			if inDocs[t] == nil {
+				inDocs[t] = map[int]bool{}
+			}
+			inDocs[t][c.doc] = true
+		}
+	}
+	// The words of that sentence at least half the documents use, most
+	// widely used first; the two most widely used names stay capitalised
+	// (findConflict wants every claim to name them), the rest only anchor
+	// the figure.
+	type word struct {
+		text string
+		docs int
+		name bool
+	}
+	var words []word
+	seen := map[string]bool{}
+	s := cs[best].text
+	forEachWordAt(s, func(w string, at int) {
+		t := Stem(w)
+		if IsStopword(w) || seen[t] || isNumberWord(w) || 2*len(inDocs[t]) < docs {
+			return
+		}
+		seen[t] = true
+		surface := s[at : at+len(w)]
+		words = append(words, word{surface, len(inDocs[t]), surface != w})
+	})
+	sort.SliceStable(words, func(i, j int) bool { return words[i].docs > words[j].docs })
+	var out []string
+	names := 0
+	for _, w := range words {
+		if w.name && names < 2 {
+			names++
+			out = append(out, w.text)
+		} else {
+			out = append(out, strings.ToLower(w.text))
+		}
+	}
+	if len(out) == 0 {
+		return ""
+	}
+	return "How much " + strings.Join(out, " ") + "?"
+}
+
+// isNumberWord reports whether w is a number or a scale word, which name a
+// figure rather than what it is about.
+func isNumberWord(w string) bool {
+	if _, ok := scaleWords[w]; ok {
+		return true
+	}
+	return strings.IndexFunc(w, func(r rune) bool { return r < '0' || r > '9' }) < 0
+}
+
+// betweenSources reports whether two claims of f come from disjoint sets
+// of documents.
+func betweenSources(f foundConflict) bool {
+	docs := make([]map[string]bool, len(f.claims))
+	for i, cl := range f.claims {
+		docs[i] = map[string]bool{}
+		for _, x := range cl.evidence {
+			docs[i][x.chunk.DocID] = true
+		}
+	}
+	for i := range docs {
+		for j := i + 1; j < len(docs); j++ {
+			disjoint := true
+			for d := range docs[i] {
+				if docs[j][d] {
+					disjoint = false
+					break
+				}
+			}
+			if disjoint {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// conflictPlace returns where in picked (in reading order) the conflict
+// sentence goes: after the first sentence stating one of its values and
+// the sentences that depend on it, else at the end.
+func conflictPlace(cs []candidate, picked []int, f foundConflict) int {
+	values := map[string]bool{}
+	for _, cl := range f.claims {
+		values[cl.value] = true
+	}
+	for k, i := range picked {
+		for _, fig := range findFigures(cs[i].text) {
+			if !values[fig.value] {
+				continue
+			}
+			k++
+			for k < len(picked) && cs[picked[k]].needs && cs[picked[k]].pred == picked[k-1] {
+				k++
+			}
+			return k
+		}
+	}
+	return len(picked)
+}
+
+// conflictLead returns the candidate to open a summary with when there is
+// a conflict, the best statement of its most attested claim that can stand
+// first (or -1), and the candidates stating any claim, which the rest of
+// the summary need not repeat.
+func conflictLead(cs []candidate, f foundConflict) (lead int, stated []int) {
+	at := map[string]int{}
+	for i, c := range cs {
+		at[fmt.Sprintf("%s:%d", c.chunk.DocID, c.Start)] = i
+	}
+	lead = -1
+	for k, cl := range f.claims {
+		for _, x := range cl.evidence {
+			i, ok := at[fmt.Sprintf("%s:%d", x.chunk.DocID, x.Start)]
+			if !ok {
+				continue
+			}
+			stated = append(stated, i)
+			if k == 0 && lead < 0 && !cs[i].needs && !cs[i].extra {
+				lead = i
+			}
+		}
+	}
+	return lead, stated
+}

@@ -1,0 +1,344 @@
+package rag
+
+import (
+	"math"
+	"regexp"
+	"sort"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// summaryWeights blend what makes a sentence a summary sentence. Centrality
+// (similarity to the centroid of the documents, each document weighing the
+// same, so content several sources state scores higher) has weight 1; the
+// others are relative to it. There is no public summarization data among the
+// project's dev sets, so they were chosen on testdata/eval/summaries.yaml
+// and are few on purpose; summaries-heldout.yaml measures them on key facts
+// written separately (README: measurements).
+type summaryWeights struct {
+	lead       float64 // lead prior 1/(1+position): news states its point first
+	query      float64 // relevance to the query, for query summaries
+	redundancy float64 // MMR: penalty per unit of similarity to the closest sentence already chosen
+}
+
+var defaultSummaryWeights = summaryWeights{lead: 0.5, query: 1, redundancy: 0.3}
+
+// Sentence length bounds for summary sentences: shorter ones are headings
+// and fragments, longer ones run-ons or lists that lost their breaks.
+const minSummaryWords, maxSummaryWords = 6, 80
+
+// candidate is a sentence that may go into a summary.
+type candidate struct {
+	evidence
+	doc   int                // index of its document in reading order
+	vec   map[string]float64 // unit tf-idf vector
+	pred  int                // index of the candidate it depends on (its opening refers back), or -1
+	needs bool               // opens on a reference: usable only right after pred
+	extra bool               // from a passage beyond the summary's own: evidence for conflicts only
+}
+
+// bulletRE matches list markup opening a line: bullets, numbers, heading marks.
+var bulletRE = regexp.MustCompile(`^(?:[•‣◦▪▫●○■□·*+\-–—]+|\d{1,3}[.)]|#{1,6})\s+`)
+
+// stripMarkup drops a leading bullet, number or heading mark from a
+// sentence, moving its span start past it so the quote stays the document
+// text at its offsets.
+func stripMarkup(x evidence) evidence {
+	if m := bulletRE.FindStringIndex(x.text); m != nil && m[1] < len(x.text) {
+		x.text = x.text[m[1]:]
+		x.Start += m[1]
+	}
+	return x
+}
+
+// ctaRE matches calls to action that mark a promotional teaser paragraph.
+var ctaRE = regexp.MustCompile(`(?i)^(find out|discover|subscribe|click|sign up|read more|also read|learn more|don['’]t miss|follow us|share this|watch)\b`)
+
+// metaRE matches sentences about the article rather than its subject.
+var metaRE = regexp.MustCompile(`(?i)^(this|in this|the) (article|post|piece|blog|story|report below)\b|^disclaimer\b`)
+
+// personalWords are first- and second-person words: asides and direct
+// address ("as I do almost daily", "you'll know"), not reporting.
+// Contractions count by their first part ("you’ll" is "you").
+var personalWords = map[string]bool{"i": true, "me": true, "my": true, "mine": true, "myself": true,
+	"we": true, "us": true, "our": true, "ours": true, "you": true, "your": true, "yours": true, "let": true}
+
+// personal reports whether s speaks in the first or second person outside
+// quotation marks (inside them the person is the speaker's).
+func personal(s string) bool {
+	found, quoted := false, false
+	start := 0
+	flush := func(end int) {
+		if !quoted && !found {
+			forEachWordAt(s[start:end], func(w string, _ int) {
+				if personalWords[w] {
+					found = true
+				}
+			})
+		}
+	}
+	for i, r := range s {
+		if r == '“' || r == '”' || r == '"' {
+			flush(i)
+			quoted = r == '“' || (r == '"' && !quoted)
+			start = i + utf8.RuneLen(r)
+		}
+	}
+	flush(len(s))
+	return found
+}
+
+// summaryEligible reports whether a sentence can stand in a summary: a
+// statement of reasonable length, not a heading, question, teaser, aside
+// or a remark about the article itself.
+func summaryEligible(s string) bool {
+	words := len(strings.Fields(s))
+	if words < minSummaryWords || words > maxSummaryWords || isQuestion(s) {
+		return false
+	}
+	last, _ := utf8.DecodeLastRuneInString(s)
+	if !strings.ContainsRune(".!”\"’')", last) {
+		return false // a heading or caption
+	}
+	if strings.Contains(s, "](") || strings.Contains(s, "![") || metaRE.MatchString(s) || titledLeadIn(s) {
+		return false
+	}
+	return !personal(s)
+}
+
+// titledLeadIn reports whether s opens on a title-case label and a colon,
+// as list items with a bold lead-in do ("Cloud Wars Are Entering Phase
+// Two: This is ...").
+func titledLeadIn(s string) bool {
+	label, _, ok := strings.Cut(s, ":")
+	if !ok {
+		return false
+	}
+	words := strings.Fields(label)
+	if len(words) < 2 {
+		return false
+	}
+	for _, w := range words {
+		r, _ := utf8.DecodeRuneInString(w)
+		if !unicode.IsUpper(r) && !IsStopword(strings.ToLower(w)) {
+			return false
+		}
+	}
+	return true
+}
+
+// referenceOpeners are words that, opening a sentence, point back at the
+// sentence before: pronouns, demonstratives, connectives.
+var referenceOpeners = map[string]bool{
+	"it": true, "its": true, "this": true, "that": true, "these": true, "those": true, "they": true,
+	"their": true, "them": true, "he": true, "his": true, "she": true, "her": true, "such": true,
+	"however": true, "but": true, "and": true, "yet": true, "also": true, "still": true, "meanwhile": true,
+	"moreover": true, "furthermore": true, "therefore": true, "thus": true, "hence": true, "instead": true,
+	"nevertheless": true, "nonetheless": true, "similarly": true, "likewise": true, "additionally": true,
+	"besides": true, "otherwise": true, "consequently": true, "so": true, "then": true, "first": true,
+	"second": true, "secondly": true, "third": true, "thirdly": true, "lastly": true, "finally": true,
+	"there": true, "both": true, "either": true, "neither": true, "another": true, "despite": true,
+	"yes": true,
+}
+
+// referencePhrases are multi-word openers that point back.
+var referencePhrases = []string{"in addition", "as a result", "at the same time", "that said", "even so",
+	"on the other hand", "by contrast", "in contrast", "for its part", "in this context", "in response",
+	"for now", "in turn", "to that end", "for that reason", "on top of that", "at this stage", "at this scale"}
+
+// opensOnReference reports whether s opens on a word or phrase whose
+// antecedent is in an earlier sentence.
+func opensOnReference(s string) bool {
+	s = strings.TrimLeft(s, ` "'“‘(`)
+	lower := strings.ToLower(s)
+	for _, p := range referencePhrases {
+		if strings.HasPrefix(lower, p) && (len(lower) == len(p) || !isLetterOrDigitByte(lower[len(p)])) {
+			return true
+		}
+	}
+	end := 0
+	for end < len(lower) && isLetterOrDigitByte(lower[end]) {
+		end++
+	}
+	return referenceOpeners[lower[:end]]
+}
+
+func isLetterOrDigitByte(c byte) bool { return 'a' <= c && c <= 'z' || '0' <= c && c <= '9' }
+
+// summaryCandidates turns evidence into candidates: markup stripped,
+// ineligible sentences and teaser paragraphs dropped, each sentence linked
+// to the one before it in its document, documents numbered in docOrder.
+// Positions are sentence indexes in the document where the whole document
+// is present (all its chunks), else as sentencesOf estimates them.
+// Sentences of passages ranked topK or lower are marked extra.
+func summaryCandidates(ev []evidence, docOrder map[string]int, whole bool, topK int) []candidate {
+	byDoc := map[string][]evidence{}
+	for _, x := range ev {
+		byDoc[x.chunk.DocID] = append(byDoc[x.chunk.DocID], stripMarkup(x))
+	}
+	var out []candidate
+	for id, xs := range byDoc {
+		sort.Slice(xs, func(i, j int) bool { return xs[i].Start < xs[j].Start })
+		teaser := teaserParagraphs(xs)
+		prevOut := -1 // index in out of the previous sentence, if it is a candidate
+		for i, x := range xs {
+			if whole {
+				x.pos = i
+			}
+			adjacent := i > 0 && follows(xs[i-1], x)
+			ok := !teaser[i] && summaryEligible(x.text)
+			if !ok {
+				prevOut = -1
+				continue
+			}
+			c := candidate{evidence: x, doc: docOrder[id], pred: -1, needs: opensOnReference(x.text), extra: x.rank >= topK}
+			if adjacent && prevOut >= 0 {
+				c.pred = prevOut
+			}
+			if c.needs && c.pred < 0 {
+				prevOut = -1
+				continue // its antecedent cannot be in the summary
+			}
+			out = append(out, c)
+			prevOut = len(out) - 1
+		}
+	}
+	return out
+}
+
+// follows reports whether b comes right after a in their document: only
+// white space between them, as far as their chunks show.
+func follows(a, b evidence) bool {
+	if a.End > b.Start {
+		return false
+	}
+	for _, c := range []Chunk{b.chunk, a.chunk} {
+		if c.Start <= a.End && b.Start <= c.End {
+			return strings.TrimSpace(c.Text[a.End-c.Start:b.Start-c.Start]) == ""
+		}
+	}
+	return b.Start-a.End <= 2
+}
+
+// teaserParagraphs marks the sentences of paragraphs (runs of sentences
+// with no line break between them) that hold a call to action.
+func teaserParagraphs(xs []evidence) []bool {
+	out := make([]bool, len(xs))
+	start := 0
+	for i := range xs {
+		if i > 0 && !sameLine(xs[i-1], xs[i]) {
+			start = i
+		}
+		if ctaRE.MatchString(xs[i].text) {
+			for j := start; j <= i; j++ {
+				out[j] = true
+			}
+			for j := i + 1; j < len(xs) && sameLine(xs[j-1], xs[j]); j++ {
+				out[j] = true
+			}
+		}
+	}
+	return out
+}
+
+// sameLine reports whether b follows a with no line break between them.
+func sameLine(a, b evidence) bool {
+	if a.End > b.Start {
+		return false
+	}
+	for _, c := range []Chunk{b.chunk, a.chunk} {
+		if c.Start <= a.End && b.Start <= c.End {
+			return !strings.ContainsRune(c.Text[a.End-c.Start:b.Start-c.Start], '\n')
+		}
+	}
+	return false
+}
+
+// centrality scores each candidate by cosine similarity to the centroid of
+// the document centroids: every document weighs the same, so terms several
+// sources share pull harder than one long document's.
+func centrality(cs []candidate) []float64 {
+	docSum := map[int]map[string]float64{}
+	for _, c := range cs {
+		m := docSum[c.doc]
+		if m == nil {
+			m = map[string]float64{}
+			docSum[c.doc] = m
+		}
+		for t, w := range c.vec {
+			m[t] += w
+		}
+	}
+	centroid := map[string]float64{}
+	for _, m := range docSum {
+		normalise(m)
+		for t, w := range m {
+			centroid[t] += w
+		}
+	}
+	normalise(centroid)
+	out := make([]float64, len(cs))
+	for i, c := range cs {
+		out[i] = dot(c.vec, centroid)
+	}
+	return out
+}
+
+// selectSentences picks up to n candidates by maximal marginal relevance:
+// each step takes the best score minus w.redundancy times the similarity
+// to the closest chosen sentence. A candidate that opens on a reference is
+// available only once the sentence it depends on is chosen.
+//
+// seed, when not negative, is chosen first; seen lists candidates the
+// summary states otherwise (the conflict sentence's evidence), which count
+// as chosen for redundancy without being picked.
+func selectSentences(cs []candidate, n int, w summaryWeights, seed int, seen []int) []int {
+	var picked []int
+	chosen := make([]bool, len(cs))
+	red := make([]float64, len(cs)) // similarity to the closest sentence stated so far
+	state := func(j int) {
+		for i := range cs {
+			if !chosen[i] && !cs[i].extra {
+				red[i] = math.Max(red[i], dot(cs[i].vec, cs[j].vec))
+			}
+		}
+	}
+	for _, j := range seen {
+		state(j)
+	}
+	if seed >= 0 && n > 0 {
+		chosen[seed] = true
+		picked = append(picked, seed)
+		state(seed)
+	}
+	for len(picked) < n {
+		best, bestScore := -1, math.Inf(-1)
+		for i, c := range cs {
+			if chosen[i] || c.extra || (c.needs && !chosen[c.pred]) {
+				continue
+			}
+			if s := c.score - w.redundancy*red[i]; s > bestScore {
+				best, bestScore = i, s
+			}
+		}
+		if best < 0 {
+			break
+		}
+		chosen[best] = true
+		picked = append(picked, best)
+		state(best)
+	}
+	return picked
+}
+
+// readingOrder sorts picked candidates by document, then by position.
+func readingOrder(cs []candidate, picked []int) {
+	sort.SliceStable(picked, func(i, j int) bool {
+		a, b := cs[picked[i]], cs[picked[j]]
+		if a.doc != b.doc {
+			return a.doc < b.doc
+		}
+		return a.Start < b.Start
+	})
+}
