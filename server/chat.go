@@ -98,14 +98,14 @@ type replyMessage struct {
 // chatChunk is one streamed "chat.completion.chunk". The last chunk with a
 // choice carries finish_reason, citations and ragcite.
 type chatChunk struct {
-	ID        string         `json:"id"`
-	Object    string         `json:"object"`
-	Created   int64          `json:"created"`
-	Model     string         `json:"model"`
-	Choices   []chunkChoice  `json:"choices"`
-	Usage     *chatUsage     `json:"usage,omitempty"`
-	Citations []rag.Citation `json:"citations,omitempty"`
-	Ragcite   *chatMeta      `json:"ragcite,omitempty"`
+	ID        string          `json:"id"`
+	Object    string          `json:"object"`
+	Created   int64           `json:"created"`
+	Model     string          `json:"model"`
+	Choices   []chunkChoice   `json:"choices"`
+	Usage     *chatUsage      `json:"usage,omitempty"`
+	Citations *[]rag.Citation `json:"citations,omitempty"`
+	Ragcite   *chatMeta       `json:"ragcite,omitempty"`
 }
 
 type chunkChoice struct {
@@ -193,6 +193,9 @@ func (s *Server) chatCompletions(c *gin.Context) {
 		return
 	}
 	meta := v.(*chatMeta)
+	if meta.Answer.Citations == nil {
+		meta.Answer.Citations = []rag.Citation{}
+	}
 	c.JSON(http.StatusOK, chatCompletion{
 		ID: id, Object: "chat.completion", Created: created, Model: model,
 		Choices: []chatChoice{{Message: replyMessage{Role: "assistant", Content: meta.Answer.Answer + sourcesBlock(meta.Answer.Citations, sources)},
@@ -349,7 +352,11 @@ func (f *chatEvents) done(c *gin.Context, reply any) error {
 	}
 	stop := "stop"
 	last := f.chunk(chunkChoice{FinishReason: &stop})
-	last.Citations, last.Ragcite = meta.Answer.Citations, meta
+	cits := meta.Answer.Citations
+	if cits == nil {
+		cits = []rag.Citation{}
+	}
+	last.Citations, last.Ragcite = &cits, meta
 	if err := writeData(c.Writer, last); err != nil {
 		return err
 	}

@@ -100,7 +100,7 @@ func TestChatOpenAIClient(t *testing.T) {
 		not      []string
 	}{
 		{"conflict", []openai.ChatCompletionMessage{user(amazonQuestion)}, amazonQuestion,
-			[]string{"$10 billion", "$50 billion", "Sources disagree", "[1]", "\n\nSources:\n- [1] "}, nil},
+			[]string{"$10 billion", "$50 billion", "[1]", "[2]", "\n\nSources:\n- [1] "}, nil},
 		{"follow-up needs the previous turn", []openai.ChatCompletionMessage{
 			{Role: openai.ChatMessageRoleSystem, Content: "You answer from the documents."},
 			user(amazonQuestion), assistant("Amazon is reportedly ... [1]"), user(microsoftFollow)},
@@ -253,7 +253,7 @@ func TestChatStreamWire(t *testing.T) {
 		t.Errorf("first chunk has no role: %+v", chunks[0])
 	}
 	final, usage := chunks[len(chunks)-2], chunks[len(chunks)-1]
-	if fr := final.Choices[0].FinishReason; fr == nil || *fr != "stop" || len(final.Citations) == 0 || final.Ragcite == nil {
+	if fr := final.Choices[0].FinishReason; fr == nil || *fr != "stop" || final.Citations == nil || len(*final.Citations) == 0 || final.Ragcite == nil {
 		t.Errorf("final chunk: %+v", final)
 	}
 	if usage.Usage == nil || len(usage.Choices) != 0 {
