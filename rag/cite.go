@@ -48,7 +48,7 @@ func (c *citeSet) add(x evidence) (int, error) {
 	}
 	n := len(c.list) + 1
 	c.list = append(c.list, Citation{N: n, DocID: x.chunk.DocID, ChunkID: x.chunk.ID, Title: doc.Title,
-		Source: doc.Source, Quote: x.text, Start: x.Start, End: x.End, Score: round4(x.score)})
+		Source: doc.Source, Quote: x.text, Start: x.Start, End: x.End, Score: round4(x.score), Page: PageAt(doc, x.Start)})
 	c.byKey[key] = n
 	return n, nil
 }

@@ -108,6 +108,9 @@ type Citation struct {
 	Start   int     `json:"start"`
 	End     int     `json:"end"`
 	Score   float64 `json:"score"`
+	// Page is the 1-based page of a paged source (PDF) where the quote
+	// starts; 0 (omitted) for other sources.
+	Page int `json:"page,omitempty"`
 }
 
 // Claim is one value sources state for a conflicting fact, with the citation
