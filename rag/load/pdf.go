@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -224,35 +225,55 @@ func lastRune(s string) rune {
 // checked for running headers and footers.
 const runningLines = 2
 
-// dropRunningLines removes running headers and footers: a line among the
-// first or last runningLines of a page whose shape (digits ignored, so page
-// numbers match) recurs in that position on at least 3 pages and on at least
-// a fifth of them. Documents of fewer than 3 pages are left alone.
+// dropRunningLines removes running headers and footers from the first and
+// last runningLines lines of each page: a line whose shape (digits ignored)
+// recurs at a page edge on at least 3 pages and a twentieth of them, and a
+// short line that starts or ends with the printed page number (a running
+// head that changes per chapter, "Chapter 2: Vectors 9"). Printed numbers
+// are recognised when the same offset from the page's index recurs on at
+// least 3 pages and a third of them. Documents of fewer than 3 pages are
+// left alone.
 func dropRunningLines(pages []string) []string {
 	if len(pages) < 3 {
 		return pages
 	}
 	lines := make([][]string, len(pages))
-	count := map[string]int{}
+	shapes := map[string]int{}
+	offsets := map[int]int{}
 	for i, p := range pages {
 		if p != "" {
 			lines[i] = strings.Split(p, "\n")
 		}
-		seen := map[string]bool{}
+		seenShape, seenOff := map[string]bool{}, map[int]bool{}
 		for _, j := range edgeLines(len(lines[i])) {
-			k := lineShape(lines[i][j])
-			if !seen[k] {
-				seen[k] = true
-				count[k]++
+			if k := lineShape(lines[i][j]); !seenShape[k] {
+				seenShape[k] = true
+				shapes[k]++
+			}
+			for _, n := range edgeNumbers(lines[i][j]) {
+				if off := n - i; !seenOff[off] {
+					seenOff[off] = true
+					offsets[off]++
+				}
 			}
 		}
 	}
-	min := max(3, (len(pages)+4)/5)
+	pageOff, votes := 0, 0
+	for off, v := range offsets {
+		if v > votes || (v == votes && off < pageOff) {
+			pageOff, votes = off, v
+		}
+	}
+	numbered := votes >= max(3, (len(pages)+2)/3)
+	minShape := max(3, len(pages)/20)
 	out := make([]string, len(pages))
 	for i, ls := range lines {
 		drop := map[int]bool{}
 		for _, j := range edgeLines(len(ls)) {
-			if count[lineShape(ls[j])] >= min {
+			if shapes[lineShape(ls[j])] >= minShape {
+				drop[j] = true
+			}
+			if numbered && len(strings.Fields(ls[j])) <= 12 && slices.Contains(edgeNumbers(ls[j]), i+pageOff) {
 				drop[j] = true
 			}
 		}
@@ -263,6 +284,22 @@ func dropRunningLines(pages []string) []string {
 			}
 		}
 		out[i] = strings.Join(kept, "\n")
+	}
+	return out
+}
+
+// edgeNumbers are the integers a line starts or ends with ("3", "Page 3",
+// "3 Results"), the candidates for a printed page number.
+func edgeNumbers(line string) []int {
+	f := strings.Fields(line)
+	if len(f) == 0 {
+		return nil
+	}
+	var out []int
+	for _, w := range []string{f[0], f[len(f)-1]} {
+		if n, err := strconv.Atoi(w); err == nil && n >= 0 && n < 100000 {
+			out = append(out, n)
+		}
 	}
 	return out
 }

@@ -194,3 +194,29 @@ func FuzzParsePDF(f *testing.F) {
 		}
 	})
 }
+
+func TestDropRunningLinesChapterHeads(t *testing.T) {
+	// Printed numbers lag the page index by one; the head changes per chapter.
+	pages := []string{
+		"Title page\nby someone",
+		"i\nContents",
+		"1\nIntroduction starts here\nwith 42 words",
+		"Chapter 1: Intro 2\nSecond page text\nends on 7",
+		"Chapter 2: Methods 3\nThird page text\nmore",
+		"4\nChapter 3: Results\nand 12 results",
+	}
+	got := dropRunningLines(pages)
+	want := []string{
+		"Title page\nby someone",
+		"i\nContents",
+		"Introduction starts here\nwith 42 words",
+		"Second page text\nends on 7",
+		"Third page text\nmore",
+		"Chapter 3: Results\nand 12 results",
+	}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Errorf("page %d = %q, want %q", i+1, got[i], want[i])
+		}
+	}
+}
