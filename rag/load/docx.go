@@ -1,0 +1,206 @@
+package load
+
+import (
+	"archive/zip"
+	"bytes"
+	"encoding/xml"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/ragcite/ragcite/rag"
+)
+
+// docxMaxXML bounds how many bytes of XML one part of a .docx may inflate
+// to, so a small archive cannot expand without limit.
+const docxMaxXML = 256 << 20
+
+// docxMaxText bounds the extracted text, like the loader's file limit.
+const docxMaxText = 64 << 20
+
+// wordNS is the WordprocessingML main namespace.
+const wordNS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+
+// ParseDOCX extracts a Word document's text: paragraphs and headings in
+// document order, one per line, and each table row as one line of its cell
+// texts joined by " | ". Deleted tracked changes, comments and headers are
+// left out. The title is the document's core "title" property, else "".
+func ParseDOCX(data []byte) (rag.Document, error) {
+	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
+	if err != nil {
+		return rag.Document{}, fmt.Errorf("%w: docx: not a zip archive: %v", rag.ErrUnsupportedFile, err)
+	}
+	parts := map[string]*zip.File{}
+	for _, f := range zr.File {
+		parts[f.Name] = f
+	}
+	body, ok := parts["word/document.xml"]
+	if !ok {
+		return rag.Document{}, fmt.Errorf("%w: docx: no word/document.xml", rag.ErrUnsupportedFile)
+	}
+	text, err := withPart(body, docxText)
+	if err != nil {
+		return rag.Document{}, fmt.Errorf("%w: docx: %v", rag.ErrUnsupportedFile, err)
+	}
+	if strings.TrimSpace(text) == "" {
+		return rag.Document{}, fmt.Errorf("%w: docx: no text", rag.ErrUnsupportedFile)
+	}
+	title := ""
+	if core, ok := parts["docProps/core.xml"]; ok {
+		title, _ = withPart(core, coreTitle) // a broken property part costs only the title
+	}
+	return rag.Document{Title: title, Text: text}, nil
+}
+
+// withPart opens one archive member and hands its bounded XML to read.
+func withPart(f *zip.File, read func(*xml.Decoder) (string, error)) (string, error) {
+	rc, err := f.Open()
+	if err != nil {
+		return "", fmt.Errorf("open %s: %w", f.Name, err)
+	}
+	defer rc.Close()
+	dec := xml.NewDecoder(io.LimitReader(rc, docxMaxXML))
+	dec.Strict = false
+	s, err := read(dec)
+	if err != nil {
+		return "", fmt.Errorf("%s: %w", f.Name, err)
+	}
+	return s, nil
+}
+
+// coreTitle reads dc:title from docProps/core.xml.
+func coreTitle(dec *xml.Decoder) (string, error) {
+	for {
+		tok, err := dec.Token()
+		if err != nil {
+			return "", err
+		}
+		if se, ok := tok.(xml.StartElement); ok && se.Name.Local == "title" {
+			var s string
+			if err := dec.DecodeElement(&s, &se); err != nil {
+				return "", err
+			}
+			return strings.Join(strings.Fields(s), " "), nil
+		}
+	}
+}
+
+// docxWriter collects text while walking document.xml. Tables nest (a
+// table in a cell): rows is a stack, one entry per open table.
+type docxWriter struct {
+	out   strings.Builder
+	para  strings.Builder
+	rows  [][]string // per open table: the cells of its current row
+	inT   bool       // inside <w:t>
+	skip  int        // depth inside an element whose text is not shown
+	limit int
+}
+
+// errDocxTooLong: the text would exceed the loader's file limit.
+var errDocxTooLong = errors.New("text longer than the file limit")
+
+// docxText walks document.xml and returns its text.
+func docxText(dec *xml.Decoder) (string, error) {
+	w := &docxWriter{limit: docxMaxText}
+	for {
+		tok, err := dec.Token()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return "", err
+		}
+		switch t := tok.(type) {
+		case xml.StartElement:
+			w.start(t)
+		case xml.EndElement:
+			w.end(t)
+		case xml.CharData:
+			if w.inT && w.skip == 0 {
+				w.para.Write(t)
+			}
+		}
+		if w.out.Len() > w.limit {
+			return "", errDocxTooLong
+		}
+	}
+	return strings.TrimRight(w.out.String(), "\n"), nil
+}
+
+func (w *docxWriter) start(t xml.StartElement) {
+	if t.Name.Space != wordNS {
+		return
+	}
+	switch t.Name.Local {
+	case "del", "delText", "instrText", "commentReference", "footnoteReference":
+		w.skip++
+	case "t":
+		w.inT = true
+	case "tab", "br", "cr":
+		if w.skip == 0 {
+			w.para.WriteByte(' ')
+		}
+	case "tbl":
+		w.flushPara()
+		w.rows = append(w.rows, nil)
+	case "tr":
+		if n := len(w.rows); n > 0 {
+			w.rows[n-1] = w.rows[n-1][:0]
+		}
+	}
+}
+
+func (w *docxWriter) end(t xml.EndElement) {
+	if t.Name.Space != wordNS {
+		return
+	}
+	switch t.Name.Local {
+	case "del", "delText", "instrText", "commentReference", "footnoteReference":
+		w.skip--
+	case "t":
+		w.inT = false
+	case "p":
+		w.flushPara()
+	case "tc":
+		if n := len(w.rows); n > 0 {
+			cell := strings.Join(strings.Fields(w.para.String()), " ")
+			w.para.Reset()
+			w.rows[n-1] = append(w.rows[n-1], cell)
+		}
+	case "tr":
+		if n := len(w.rows); n > 0 {
+			w.emit(strings.Join(w.rows[n-1], " | "))
+		}
+	case "tbl":
+		if n := len(w.rows); n > 0 {
+			w.rows = w.rows[:n-1]
+		}
+	}
+}
+
+// flushPara ends a paragraph: outside tables it becomes a line; inside a
+// cell it stays in the cell's text, separated by a space.
+func (w *docxWriter) flushPara() {
+	if len(w.rows) > 0 {
+		w.para.WriteByte(' ')
+		return
+	}
+	w.emit(w.para.String())
+	w.para.Reset()
+}
+
+// emit writes one line of text, spaces collapsed; blank lines are dropped.
+// A row of a table nested in a cell joins that cell's text.
+func (w *docxWriter) emit(line string) {
+	line = strings.Join(strings.Fields(line), " ")
+	if strings.Trim(line, " |") == "" {
+		return
+	}
+	if len(w.rows) > 1 {
+		w.para.WriteString(" " + line + " ")
+		return
+	}
+	w.out.WriteString(line)
+	w.out.WriteByte('\n')
+}
