@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -89,7 +90,7 @@ func documentsFromJSON(req addDocumentsRequest) ([]rag.Document, error) {
 }
 
 // documentsFromUpload parses every file part of a multipart body with
-// load.ParseFile, keyed by the file's base name (its id is the name without
+// load.ParseFileContext, keyed by the file's base name (its id is the name without
 // extension). Non-file fields are ignored.
 func documentsFromUpload(r *http.Request) ([]rag.Document, error) {
 	mr, err := r.MultipartReader()
@@ -106,7 +107,7 @@ func documentsFromUpload(r *http.Request) ([]rag.Document, error) {
 		if err != nil {
 			return nil, multipartError(err)
 		}
-		got, err := parsePart(part)
+		got, err := parsePart(r.Context(), part)
 		part.Close()
 		if err != nil {
 			return nil, err
@@ -123,7 +124,7 @@ func documentsFromUpload(r *http.Request) ([]rag.Document, error) {
 }
 
 // parsePart reads one multipart part; a part that is not a file gives nil.
-func parsePart(part *multipart.Part) ([]rag.Document, error) {
+func parsePart(ctx context.Context, part *multipart.Part) ([]rag.Document, error) {
 	raw := part.FileName()
 	if raw == "" {
 		return nil, nil
@@ -136,7 +137,7 @@ func parsePart(part *multipart.Part) ([]rag.Document, error) {
 	if err != nil {
 		return nil, multipartError(err)
 	}
-	docs, err := load.ParseFile(name, name, data)
+	docs, err := load.ParseFileContext(ctx, name, name, data)
 	if err != nil {
 		return nil, &fileError{name: name, err: err}
 	}

@@ -16,7 +16,7 @@ import (
 func (a *app) ingestCommand() *cobra.Command {
 	return &cobra.Command{
 		Use:   "ingest PATH...",
-		Short: "Ingest files and directories (.txt, .md, .html, .jsonl)",
+		Short: "Ingest files and directories (.txt, .md, .html, .jsonl, .pdf, .docx)",
 		Args:  cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return a.withEngine(cmd, func(eng *rag.Engine) error {

@@ -16,9 +16,6 @@ import (
 // to, so a small archive cannot expand without limit.
 const docxMaxXML = 256 << 20
 
-// docxMaxText bounds the extracted text, like the loader's file limit.
-const docxMaxText = 64 << 20
-
 // wordNS is the WordprocessingML main namespace.
 const wordNS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 
@@ -102,7 +99,7 @@ var errDocxTooLong = errors.New("text longer than the file limit")
 
 // docxText walks document.xml and returns its text.
 func docxText(dec *xml.Decoder) (string, error) {
-	w := &docxWriter{limit: docxMaxText}
+	w := &docxWriter{limit: MaxFileBytes}
 	for {
 		tok, err := dec.Token()
 		if err == io.EOF {

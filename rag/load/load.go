@@ -3,6 +3,7 @@ package load
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -108,9 +109,15 @@ func loadFile(path, rel string) ([]rag.Document, error) {
 
 // ParseFile turns one file's bytes into documents. name is the file's path
 // relative to its root (it gives the id); source is recorded as the
-// document's source. Supported: .txt, .md, .markdown, .html, .htm, .jsonl.
+// document's source. Supported: .txt, .md, .markdown, .html, .htm, .jsonl,
+// .pdf (see ParsePDF) and .docx (see ParseDOCX).
 func ParseFile(name, source string, data []byte) ([]rag.Document, error) {
-	docs, err := parseFile(name, source, data)
+	return ParseFileContext(context.Background(), name, source, data)
+}
+
+// ParseFileContext is ParseFile whose slow formats (PDF) stop when ctx ends.
+func ParseFileContext(ctx context.Context, name, source string, data []byte) ([]rag.Document, error) {
+	docs, err := parseFile(ctx, name, source, data)
 	if err != nil {
 		return nil, err
 	}
@@ -122,10 +129,28 @@ func ParseFile(name, source string, data []byte) ([]rag.Document, error) {
 	return docs, nil
 }
 
-func parseFile(name, source string, data []byte) ([]rag.Document, error) {
+func parseFile(ctx context.Context, name, source string, data []byte) ([]rag.Document, error) {
 	ext := strings.ToLower(filepath.Ext(name))
 	// '#' separates a document id from a chunk number, so a file name's '#' becomes '_'.
 	id := strings.ReplaceAll(strings.TrimSuffix(name, filepath.Ext(name)), "#", "_")
+	switch ext {
+	case ".pdf", ".docx":
+		var d rag.Document
+		var err error
+		if ext == ".pdf" {
+			d, err = ParsePDF(ctx, data)
+		} else {
+			d, err = ParseDOCX(data)
+		}
+		if err != nil {
+			return nil, err
+		}
+		d.ID, d.Source = id, source
+		if d.Title == "" {
+			d.Title = firstLineTitle(d.Text, id)
+		}
+		return []rag.Document{d}, nil
+	}
 	if err := checkText(data); err != nil {
 		return nil, err
 	}
@@ -150,7 +175,7 @@ func parseFile(name, source string, data []byte) ([]rag.Document, error) {
 	case ".jsonl", ".ndjson":
 		return ParseJSONL(bytes.NewReader(data), id, source)
 	}
-	return nil, fmt.Errorf("%w: unknown extension %q (want .txt, .md, .html or .jsonl)", rag.ErrUnsupportedFile, ext)
+	return nil, fmt.Errorf("%w: unknown extension %q (want .txt, .md, .html, .jsonl, .pdf or .docx)", rag.ErrUnsupportedFile, ext)
 }
 
 // checkText rejects binary and non-UTF-8 content.
