@@ -1,6 +1,9 @@
 package rag
 
-import "fmt"
+import (
+	"context"
+	"fmt"
+)
 
 // Bridges for the external tests (package rag_test) to unexported helpers.
 
@@ -26,4 +29,21 @@ func FirstCited(s string) []string {
 		}
 	}
 	return out
+}
+
+// OpensOnReference is opensOnReference.
+var OpensOnReference = opensOnReference
+
+// SummarizeWithWeights summarizes extractively with the given summary
+// weights instead of the defaults.
+func SummarizeWithWeights(ctx context.Context, e *Engine, req SummarizeRequest, lead, query, redundancy float64) (*Summary, error) {
+	req, err := ValidateSummarize(req)
+	if err != nil {
+		return nil, err
+	}
+	hits, err := e.summaryPassages(ctx, req)
+	if err != nil {
+		return nil, err
+	}
+	return e.summarizeExtractive(ctx, req, sentencesOf(hits), summaryWeights{lead: lead, query: query, redundancy: redundancy})
 }

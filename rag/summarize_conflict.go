@@ -1,6 +1,8 @@
 package rag
 
 import (
+	"github.com/ragcite/ragcite/internal/text"
+
 	"fmt"
 	"sort"
 	"strings"
@@ -77,8 +79,8 @@ func conflictQuestion(query string, cs []candidate, docs int) string {
 	seen := map[string]bool{}
 	s := cs[best].text
 	forEachWordAt(s, func(w string, at int) {
-		t := Stem(w)
-		if IsStopword(w) || seen[t] || isNumberWord(w) || 2*len(inDocs[t]) < docs {
+		t := text.Stem(w)
+		if text.IsStopword(w) || seen[t] || isNumberWord(w) || 2*len(inDocs[t]) < docs {
 			return
 		}
 		seen[t] = true

@@ -1,6 +1,8 @@
 package rag
 
 import (
+	"github.com/ragcite/ragcite/internal/text"
+
 	"math"
 	"regexp"
 	"sort"
@@ -121,7 +123,7 @@ func titledLeadIn(s string) bool {
 	}
 	for _, w := range words {
 		r, _ := utf8.DecodeRuneInString(w)
-		if !unicode.IsUpper(r) && !IsStopword(strings.ToLower(w)) {
+		if !unicode.IsUpper(r) && !text.IsStopword(strings.ToLower(w)) {
 			return false
 		}
 	}

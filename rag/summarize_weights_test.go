@@ -1,4 +1,4 @@
-package rag
+package rag_test
 
 import (
 	"context"
@@ -12,6 +12,8 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/ragcite/ragcite/embed"
+	"github.com/ragcite/ragcite/rag"
+	"github.com/ragcite/ragcite/rag/load"
 )
 
 // TestSummaryWeightGrid scores a grid of summary weights on a summary
@@ -52,7 +54,7 @@ func TestSummaryWeightGrid(t *testing.T) {
 	for _, d := range suite.Documents {
 		paths = append(paths, filepath.Join(filepath.Dir(path), d))
 	}
-	docs, _, err := LoadPaths(paths)
+	docs, _, err := load.Paths(paths)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -64,18 +66,9 @@ func TestSummaryWeightGrid(t *testing.T) {
 	for _, lead := range []float64{0, 0.1, 0.2, 0.3, 0.5, 1} {
 		for _, query := range []float64{0.5, 1, 2} {
 			for _, red := range []float64{0, 0.15, 0.3, 0.5, 1} {
-				w := summaryWeights{lead: lead, query: query, redundancy: red}
 				found, total, meets := 0, 0, 0
 				for _, c := range suite.Cases {
-					req, err := ValidateSummarize(SummarizeRequest{DocIDs: c.DocIDs, Query: c.Query, MaxSentences: c.MaxSentences})
-					if err != nil {
-						t.Fatal(err)
-					}
-					hits, err := eng.summaryPassages(ctx, req)
-					if err != nil {
-						t.Fatal(err)
-					}
-					sum, err := eng.summarizeExtractive(ctx, req, sentencesOf(hits), w)
+					sum, err := rag.SummarizeWithWeights(ctx, eng, rag.SummarizeRequest{DocIDs: c.DocIDs, Query: c.Query, MaxSentences: c.MaxSentences}, lead, query, red)
 					if err != nil {
 						t.Fatal(err)
 					}
