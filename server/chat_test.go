@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/gin-gonic/gin"
 	"github.com/sashabaranov/go-openai"
 
 	"github.com/ragcite/ragcite/rag"
@@ -387,5 +388,38 @@ func TestShorten(t *testing.T) {
 		if got := shorten(tc.in, tc.n); got != tc.want {
 			t.Errorf("shorten(%q, %d) = %q, want %q", tc.in, tc.n, got, tc.want)
 		}
+	}
+}
+
+// TestChatStreamErrorAfterFirstByte: a failure after the stream started is
+// one OpenAI-shaped error line, without [DONE], and go-openai reports it.
+func TestChatStreamErrorAfterFirstByte(t *testing.T) {
+	s := newTestServer(t, Config{})
+	s.router.POST("/broken/v1/chat/completions", withOpenAIErrors(), func(c *gin.Context) {
+		s.streamAs(c, func(ctx context.Context, emit func(string) error) (any, error) {
+			if err := emit("partial "); err != nil {
+				return nil, err
+			}
+			return nil, rag.ErrLLMUnavailable
+		}, &chatEvents{s: s, id: "chatcmpl-x", model: DefaultChatModel})
+	})
+	ts := httptest.NewServer(s.Handler())
+	defer ts.Close()
+	oc := openai.DefaultConfig("")
+	oc.BaseURL = ts.URL + "/broken/v1"
+	st, err := openai.NewClientWithConfig(oc).CreateChatCompletionStream(context.Background(),
+		openai.ChatCompletionRequest{Messages: []openai.ChatCompletionMessage{user("hi")}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	first, err := st.Recv()
+	if err != nil || first.Choices[0].Delta.Content != "partial " {
+		t.Fatalf("first chunk %+v, %v", first, err)
+	}
+	_, err = st.Recv()
+	var apiErr *openai.APIError
+	if !errors.As(err, &apiErr) || apiErr.Code != "llm_unavailable" || apiErr.Type != "server_error" {
+		t.Errorf("after the failure: %#v, want the llm_unavailable API error", err)
 	}
 }
