@@ -111,6 +111,10 @@ type Citation struct {
 	// Page is the 1-based page of a paged source (PDF) where the quote
 	// starts; 0 (omitted) for other sources.
 	Page int `json:"page,omitempty"`
+	// Passage is the number (from 1) of the passage quoted, when a verify
+	// request gave passages rather than documents; Start and End are then
+	// offsets into that passage.
+	Passage int `json:"passage,omitempty"`
 }
 
 // Claim is one value sources state for a conflicting fact, with the citation

@@ -157,6 +157,7 @@ func printAnswer(w io.Writer, ans *rag.Answer) {
 	if ans.Degraded {
 		fmt.Fprintf(w, "\n(answered extractively: %s)\n", ans.Reason)
 	}
+	printPartial(w, ans.Sentences)
 	if len(ans.Unsupported) > 0 {
 		fmt.Fprintln(w, "\nNot supported by the sources (removed):")
 		for _, s := range ans.Unsupported {

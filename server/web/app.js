@@ -123,6 +123,25 @@ function withMarkers(text, citations) {
   return frag;
 }
 
+// markSupport renders text like withMarkers, with each sentence the
+// sources support only in part (or not at all, under policy flag) wrapped
+// in a span marked with its support and score.
+function markSupport(text, sentences, citations) {
+  const frag = document.createDocumentFragment();
+  let pos = 0;
+  for (const s of sentences) {
+    if (s.support === "supported") continue;
+    const i = text.indexOf(s.text, pos);
+    if (i < 0) continue;
+    frag.append(withMarkers(text.slice(pos, i), citations));
+    const label = s.support === "partial" ? "partly supported by the sources" : "not supported by the sources";
+    frag.append(el("span", { class: "support-" + s.support, title: label + " (score " + s.score.toFixed(2) + ")" }, s.text));
+    pos = i + s.text.length;
+  }
+  frag.append(withMarkers(text.slice(pos), citations));
+  return frag;
+}
+
 function setStatus(msg) { $("status").textContent = msg; }
 
 function showError(err) {
@@ -149,7 +168,7 @@ function startReply() {
 function renderReply(reply, text) {
   state.lastReply = reply;
   state.citations = reply.citations || [];
-  $("answer").replaceChildren(withMarkers(text, state.citations));
+  $("answer").replaceChildren(markSupport(text, reply.sentences || [], state.citations));
   const notes = [];
   if (reply.abstained) notes.push("No answer: the documents do not cover this question.");
   if (reply.degraded) notes.push("Answered extractively: " + (reply.reason || "the LLM was unavailable") + ".");
