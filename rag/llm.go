@@ -391,6 +391,30 @@ func LLMReason(err error) string {
 	return "the language model is unreachable"
 }
 
+// appendSummaryConflict states, after a written summary, the disagreement
+// on a central figure that the extractive summary would state, with the
+// same detector, and lists it in sum.Conflicts.
+func (e *Engine) appendSummaryConflict(ctx context.Context, req SummarizeRequest, hits []Hit, g *generated, sum *Summary, emit func(string) error) error {
+	fc, found, err := e.hitsConflict(ctx, req, hits)
+	if err != nil || !found {
+		return err
+	}
+	cf, text, ok, err := g.cites.conflict(fc)
+	if err != nil || !ok {
+		return err
+	}
+	sum.Conflicts = append(sum.Conflicts, cf)
+	piece := text
+	if g.b.Len() > 0 {
+		piece = " " + text
+	}
+	g.b.WriteString(piece)
+	if emit != nil {
+		return emit(piece)
+	}
+	return nil
+}
+
 // maxMapCalls bounds the map step of a long summary.
 const maxMapCalls = 32
 
@@ -400,8 +424,9 @@ const maxMapCalls = 32
 // the notes are merged, so the final markers point at original passages.
 func (e *Engine) summarizeLLM(ctx context.Context, req SummarizeRequest, hits []Hit, policy Policy, emit func(string) error) (*Summary, error) {
 	sum := &Summary{Citations: []Citation{}, Conflicts: []Conflict{}, Mode: ModeLLM}
+	all := hits // every passage is evidence for conflicts
 	if req.Query != "" {
-		hits = hits[:min(len(hits), summaryQueryTopK)] // the rest are evidence for conflicts
+		hits = hits[:min(len(hits), summaryQueryTopK)]
 	}
 	budget := e.passageBudget()
 	total := 0
@@ -448,6 +473,9 @@ func (e *Engine) summarizeLLM(ctx context.Context, req SummarizeRequest, hits []
 	}
 	usage.PromptTokens += u.PromptTokens
 	usage.CompletionTokens += u.CompletionTokens
+	if err := e.appendSummaryConflict(ctx, req, all, g, sum, emit); err != nil {
+		return nil, err
+	}
 	sum.Summary, sum.Citations, sum.Unsupported, sum.Usage, sum.Sentences = g.b.String(), g.cites.list, g.unsupported, usage, g.sentences
 	if sum.Summary == "" {
 		sum.Summary = noSentences

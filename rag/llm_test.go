@@ -294,3 +294,44 @@ func regexp2Notes(user string) []string {
 	}
 	return out
 }
+
+// A written summary of sources that disagree on the central figure ends
+// with the same disagreement sentence and conflicts as an extractive one.
+func TestLLMSummaryStatesConflict(t *testing.T) {
+	f := newFakeLLM(t, func(system, user string) string {
+		if strings.Contains(system, "merge") {
+			notes := regexp2Notes(user)
+			return strings.Join(notes[:min(2, len(notes))], " ")
+		}
+		var notes []string
+		for _, m := range passageRE.FindAllStringSubmatch(user, -1) {
+			first := text.SplitSentences(m[2])[0]
+			notes = append(notes, fmt.Sprintf("%s [%s]", m[2][first.Start:first.End], m[1]))
+		}
+		return strings.Join(notes[:min(2, len(notes))], " ")
+	})
+	eng := llmEngine(t, f, 8192)
+	docs := sampleDocs(t)
+	if _, err := eng.Ingest(context.Background(), docs, nil); err != nil {
+		t.Fatal(err)
+	}
+	var ids []string
+	for _, d := range docs {
+		ids = append(ids, d.ID)
+	}
+	sum, err := eng.Summarize(context.Background(), rag.SummarizeRequest{DocIDs: ids, MaxSentences: 6, Mode: rag.ModeLLM})
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkCitations(t, eng, sum.Summary, sum.Citations)
+	if len(sum.Conflicts) != 1 || strings.Count(sum.Summary, "Sources disagree on") != 1 {
+		t.Fatalf("conflicts %+v in %q", sum.Conflicts, sum.Summary)
+	}
+	values := map[string]bool{}
+	for _, cl := range sum.Conflicts[0].Claims {
+		values[cl.Value] = len(cl.Citations) > 0
+	}
+	if !values["$10 billion"] || !values["$50 billion"] {
+		t.Errorf("claims %+v", sum.Conflicts[0].Claims)
+	}
+}

@@ -143,15 +143,7 @@ func (e *Engine) summaryPassages(ctx context.Context, req SummarizeRequest) ([]H
 // (for a query, in the order their best passage ranked).
 func (e *Engine) summarizeExtractive(ctx context.Context, req SummarizeRequest, ev []evidence, w summaryWeights) (*Summary, error) {
 	sum := &Summary{Citations: []Citation{}, Conflicts: []Conflict{}, Mode: ModeExtractive}
-	docOrder := map[string]int{}
-	for _, id := range req.DocIDs {
-		docOrder[id] = len(docOrder)
-	}
-	for _, x := range ev {
-		if _, ok := docOrder[x.chunk.DocID]; !ok {
-			docOrder[x.chunk.DocID] = len(docOrder)
-		}
-	}
+	docOrder := documentOrder(req, ev)
 	topK := math.MaxInt // every chunk of the asked documents
 	if req.Query != "" {
 		topK = summaryQueryTopK
@@ -213,6 +205,21 @@ func (e *Engine) summarizeExtractive(ctx context.Context, req SummarizeRequest, 
 		sum.Summary = noSentences
 	}
 	return sum, nil
+}
+
+// documentOrder numbers the documents of ev in reading order: as asked,
+// else in the order their passages ranked.
+func documentOrder(req SummarizeRequest, ev []evidence) map[string]int {
+	order := map[string]int{}
+	for _, id := range req.DocIDs {
+		order[id] = len(order)
+	}
+	for _, x := range ev {
+		if _, ok := order[x.chunk.DocID]; !ok {
+			order[x.chunk.DocID] = len(order)
+		}
+	}
+	return order
 }
 
 // scoreCandidates sets each candidate's vector and score: centrality, plus

@@ -1,7 +1,9 @@
 package rag
 
 import (
+	"context"
 	"github.com/ragcite/ragcite/internal/text"
+	"math"
 
 	"fmt"
 	"sort"
@@ -30,6 +32,22 @@ func summaryConflict(query string, cs []candidate, docs int) (foundConflict, boo
 		return foundConflict{}, false
 	}
 	return fc, true
+}
+
+// hitsConflict runs the summary conflict check over the sentences of hits,
+// for summaries the chat model writes.
+func (e *Engine) hitsConflict(ctx context.Context, req SummarizeRequest, hits []Hit) (foundConflict, bool, error) {
+	ev := sentencesOf(hits)
+	order := documentOrder(req, ev)
+	cs := summaryCandidates(ev, order, req.Query == "", math.MaxInt)
+	if len(cs) == 0 {
+		return foundConflict{}, false, nil
+	}
+	if err := e.scoreCandidates(ctx, req.Query, cs, defaultSummaryWeights); err != nil {
+		return foundConflict{}, false, err
+	}
+	fc, ok := summaryConflict(req.Query, cs, len(order))
+	return fc, ok, nil
 }
 
 // conflictQuestion phrases what a summary's conflict check asks: the query
