@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"html/template"
 	"io"
+	"math"
 	"strings"
 	"text/tabwriter"
 )
@@ -184,47 +185,103 @@ func WriteMarkdown(w io.Writer, rep *Report) error {
 
 func mdEscape(s string) string { return strings.NewReplacer("|", `\|`, "\n", " ").Replace(s) }
 
+// The HTML report's chart: bars on a 0 to 1 axis with ticks, each gate
+// drawn as a line at its threshold; values on the right, MRR as a decimal.
+const (
+	chartLeft  = 190 // x where the axis starts; names to its left
+	chartWidth = 340 // pixels for the range 0..1
+	chartRow   = 26
+	chartTop   = 10
+)
+
 var htmlReport = template.Must(template.New("report").Funcs(template.FuncMap{
 	"pct":   func(f float64) string { return fmt.Sprintf("%.1f%%", 100*f) },
-	"bar":   func(f float64) float64 { return 300 * f },
+	"x":     func(f float64) string { return fmt.Sprintf("%.1f", chartLeft+chartWidth*math.Max(0, math.Min(1, f))) },
+	"w":     func(f float64) string { return fmt.Sprintf("%.1f", chartWidth*math.Max(0, math.Min(1, f))) },
 	"join":  strings.Join,
 	"input": caseInput,
-	"y":     func(i int) int { return 10 + 26*i },
+	"y":     func(i int) int { return chartTop + chartRow*i },
+	"ticks": func() []float64 { return []float64{0, 0.25, 0.5, 0.75, 1} },
+	"add":   func(a, b int) int { return a + b },
+	"left":  func() int { return chartLeft },
+	"right": func() int { return chartLeft + chartWidth },
 }).Parse(`<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>ragcite eval: {{.Suite}}</title>
-<style>body{font:14px system-ui,sans-serif;margin:2em;max-width:70em}table{border-collapse:collapse;width:100%}
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>ragcite eval: {{.Suite}}</title>
+<style>body{font:14px/1.45 system-ui,sans-serif;margin:1em auto;max-width:70em;padding:0 1em;overflow-wrap:break-word}
+.scroll{overflow-x:auto;max-width:100%}table{border-collapse:collapse;width:100%}
 td,th{border:1px solid #ccc;padding:4px 8px;text-align:left;vertical-align:top}.fail{background:#fde2e2}.pass{background:#e6f4ea}
-svg text{font:12px system-ui,sans-serif}</style></head><body>
+svg.chart{width:100%;max-width:640px;height:auto;display:block}svg text{font:12px system-ui,sans-serif;fill:#1d1f21}
+svg .axis{stroke:#5f6368}svg .grid{stroke:#e0e3e7}svg .gate{stroke:#b3261e;stroke-width:2;stroke-dasharray:4 2}svg .bar{fill:#4a7bd0}
+svg .bar.below{fill:#d0704a}.legend{color:#5f6368;font-size:12px}</style></head><body>
 <h1>Eval: {{.Suite}} {{if .Pass}}passed{{else}}failed{{end}}</h1>
 <p>{{.Metrics.Passed}} of {{.Metrics.Cases}} cases passed ({{pct .Metrics.PassRate}}); latency p50 {{printf "%.1f" .Metrics.LatencyP50MS}} ms, p95 {{printf "%.1f" .Metrics.LatencyP95MS}} ms.</p>
 {{if .Metrics.SummaryCases}}<p>Summaries: {{.Metrics.SummaryCases}} cases; {{.Metrics.RedundantPairs}} near-duplicate sentence pairs, {{.Metrics.DanglingOpeners}} dangling openers, {{.Metrics.ListMarkup}} sentences with list markup.</p>{{end}}
-<svg width="560" height="{{y (len .Chart)}}" role="img" aria-label="metrics chart">
-{{range $i, $m := .Chart}}<text x="0" y="{{y $i | printf "%d"}}" dy="14">{{$m.Name}}</text>
-<rect x="170" y="{{y $i}}" width="{{bar $m.Value}}" height="18" fill="#4a7bd0"></rect>
-<text x="{{printf "%.0f" (bar $m.Value)}}" dx="176" y="{{y $i}}" dy="14">{{pct $m.Value}}</text>
+{{$n := len .Chart}}{{$axisY := y $n}}<svg class="chart" viewBox="0 0 640 {{add $axisY 40}}" role="img" aria-label="metrics on a 0 to 1 scale, with gate thresholds">
+{{range ticks}}<line class="grid" x1="{{x .}}" x2="{{x .}}" y1="{{y 0}}" y2="{{$axisY}}"></line>
+<line class="axis" x1="{{x .}}" x2="{{x .}}" y1="{{$axisY}}" y2="{{add $axisY 5}}"></line><text x="{{x .}}" y="{{add $axisY 18}}" text-anchor="middle">{{.}}</text>
+{{end}}<line class="axis" x1="{{left}}" x2="{{right}}" y1="{{$axisY}}" y2="{{$axisY}}"></line>
+<line class="axis" x1="{{left}}" x2="{{left}}" y1="{{y 0}}" y2="{{$axisY}}"></line>
+<text x="{{x 0.5}}" y="{{add $axisY 34}}" text-anchor="middle">score (0 to 1)</text>
+{{range $i, $m := .Chart}}<text x="{{add left -8}}" y="{{y $i}}" dy="14" text-anchor="end">{{$m.Name}}</text>
+<rect class="bar{{if $m.Below}} below{{end}}" x="{{left}}" y="{{add (y $i) 2}}" width="{{w $m.Value}}" height="16"><title>{{$m.Name}}: {{$m.Label}}</title></rect>
+<text x="{{add right 8}}" y="{{y $i}}" dy="14" class="value">{{$m.Label}}</text>
+{{if $m.HasGate}}<line class="gate" x1="{{x $m.Gate}}" x2="{{x $m.Gate}}" y1="{{y $i}}" y2="{{add (y $i) 20}}"><title>gate: at least {{$m.Gate}}</title></line>{{end}}
 {{end}}</svg>
-{{if .Gates}}<h2>Gates</h2><table><tr><th>gate</th><th>want</th><th>got</th><th></th></tr>
+<p class="legend">Bars are scores from 0 to 1 (rates as percentages, MRR as a decimal); a dashed red line marks a gate's minimum, and a bar below its gate is orange.</p>
+{{if .Gates}}<h2>Gates</h2><div class="scroll"><table><tr><th>gate</th><th>want</th><th>got</th><th></th></tr>
 {{range .Gates}}<tr class="{{if .Pass}}pass{{else}}fail{{end}}"><td>{{.Name}}</td><td>{{.Want}}</td><td>{{printf "%.4g" .Got}}</td><td>{{if .Pass}}ok{{else}}failed{{end}}</td></tr>
-{{end}}</table>{{end}}
-<h2>Cases</h2><table><tr><th>case</th><th>question or summary</th><th>answer</th><th>result</th></tr>
+{{end}}</table></div>{{end}}
+<h2>Cases</h2><div class="scroll"><table><tr><th>case</th><th>question or summary</th><th>answer</th><th>result</th></tr>
 {{range .Cases}}<tr class="{{if .Pass}}pass{{else}}fail{{end}}"><td>{{.ID}}</td><td>{{input .}}</td><td>{{.Answer}}</td><td>{{if .Pass}}pass{{else}}{{join .Reasons "; "}}{{end}}</td></tr>
-{{end}}</table></body></html>
+{{end}}</table></div></body></html>
 `))
 
+// chartBar is one metric in the HTML chart, with its gate if one is set.
 type chartBar struct {
-	Name  string
-	Value float64
+	Name    string
+	Value   float64
+	Label   string
+	Gate    float64
+	HasGate bool
+	Below   bool
+}
+
+// gateNames maps a chart metric to the suite gate that sets its minimum.
+var gateNames = map[string]string{
+	"pass rate": "min_pass_rate", "fact recall": "min_fact_recall", "citation validity": "min_citation_validity",
+	"citation support": "min_citation_support", "hit@k": "min_hit_at_k",
+	"summary fact coverage": "min_summary_fact_coverage", "disagreement stated": "min_disagreement_stated",
 }
 
 // WriteHTML writes a self-contained page: per-case results and a chart of the metrics.
 func WriteHTML(w io.Writer, rep *Report) error {
 	m := rep.Metrics
-	chart := []chartBar{{"pass rate", m.PassRate}, {"fact recall", m.FactRecall}, {"citation validity", m.CitationValidity},
-		{"citation support", m.CitationSupport}, {"abstention precision", m.AbstentionPrecision},
-		{"abstention recall", m.AbstentionRecall}, {"conflict precision", m.ConflictPrecision},
-		{"conflict recall", m.ConflictRecall}, {"hit@k", m.HitAtK}, {"MRR", m.MRR}}
+	chart := []chartBar{{Name: "pass rate", Value: m.PassRate}, {Name: "fact recall", Value: m.FactRecall},
+		{Name: "citation validity", Value: m.CitationValidity}, {Name: "citation support", Value: m.CitationSupport},
+		{Name: "abstention precision", Value: m.AbstentionPrecision}, {Name: "abstention recall", Value: m.AbstentionRecall},
+		{Name: "conflict precision", Value: m.ConflictPrecision}, {Name: "conflict recall", Value: m.ConflictRecall},
+		{Name: "hit@k", Value: m.HitAtK}, {Name: "MRR", Value: m.MRR}}
 	if m.SummaryCases > 0 {
-		chart = append(chart, chartBar{"summary fact coverage", m.SummaryFactCoverage}, chartBar{"disagreement stated", m.DisagreementStated})
+		chart = append(chart, chartBar{Name: "summary fact coverage", Value: m.SummaryFactCoverage},
+			chartBar{Name: "disagreement stated", Value: m.DisagreementStated})
+	}
+	gates := map[string]float64{}
+	for _, g := range rep.Gates {
+		var want float64
+		if _, err := fmt.Sscanf(g.Want, ">= %g", &want); err == nil && !strings.Contains(g.Name, ":") {
+			gates[g.Name] = want
+		}
+	}
+	for i := range chart {
+		b := &chart[i]
+		b.Label = fmt.Sprintf("%.1f%%", 100*b.Value)
+		if b.Name == "MRR" {
+			b.Label = fmt.Sprintf("%.3f", b.Value)
+		}
+		if want, ok := gates[gateNames[b.Name]]; ok {
+			b.Gate, b.HasGate, b.Below = want, true, b.Value < want
+		}
 	}
 	return htmlReport.Execute(w, struct {
 		*Report

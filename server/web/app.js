@@ -5,7 +5,7 @@
 
 const $ = (id) => document.getElementById(id);
 const keyStore = "ragcite.apiKey";
-const state = { lastReply: null, citations: [], busy: false };
+const state = { lastReply: null, citations: [], busy: false, current: 0, abort: null };
 
 // ---- API ----------------------------------------------------------------
 
@@ -16,9 +16,18 @@ function headers(extra) {
   return h;
 }
 
-// docPath encodes a document id for the URL, keeping the '/' it may contain.
+// docPath encodes a document id for the URL, keeping the '/' it may
+// contain. A "." or ".." segment (or an empty one) is refused: the browser
+// would resolve it, even percent-encoded, and address another document
+// ("x/../victim" would fetch "victim").
 function docPath(id) {
-  return "/v1/documents/" + id.split("/").map(encodeURIComponent).join("/");
+  const segs = String(id).split("/");
+  for (const seg of segs) {
+    if (seg === "" || /^(\.|%2e){1,2}$/i.test(seg)) {
+      throw new Error("document id " + JSON.stringify(id) + " has an empty, '.' or '..' path segment");
+    }
+  }
+  return "/v1/documents/" + segs.map(encodeURIComponent).join("/");
 }
 
 async function errorOf(res) {
@@ -64,9 +73,10 @@ function parseEvents(buf) {
 
 // streamPost POSTs body with "stream": true, calls onDelta with each piece
 // of text and resolves with the "done" object.
-async function streamPost(path, body, onDelta) {
+async function streamPost(path, body, onDelta, signal) {
   const res = await fetch(path, {
     method: "POST",
+    signal,
     headers: headers({ "Content-Type": "application/json", "Accept": "text/event-stream" }),
     body: JSON.stringify(Object.assign({}, body, { stream: true })),
   });
@@ -144,6 +154,19 @@ function markSupport(text, sentences, citations) {
 
 function setStatus(msg) { $("status").textContent = msg; }
 
+// progress shows (label) or hides (null) the running request's progress
+// bar, elapsed seconds and cancel button.
+let progressTimer = null;
+function progress(label) {
+  clearInterval(progressTimer);
+  $("progress").hidden = !label;
+  if (!label) return;
+  const t0 = Date.now();
+  const tick = () => { $("progress-text").textContent = label + "… " + Math.floor((Date.now() - t0) / 1000) + " s"; };
+  tick();
+  progressTimer = setInterval(tick, 500);
+}
+
 function showError(err) {
   $("error").textContent = err ? String(err.message || err) : "";
   $("error").hidden = !err;
@@ -158,8 +181,17 @@ function startReply() {
   $("conflicts").hidden = true;
   $("conflicts").replaceChildren();
   $("citations").replaceChildren();
+  $("sources-head").hidden = true;
   $("answer").textContent = "";
+  $("answer").className = "";
   $("answer").dataset.state = "streaming";
+  $("viewer").hidden = true;
+}
+
+// conflictStated reports whether text already states every conflicting
+// claim, as answers do ("Sources disagree on ...: $10 billion [1]; ...").
+function conflictStated(text, conflicts) {
+  return conflicts.every((cf) => cf.claims.every((cl) => text.includes(cl.value)));
 }
 
 // renderReply shows a finished answer or summary: markers as links, the
@@ -169,17 +201,20 @@ function renderReply(reply, text) {
   state.lastReply = reply;
   state.citations = reply.citations || [];
   $("answer").replaceChildren(markSupport(text, reply.sentences || [], state.citations));
+  // An abstention says so in its own text: it is styled, not repeated.
+  $("answer").classList.toggle("abstained", !!reply.abstained);
   const notes = [];
-  if (reply.abstained) notes.push("No answer: the documents do not cover this question.");
   if (reply.degraded) notes.push("Answered extractively: " + (reply.reason || "the LLM was unavailable") + ".");
   if (reply.unsupported && reply.unsupported.length) {
     notes.push("Removed as not supported by the sources: " + reply.unsupported.map((s) => "“" + s + "”").join(" "));
   }
   $("notice").textContent = notes.join(" ");
-  $("notice").className = "notice" + (reply.abstained ? " abstained" : "");
   $("notice").hidden = notes.length === 0;
+  // A conflict is stated once: in the text when the text states it, else
+  // in a box listing each claim with its citations.
   const conflicts = reply.conflicts || [];
-  if (conflicts.length) {
+  $("answer").classList.toggle("conflict", conflicts.length > 0);
+  if (conflicts.length && !conflictStated(text, conflicts)) {
     const box = $("conflicts");
     box.append(el("strong", {}, "The sources disagree"));
     for (const cf of conflicts) {
@@ -194,10 +229,11 @@ function renderReply(reply, text) {
     box.hidden = false;
   }
   for (const c of state.citations) {
-    const li = el("li", { value: c.n, id: "cite-" + c.n });
-    li.append(withMarkers("[" + c.n + "]", state.citations), " " + c.title + " — “" + c.quote + "”");
+    const li = el("li", { id: "cite-" + c.n });
+    li.append(withMarkers("[" + c.n + "]", state.citations), " ", el("span", { class: "src-title" }, c.title), " — “" + c.quote + "”");
     $("citations").append(li);
   }
+  $("sources-head").hidden = state.citations.length === 0;
   $("answer").dataset.state = "done";
 }
 
@@ -209,7 +245,12 @@ function byteSlice(text, start, end) {
   return [dec.decode(bytes.subarray(0, start)), dec.decode(bytes.subarray(start, end)), dec.decode(bytes.subarray(end))];
 }
 
-// showPassage opens document id with the bytes [start,end) highlighted.
+// narrow reports whether the page is laid out in one column (phones).
+function narrow() { return window.matchMedia("(max-width: 800px)").matches; }
+
+// showPassage opens document id with the bytes [start,end) highlighted and
+// scrolled into view inside the viewer. On a phone the viewer, placed just
+// after the answer, is scrolled into view too.
 async function showPassage(id, start, end) {
   const doc = await api("GET", docPath(id));
   const [before, mid, after] = byteSlice(doc.text, start, end);
@@ -217,14 +258,27 @@ async function showPassage(id, start, end) {
   $("doc-title").textContent = doc.title;
   $("doc-meta").textContent = doc.id + (doc.source ? " · " + doc.source : "") + " · bytes " + start + "–" + end;
   $("doc-text").replaceChildren(before, mark, after);
+  // Beside the answer on a wide screen; right under it on a phone.
+  if (narrow()) $("answer").after($("viewer"));
+  else $("side").prepend($("viewer"));
   $("viewer").hidden = false;
-  mark.scrollIntoView({ block: "center" });
+  const box = $("doc-text");
+  box.scrollTop = Math.max(0, mark.offsetTop - box.offsetTop - box.clientHeight / 3);
+  if (narrow()) $("viewer").scrollIntoView({ block: "start" });
   return mid;
 }
 
+// showCitation opens citation n beside the answer, with previous/next.
 async function showCitation(n) {
-  const c = state.citations.find((x) => x.n === n);
-  if (!c) return;
+  const i = state.citations.findIndex((x) => x.n === n);
+  if (i < 0) return;
+  const c = state.citations[i];
+  state.current = n;
+  for (const a of document.querySelectorAll("a.cite")) a.classList.toggle("active", a.dataset.n === String(n));
+  $("viewer-nav").hidden = state.citations.length < 2;
+  $("cite-pos").textContent = "Citation [" + n + "], " + (i + 1) + " of " + state.citations.length;
+  $("prev-cite").disabled = i === 0;
+  $("next-cite").disabled = i === state.citations.length - 1;
   try {
     await showPassage(c.doc_id, c.start, c.end);
   } catch (err) {
@@ -232,27 +286,45 @@ async function showCitation(n) {
   }
 }
 
+// stepCitation moves to the previous (-1) or next (+1) citation.
+function stepCitation(delta) {
+  const i = state.citations.findIndex((x) => x.n === state.current);
+  const next = state.citations[i + delta];
+  if (next) showCitation(next.n);
+}
+
 // ---- actions ------------------------------------------------------------
 
+// run streams one request, with progress and a cancel button.
 async function run(label, path, body, textField) {
   if (state.busy) return;
   state.busy = true;
   startReply();
-  setStatus(label + "…");
+  setStatus("");
+  progress(label);
+  state.abort = new AbortController();
+  $("ask").disabled = $("summarize").disabled = true;
   let streamed = "";
   try {
     const reply = await streamPost(path, body, (t) => {
       streamed += t;
       $("answer").textContent = streamed;
-    });
+    }, state.abort.signal);
     renderReply(reply, reply[textField]);
-    setStatus("");
   } catch (err) {
-    $("answer").dataset.state = "error";
-    showError(err);
-    setStatus("");
+    if (err.name === "AbortError") {
+      $("answer").dataset.state = "canceled";
+      $("answer").textContent = streamed;
+      setStatus("Canceled.");
+    } else {
+      $("answer").dataset.state = "error";
+      showError(err);
+    }
   } finally {
+    progress(null);
     state.busy = false;
+    state.abort = null;
+    $("ask").disabled = $("summarize").disabled = false;
   }
 }
 
@@ -279,7 +351,11 @@ async function loadDocs() {
     for (const d of documents) {
       const box = el("input", { type: "checkbox", value: d.id, title: "Include in the summary" });
       const title = el("a", { href: "#", class: "title", title: d.id }, d.title || d.id);
-      title.addEventListener("click", (e) => { e.preventDefault(); showPassage(d.id, 0, 0).catch(showError); });
+      title.addEventListener("click", (e) => {
+        e.preventDefault();
+        $("viewer-nav").hidden = true;
+        showPassage(d.id, 0, 0).catch(showError);
+      });
       const del = el("button", { type: "button", title: "Delete " + d.id }, "delete");
       del.addEventListener("click", async () => {
         if (!confirm("Delete " + d.id + "?")) return;
@@ -322,8 +398,11 @@ function init() {
   $("summarize").addEventListener("click", summarize);
   $("upload-form").addEventListener("submit", upload);
   $("close-doc").addEventListener("click", () => { $("viewer").hidden = true; });
+  $("prev-cite").addEventListener("click", () => stepCitation(-1));
+  $("next-cite").addEventListener("click", () => stepCitation(1));
+  $("cancel").addEventListener("click", () => { if (state.abort) state.abort.abort(); });
   loadDocs();
 }
 
-window.ragcite = { state, showPassage, byteSlice, parseEvents };
+window.ragcite = { state, showPassage, showCitation, byteSlice, parseEvents, docPath };
 document.addEventListener("DOMContentLoaded", init);
