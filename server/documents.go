@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"io"
 	"mime"
 	"mime/multipart"
@@ -20,11 +21,13 @@ import (
 
 // documentInput is one document of a JSON ingest batch. ID defaults to a
 // hash of the text (so re-posting the same text is a no-op) and Title to
-// the ID.
+// the ID. A document given by URL instead of text is fetched (see
+// load.FetchURL); its id, title and metadata default to what the page gives.
 type documentInput struct {
 	ID       string            `json:"id"`
 	Title    string            `json:"title"`
 	Text     string            `json:"text"`
+	URL      string            `json:"url"`
 	Source   string            `json:"source"`
 	Metadata map[string]string `json:"metadata"`
 }
@@ -59,7 +62,7 @@ func (s *Server) documentsFromRequest(c *gin.Context) ([]rag.Document, error) {
 		if err := bindJSON(c, &req); err != nil {
 			return nil, err
 		}
-		return documentsFromJSON(req)
+		return s.documentsFromJSON(c.Request.Context(), req)
 	case "multipart/form-data":
 		return documentsFromUpload(c.Request)
 	}
@@ -67,12 +70,20 @@ func (s *Server) documentsFromRequest(c *gin.Context) ([]rag.Document, error) {
 		"Content-Type %q is not supported: want application/json or multipart/form-data", c.GetHeader("Content-Type"))
 }
 
-func documentsFromJSON(req addDocumentsRequest) ([]rag.Document, error) {
+func (s *Server) documentsFromJSON(ctx context.Context, req addDocumentsRequest) ([]rag.Document, error) {
 	if len(req.Documents) == 0 {
-		return nil, newAPIError(http.StatusBadRequest, "invalid_argument", `"documents" is empty: give at least one {"title","text"}`)
+		return nil, newAPIError(http.StatusBadRequest, "invalid_argument", `"documents" is empty: give at least one {"title","text"} or {"url"}`)
 	}
 	docs := make([]rag.Document, len(req.Documents))
 	for i, in := range req.Documents {
+		if in.URL != "" {
+			d, err := s.fetchDocument(ctx, i, in)
+			if err != nil {
+				return nil, err
+			}
+			docs[i] = d
+			continue
+		}
 		d := rag.Document{ID: strings.TrimSpace(in.ID), Title: strings.TrimSpace(in.Title), Text: in.Text, Source: in.Source, Metadata: in.Metadata}
 		if d.ID == "" {
 			sum := sha256.Sum256([]byte(in.Text))
@@ -87,6 +98,34 @@ func documentsFromJSON(req addDocumentsRequest) ([]rag.Document, error) {
 		docs[i] = d
 	}
 	return docs, nil
+}
+
+// fetchDocument fetches documents[i] given by URL; the request's id, title
+// and metadata override the page's.
+func (s *Server) fetchDocument(ctx context.Context, i int, in documentInput) (rag.Document, error) {
+	if in.Text != "" || in.Source != "" {
+		return rag.Document{}, newAPIError(http.StatusBadRequest, "invalid_argument", `documents[%d]: give "url" or "text", not both (the URL is the source)`, i)
+	}
+	d, err := load.FetchURL(ctx, in.URL, s.fetch)
+	if err != nil {
+		return rag.Document{}, fmt.Errorf("documents[%d]: %w", i, err)
+	}
+	if id := strings.TrimSpace(in.ID); id != "" {
+		d.ID = id
+	}
+	if title := strings.TrimSpace(in.Title); title != "" {
+		d.Title = title
+	}
+	for k, v := range in.Metadata {
+		if d.Metadata == nil {
+			d.Metadata = map[string]string{}
+		}
+		d.Metadata[k] = v
+	}
+	if err := rag.ValidateDocument(d); err != nil {
+		return rag.Document{}, newAPIError(http.StatusBadRequest, "invalid_argument", "documents[%d]: %v", i, err)
+	}
+	return d, nil
 }
 
 // documentsFromUpload parses every file part of a multipart body with

@@ -10,6 +10,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/ragcite/ragcite/rag"
+	"github.com/ragcite/ragcite/rag/load"
 )
 
 // errorBody is the one error shape of the API: {"error":{"code","message"}}.
@@ -60,6 +61,8 @@ func (e *fileError) Unwrap() error { return e.err }
 //	*http.MaxBytesError           413 request_too_large
 //	rag.ErrNotFound               404 not_found
 //	rag.ErrEmptyQuestion          400 empty_question
+//	load.ErrURLNotAllowed         400 url_not_allowed (not http(s), or not a public address)
+//	load.ErrFetch                 422 fetch_failed (the page could not be fetched)
 //	rag.ErrInvalidArgument        400 invalid_argument
 //	rag.ErrUnsupportedFile        422 unsupported_file (the request is well formed,
 //	                              a file in it cannot be read as text; 415 is kept
@@ -84,6 +87,10 @@ func errorStatus(err error) (status int, code, msg string) {
 		return http.StatusNotFound, "not_found", err.Error()
 	case errors.Is(err, rag.ErrEmptyQuestion):
 		return http.StatusBadRequest, "empty_question", err.Error()
+	case errors.Is(err, load.ErrURLNotAllowed):
+		return http.StatusBadRequest, "url_not_allowed", err.Error()
+	case errors.Is(err, load.ErrFetch):
+		return http.StatusUnprocessableEntity, "fetch_failed", err.Error()
 	case errors.Is(err, rag.ErrInvalidArgument):
 		return http.StatusBadRequest, "invalid_argument", err.Error()
 	case errors.Is(err, rag.ErrUnsupportedFile):

@@ -12,6 +12,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/ragcite/ragcite/rag"
+	"github.com/ragcite/ragcite/rag/load"
 )
 
 // Defaults for Config fields left zero.
@@ -41,6 +42,9 @@ type Config struct {
 	NoChatSources bool
 	// Version is the version reported to MCP clients.
 	Version string
+	// AllowPrivateURLs lets documents given by "url" be fetched from
+	// loopback, private and link-local addresses (refused by default).
+	AllowPrivateURLs bool
 }
 
 // Server is the HTTP API over one engine. Create it with New; it is not
@@ -59,6 +63,8 @@ type Server struct {
 	started     time.Time
 	chatSources bool
 	version     string
+	// fetch bounds the fetching of documents given by URL.
+	fetch load.FetchOptions
 }
 
 // New builds the server and its router.
@@ -78,6 +84,7 @@ func New(cfg Config) (*Server, error) {
 		// chatSources is the default of a chat request's "sources" option.
 		chatSources: !cfg.NoChatSources,
 		version:     cfg.Version,
+		fetch:       load.FetchOptions{AllowPrivate: cfg.AllowPrivateURLs},
 	}
 	if s.maxBody <= 0 {
 		s.maxBody = DefaultMaxBodyBytes

@@ -14,13 +14,14 @@ import (
 )
 
 func (a *app) ingestCommand() *cobra.Command {
-	return &cobra.Command{
-		Use:   "ingest PATH...",
-		Short: "Ingest files and directories (.txt, .md, .html, .jsonl, .pdf, .docx)",
+	var fetch load.FetchOptions
+	cmd := &cobra.Command{
+		Use:   "ingest PATH|URL...",
+		Short: "Ingest files, directories (.txt, .md, .html, .jsonl, .pdf, .docx) and web pages by http(s) URL",
 		Args:  cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return a.withEngine(cmd, func(eng *rag.Engine) error {
-				sum, err := ingestPaths(cmd, eng, args, a.stderr)
+				sum, err := ingestPaths(cmd, eng, args, a.stderr, fetch)
 				if err != nil {
 					return err
 				}
@@ -29,6 +30,10 @@ func (a *app) ingestCommand() *cobra.Command {
 			})
 		},
 	}
+	cmd.Flags().BoolVar(&fetch.AllowPrivate, "allow-private-urls", envBool("RAGCITE_ALLOW_PRIVATE_URLS", false),
+		"fetch URLs on loopback, private and link-local addresses too (RAGCITE_ALLOW_PRIVATE_URLS)")
+	cmd.Flags().DurationVar(&fetch.Timeout, "fetch-timeout", 20*time.Second, "time limit for fetching one URL")
+	return cmd
 }
 
 // ingestSummary is the one-line report of an ingest run.
@@ -42,13 +47,33 @@ func (s ingestSummary) String() string {
 		s.created, s.updated, s.unchanged, s.skipped, s.chunks, s.elapsed.Round(time.Millisecond))
 }
 
-// ingestPaths loads and ingests paths, warning about skipped files and
-// drawing a progress bar when stderr is a terminal.
-func ingestPaths(cmd *cobra.Command, eng *rag.Engine, paths []string, stderr interface{ Write([]byte) (int, error) }) (ingestSummary, error) {
+// ingestPaths loads and ingests paths and http(s) URLs, warning about
+// skipped files and drawing a progress bar when stderr is a terminal. A URL
+// that cannot be fetched fails the run before anything is ingested.
+func ingestPaths(cmd *cobra.Command, eng *rag.Engine, paths []string, stderr interface{ Write([]byte) (int, error) }, fetch load.FetchOptions) (ingestSummary, error) {
 	start := time.Now()
-	docs, warns, err := load.Paths(paths)
-	if err != nil {
-		return ingestSummary{}, err
+	var files, urls []string
+	for _, p := range paths {
+		if load.IsURL(p) {
+			urls = append(urls, p)
+		} else {
+			files = append(files, p)
+		}
+	}
+	var docs []rag.Document
+	var warns []load.Warning
+	if len(files) > 0 {
+		var err error
+		if docs, warns, err = load.Paths(files); err != nil {
+			return ingestSummary{}, err
+		}
+	}
+	for _, u := range urls {
+		d, err := load.FetchURL(cmd.Context(), u, fetch)
+		if err != nil {
+			return ingestSummary{}, fmt.Errorf("ingest: %w", err)
+		}
+		docs = append(docs, d)
 	}
 	for _, w := range warns {
 		fmt.Fprintln(stderr, "warning:", w)

@@ -13,6 +13,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/ragcite/ragcite/rag"
+	"github.com/ragcite/ragcite/rag/load"
 	"github.com/ragcite/ragcite/server"
 )
 
@@ -27,6 +28,8 @@ type serveConfig struct {
 	RequestTimeout  time.Duration
 	ShutdownTimeout time.Duration
 	ChatSources     bool
+	// AllowPrivateURLs lets URL ingests reach non-public addresses.
+	AllowPrivateURLs bool
 }
 
 func (a *app) serveCommand() *cobra.Command {
@@ -45,12 +48,13 @@ func (a *app) serveCommand() *cobra.Command {
 	}
 	f := cmd.Flags()
 	f.StringVar(&sc.Addr, "addr", envString("RAGCITE_ADDR", "127.0.0.1:8080"), "listen address HOST:PORT (RAGCITE_ADDR)")
-	f.StringArrayVar(&sc.Ingest, "ingest", nil, "ingest these files or directories before becoming ready (repeatable)")
+	f.StringArrayVar(&sc.Ingest, "ingest", nil, "ingest these files, directories or http(s) URLs before becoming ready (repeatable)")
 	f.StringArrayVar(&sc.WriteKeys, "api-key", nil, "API key allowed to do everything (repeatable; RAGCITE_API_KEYS, comma-separated)")
 	f.StringArrayVar(&sc.ReadKeys, "read-key", nil, "read-only API key: search, ask, summarize (repeatable; RAGCITE_READ_KEYS, comma-separated)")
 	f.Int64Var(&sc.MaxBody, "max-body", int64(envInt("RAGCITE_MAX_BODY", server.DefaultMaxBodyBytes)), "request body limit in bytes (RAGCITE_MAX_BODY)")
 	f.DurationVar(&sc.RequestTimeout, "request-timeout", envDuration("RAGCITE_REQUEST_TIMEOUT", server.DefaultRequestTimeout), "per-request timeout (RAGCITE_REQUEST_TIMEOUT)")
 	f.BoolVar(&sc.ChatSources, "chat-sources", envBool("RAGCITE_CHAT_SOURCES", true), "append a Sources list to /v1/chat/completions content; a request's ragcite.sources overrides it (RAGCITE_CHAT_SOURCES)")
+	f.BoolVar(&sc.AllowPrivateURLs, "allow-private-urls", envBool("RAGCITE_ALLOW_PRIVATE_URLS", false), "let URL ingests fetch loopback, private and link-local addresses (RAGCITE_ALLOW_PRIVATE_URLS)")
 	f.DurationVar(&sc.ShutdownTimeout, "shutdown-timeout", envDuration("RAGCITE_SHUTDOWN_TIMEOUT", server.DefaultShutdownTimeout), "how long shutdown waits for in-flight requests (RAGCITE_SHUTDOWN_TIMEOUT)")
 	return cmd
 }
@@ -87,6 +91,7 @@ func (a *app) serve(cmd *cobra.Command, sc serveConfig) (err error) {
 		Engine: eng, WriteKeys: sc.WriteKeys, ReadKeys: sc.ReadKeys,
 		MaxBodyBytes: sc.MaxBody, RequestTimeout: sc.RequestTimeout, ShutdownTimeout: sc.ShutdownTimeout,
 		Logger: log, NoChatSources: !sc.ChatSources, Version: version(),
+		AllowPrivateURLs: sc.AllowPrivateURLs,
 	})
 	if err != nil {
 		return err
@@ -102,7 +107,7 @@ func (a *app) serve(cmd *cobra.Command, sc serveConfig) (err error) {
 	fmt.Fprintf(a.stdout, "ragcite: serving on http://%s (data %s)\n", ln.Addr(), a.cfg.Data)
 
 	if len(sc.Ingest) > 0 {
-		sum, err := a.serveIngest(cmd, srv, eng, sc.Ingest)
+		sum, err := a.serveIngest(cmd, srv, eng, sc.Ingest, load.FetchOptions{AllowPrivate: sc.AllowPrivateURLs})
 		if err != nil && ctx.Err() == nil {
 			cancel()
 			<-errc
@@ -126,8 +131,8 @@ func (a *app) serve(cmd *cobra.Command, sc serveConfig) (err error) {
 
 // serveIngest ingests paths with ingestPaths and counts them in the
 // server's ingest metrics.
-func (a *app) serveIngest(cmd *cobra.Command, srv *server.Server, eng *rag.Engine, paths []string) (ingestSummary, error) {
-	sum, err := ingestPaths(cmd, eng, paths, a.stderr)
+func (a *app) serveIngest(cmd *cobra.Command, srv *server.Server, eng *rag.Engine, paths []string, fetch load.FetchOptions) (ingestSummary, error) {
+	sum, err := ingestPaths(cmd, eng, paths, a.stderr, fetch)
 	if err != nil {
 		return sum, err
 	}
