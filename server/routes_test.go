@@ -133,7 +133,8 @@ func TestWriteRoutes(t *testing.T) {
 	cases := []routeCase{
 		{name: "add json", method: "POST", path: "/v1/documents", body: `{"documents":[{"id":"a1","title":"A","text":"Alpha text about apples.","source":"s","metadata":{"k":"v"}}]}`, wantStatus: 201, wantBodyContains: []string{`"documents":[{"id":"a1","title":"A","chunks":1,"status":"created"}]`}},
 		{name: "add json again unchanged", method: "POST", path: "/v1/documents", body: `{"documents":[{"id":"a1","title":"A","text":"Alpha text about apples.","source":"s","metadata":{"k":"v"}}]}`, wantStatus: 201, wantBodyContains: []string{`"status":"unchanged"`}},
-		{name: "add json changed", method: "POST", path: "/v1/documents", body: `{"documents":[{"id":"a1","title":"A","text":"Alpha text about pears."}]}`, wantStatus: 201, wantBodyContains: []string{`"status":"updated"`}},
+		{name: "add json changed", method: "POST", path: "/v1/documents", body: `{"documents":[{"id":"a1","title":"A","text":"Alpha text about pears."}]}`, wantStatus: 201, wantBodyContains: []string{`"status":"updated","changed":["source","text","metadata"]`}},
+		{name: "add json new source only", method: "POST", path: "/v1/documents", body: `{"documents":[{"id":"a1","title":"A","text":"Alpha text about pears.","source":"elsewhere"}]}`, wantStatus: 201, wantBodyContains: []string{`"status":"updated","changed":["source"]`}},
 		{name: "add json without id", method: "POST", path: "/v1/documents", body: `{"documents":[{"text":"Anonymous text."}]}`, wantStatus: 201, wantBodyContains: []string{`"id":"doc-`, `"status":"created"`}},
 		{name: "get added", method: "GET", path: "/v1/documents/a1", wantStatus: 200, wantBodyContains: []string{"Alpha text about pears."}},
 		{name: "add json empty list", method: "POST", path: "/v1/documents", body: `{"documents":[]}`, wantStatus: 400, wantBodyContains: []string{"empty"}},
