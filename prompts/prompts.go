@@ -27,6 +27,7 @@ type Data struct {
 	Passages     []Passage // answer, summarize, map
 	Partials     []string  // reduce: partial summaries whose markers point at passages
 	MaxSentences int       // summarize, reduce
+	Claim        string    // verify: the claim judged against Passages
 }
 
 // Messages is a rendered prompt.
@@ -41,6 +42,7 @@ const (
 	Summarize = "summarize"
 	Map       = "map"
 	Reduce    = "reduce"
+	Verify    = "verify"
 )
 
 // Render renders the system and user templates of a prompt.

@@ -13,12 +13,24 @@ type ChatRequest struct {
 	Messages    []ChatMessage
 	MaxTokens   int
 	Temperature float32
+	// TopLogprobs asks for the log probabilities of the likeliest first
+	// tokens of the reply (at most 5); 0 asks for none.
+	TopLogprobs int
 }
 
 // ChatReply is a finished chat completion.
 type ChatReply struct {
 	Content string
 	Usage   Usage
+	// FirstTokens are the likeliest first tokens of the reply with their log
+	// probabilities, when the request asked for them and the server gave them.
+	FirstTokens []TokenLogprob
+}
+
+// TokenLogprob is a token and its log probability.
+type TokenLogprob struct {
+	Token   string
+	Logprob float64
 }
 
 // Chat is the LLM the engine needs: a plain and a streaming chat completion.

@@ -50,6 +50,7 @@ func (a *app) runAttribution(ctx context.Context, o evalOptions) error {
 		name += fmt.Sprintf(" (lexical, fitted; %d-fold cross-validation by question, held-out verdicts)", o.folds)
 		fmt.Fprintf(a.stderr, "wrote %s\n", o.fit)
 	} else {
+		a.cfg.Data = "" // judgements are recorded with --llm-cache, not in a store's cache
 		v, err := a.verifier()
 		if err != nil {
 			return err

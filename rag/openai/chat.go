@@ -85,6 +85,9 @@ func (c *Chat) request(req rag.ChatRequest, stream bool) openai.ChatCompletionRe
 	if stream {
 		r.StreamOptions = &openai.StreamOptions{IncludeUsage: true}
 	}
+	if req.TopLogprobs > 0 {
+		r.LogProbs, r.TopLogProbs = true, req.TopLogprobs
+	}
 	return r
 }
 
@@ -99,8 +102,18 @@ func (c *Chat) Complete(ctx context.Context, req rag.ChatRequest) (rag.ChatReply
 	if len(resp.Choices) == 0 {
 		return rag.ChatReply{}, errors.New("chat completion: no choices in the reply")
 	}
-	return rag.ChatReply{Content: resp.Choices[0].Message.Content,
-		Usage: rag.Usage{PromptTokens: resp.Usage.PromptTokens, CompletionTokens: resp.Usage.CompletionTokens}}, nil
+	reply := rag.ChatReply{Content: resp.Choices[0].Message.Content,
+		Usage: rag.Usage{PromptTokens: resp.Usage.PromptTokens, CompletionTokens: resp.Usage.CompletionTokens}}
+	if lp := resp.Choices[0].LogProbs; lp != nil && len(lp.Content) > 0 {
+		first := lp.Content[0]
+		reply.FirstTokens = append(reply.FirstTokens, rag.TokenLogprob{Token: first.Token, Logprob: first.LogProb})
+		for _, t := range first.TopLogProbs {
+			if t.Token != first.Token {
+				reply.FirstTokens = append(reply.FirstTokens, rag.TokenLogprob{Token: t.Token, Logprob: t.LogProb})
+			}
+		}
+	}
+	return reply, nil
 }
 
 // Stream implements Chat.
