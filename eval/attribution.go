@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	htmltemplate "html/template"
 	"io"
 	"os"
 	"sort"
@@ -344,4 +345,29 @@ func writeAttributionMarkdown(w io.Writer, rep *Report) error {
 		}
 	}
 	return nil
+}
+
+var attributionHTML = htmltemplate.Must(htmltemplate.New("attribution").Parse(`<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>ragcite attribution: {{.Suite}}</title>
+<style>body{font:14px system-ui,sans-serif;margin:2em;max-width:70em}table{border-collapse:collapse;margin-bottom:1.5em}
+td,th{border:1px solid #ccc;padding:4px 8px;text-align:left}.fail{background:#fde2e2}.pass{background:#e6f4ea}</style></head><body>
+<h1>Attribution: {{.Suite}} {{if .Pass}}passed{{else}}failed{{end}}</h1>
+<table>{{range .Rows}}<tr><th>{{index . 0}}</th><td>{{index . 1}}</td></tr>{{end}}</table>
+<h2>Verdicts per expert label</h2>
+<table><tr><th>expert label</th><th>supported</th><th>partial</th><th>unsupported</th></tr>
+{{range .Confusion}}<tr><td>{{index . 0}}</td><td>{{index . 1}}</td><td>{{index . 2}}</td><td>{{index . 3}}</td></tr>{{end}}</table>
+{{if .Gates}}<h2>Gates</h2><table><tr><th>gate</th><th>want</th><th>got</th><th></th></tr>
+{{range .Gates}}<tr class="{{if .Pass}}pass{{else}}fail{{end}}"><td>{{.Name}}</td><td>{{.Want}}</td><td>{{printf "%.4g" .Got}}</td><td>{{if .Pass}}ok{{else}}failed{{end}}</td></tr>
+{{end}}</table>{{end}}
+</body></html>
+`))
+
+// writeAttributionHTML writes a self-contained page of the metrics, the
+// confusion table and the gates.
+func writeAttributionHTML(w io.Writer, rep *Report) error {
+	return attributionHTML.Execute(w, struct {
+		*Report
+		Rows      [][2]string
+		Confusion [][4]string
+	}{rep, attributionRows(*rep.Attribution), confusionRows(*rep.Attribution)})
 }

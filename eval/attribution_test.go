@@ -91,6 +91,7 @@ func TestAttributionReports(t *testing.T) {
 		{"attribution-console.golden", func(b *bytes.Buffer) error { return WriteConsole(b, rep) }},
 		{"attribution-markdown.golden", func(b *bytes.Buffer) error { return WriteMarkdown(b, rep) }},
 		{"attribution-junit.golden", func(b *bytes.Buffer) error { return WriteJUnit(b, rep) }},
+		{"attribution-html.golden", func(b *bytes.Buffer) error { return WriteHTML(b, rep) }},
 	} {
 		var b bytes.Buffer
 		if err := w.write(&b); err != nil {

@@ -256,6 +256,9 @@ var gateNames = map[string]string{
 
 // WriteHTML writes a self-contained page: per-case results and a chart of the metrics.
 func WriteHTML(w io.Writer, rep *Report) error {
+	if rep.Attribution != nil {
+		return writeAttributionHTML(w, rep)
+	}
 	m := rep.Metrics
 	chart := []chartBar{{Name: "pass rate", Value: m.PassRate}, {Name: "fact recall", Value: m.FactRecall},
 		{Name: "citation validity", Value: m.CitationValidity}, {Name: "citation support", Value: m.CitationSupport},

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -19,9 +18,6 @@ import (
 // verifier, and reports and gates the verdicts like a suite.
 func (a *app) runAttribution(ctx context.Context, o evalOptions) error {
 	setup := func(err error) error { return &exitCodeError{code: 2, err: err} }
-	if o.htmlOut != "" {
-		return &usageError{errors.New("eval: --html is not available with --attribution; use --json, --junit or --markdown")}
-	}
 	claims, err := eval.LoadAttributionFile(o.attribution)
 	if err != nil {
 		return setup(err)
@@ -69,7 +65,7 @@ func (a *app) runAttribution(ctx context.Context, o evalOptions) error {
 	for _, out := range []struct {
 		path  string
 		write func(io.Writer, *eval.Report) error
-	}{{o.jsonOut, eval.WriteJSON}, {o.junitOut, eval.WriteJUnit}, {o.mdOut, eval.WriteMarkdown}} {
+	}{{o.jsonOut, eval.WriteJSON}, {o.junitOut, eval.WriteJUnit}, {o.mdOut, eval.WriteMarkdown}, {o.htmlOut, eval.WriteHTML}} {
 		if out.path == "" {
 			continue
 		}

@@ -78,6 +78,18 @@ func checkEvalFlags(cmd *cobra.Command, o evalOptions) error {
 	if o.suite != "" && o.wikiqa != "" {
 		return &usageError{errors.New("eval: give --suite or --wikiqa, not both")}
 	}
+	if o.attribution != "" && (o.suite != "" || o.wikiqa != "") {
+		return &usageError{errors.New("eval: give --attribution alone, not with --suite or --wikiqa")}
+	}
+	if o.attribution == "" {
+		for _, name := range []string{"fit", "folds", "min-kept-recall", "min-caught", "min-balanced-accuracy"} {
+			if cmd.Flags().Changed(name) {
+				return &usageError{fmt.Errorf("eval: --%s works with --attribution only", name)}
+			}
+		}
+	} else if cmd.Flags().Changed("server") {
+		return &usageError{errors.New("eval: --server works with --suite only; --attribution runs the verifier in-process")}
+	}
 	suiteOnly := []string{"baseline", "max-regression", "server", "llm-cache", "replay-only"}
 	if o.wikiqa == "" {
 		suiteOnly = []string{"dump"}
