@@ -133,9 +133,10 @@ func newLocal(dim int, p localParams) *Local {
 		p:      p,
 		ngSeed: fnvOffset ^ 0x9e3779b97f4a7c15,
 	}
-	l.prior = make(map[uint64]priorWeight, len(text.StopwordList))
+	stops := text.EmbedderStopwords()
+	l.prior = make(map[uint64]priorWeight, len(stops))
 	var s scratch
-	for _, w := range text.StopwordList {
+	for _, w := range stops {
 		l.prior[fnv(fnvOffset, s.normalize(w))] = priorWeight{w: p.stopWeight, stop: true}
 	}
 	for n := range l.lenW {

@@ -2,9 +2,7 @@ package chromemstore
 
 import (
 	"bytes"
-	"crypto/sha256"
 	"encoding/binary"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -13,7 +11,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 
 	"github.com/ragcite/ragcite/internal/text"
 	"github.com/ragcite/ragcite/rag"
@@ -42,17 +39,9 @@ type segmentHeader struct {
 	Analyser string       `json:"analyser"`
 }
 
-// analyserFingerprint identifies the lexical analyser, so persisted terms
-// are reused only when text.Terms would produce them again.
-var analyserFingerprint = sync.OnceValue(func() string {
-	probe := "Investing investments invested: Amazon’s $10bn OpenAI talks, the U.S. studies running 3.5% a cats' stories"
-	sum := sha256.Sum256([]byte(strings.Join(text.Terms(probe), " ")))
-	return hex.EncodeToString(sum[:8])
-})
-
 func writeSegment(path string, sd *rag.StoredDocument, terms []analysed) error {
 	h := segmentHeader{Document: sd.Document, Hash: sd.Hash, Chunks: make([]rag.Chunk, len(sd.Chunks)),
-		TextLen: len(sd.Text), Analyser: analyserFingerprint()}
+		TextLen: len(sd.Text), Analyser: text.Fingerprint()}
 	h.Document.Text = ""
 	for i, c := range sd.Chunks {
 		c.Text = ""
@@ -145,7 +134,7 @@ func readSegment(path string) (*rag.StoredDocument, []analysed, error) {
 		sd.Vectors[i] = flat[i*h.Dim : (i+1)*h.Dim : (i+1)*h.Dim]
 	}
 	var terms []analysed
-	if h.Analyser == analyserFingerprint() {
+	if h.Analyser == text.Fingerprint() {
 		terms, err = parseTerms(string(termData), len(sd.Chunks))
 		if err != nil {
 			return bad(err)

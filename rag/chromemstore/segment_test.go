@@ -1,12 +1,14 @@
 package chromemstore
 
 import (
+	"bytes"
 	"os"
 	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
 
+	"github.com/ragcite/ragcite/internal/text"
 	"github.com/ragcite/ragcite/rag"
 )
 
@@ -44,5 +46,39 @@ func TestSegmentRoundTrip(t *testing.T) {
 		if _, _, err := readSegment(path); err == nil || !strings.Contains(err.Error(), path) {
 			t.Fatalf("truncated to %d bytes: err = %v", n, err)
 		}
+	}
+}
+
+// TestSegmentReanalysesOnAnalyserChange: terms written by another analyser
+// (another fingerprint) are not trusted; the chunks are analysed again.
+func TestSegmentReanalysesOnAnalyserChange(t *testing.T) {
+	doc := rag.Document{ID: "d", Title: "T", Text: "Studies of investing. Boxes were running."}
+	sd := &rag.StoredDocument{Document: doc, Hash: "h",
+		Chunks:  []rag.Chunk{{ID: "d#0", DocID: "d", Start: 0, End: len(doc.Text), Text: doc.Text}},
+		Vectors: [][]float32{{1, 0}}}
+	stale := []analysed{{length: 1, terms: []termFreq{{"stale", 1}}}}
+	path := filepath.Join(t.TempDir(), "d.seg")
+	if err := writeSegment(path, sd, stale); err != nil {
+		t.Fatal(err)
+	}
+	_, terms, err := readSegment(path)
+	if err != nil || !reflect.DeepEqual(terms, stale) {
+		t.Fatalf("same analyser: terms %+v, %v; want the stored ones", terms, err)
+	}
+	data, _ := os.ReadFile(path)
+	fp := []byte(`"analyser":"` + text.Fingerprint() + `"`)
+	old := []byte(`"analyser":"` + strings.Repeat("0", len(text.Fingerprint())) + `"`)
+	if !bytes.Contains(data, fp) {
+		t.Fatalf("segment header lacks %s", fp)
+	}
+	if err := os.WriteFile(path, bytes.Replace(data, fp, old, 1), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, terms, err = readSegment(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := chunkTerms(sd); !reflect.DeepEqual(terms, want) {
+		t.Errorf("other analyser: terms %+v, want fresh %+v", terms, want)
 	}
 }

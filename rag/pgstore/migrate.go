@@ -2,9 +2,13 @@ package pgstore
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/jackc/pgx/v5"
+
+	"github.com/ragcite/ragcite/internal/text"
 )
 
 // migrations are applied in order, each once, in its own transaction.
@@ -74,6 +78,60 @@ func (s *Store) migrate(ctx context.Context) error {
 		if err != nil {
 			return fmt.Errorf("migrate to version %d: %w", v, err)
 		}
+	}
+	return reanalyse(ctx, conn.Conn())
+}
+
+// analyserKey names the ragcite_meta row that records the lexical analyser
+// (text.Fingerprint) the stored chunk terms were written with.
+const analyserKey = "analyser"
+
+// reanalyse recomputes the stored terms of every chunk when they were
+// written by another lexical analyser than this binary's, so that query
+// terms and stored terms agree. It runs under the migration lock, in one
+// transaction, reading the chunks' text in a single pass: a one-off cost
+// after an upgrade that changes the analyser.
+func reanalyse(ctx context.Context, conn *pgx.Conn) error {
+	want := text.Fingerprint()
+	var have string
+	err := conn.QueryRow(ctx, `SELECT value FROM ragcite_meta WHERE key = $1`, analyserKey).Scan(&have)
+	if err != nil && !errors.Is(err, pgx.ErrNoRows) {
+		return fmt.Errorf("migrate: read analyser: %w", err)
+	}
+	if have == want {
+		return nil
+	}
+	err = pgx.BeginFunc(ctx, conn, func(tx pgx.Tx) error {
+		rows, err := tx.Query(ctx, `SELECT id, text FROM ragcite_chunks`)
+		if err != nil {
+			return err
+		}
+		var ids, terms []string
+		var counts []int32
+		for rows.Next() {
+			var id, chunk string
+			if err := rows.Scan(&id, &chunk); err != nil {
+				rows.Close()
+				return err
+			}
+			ts := text.Terms(chunk)
+			ids, terms, counts = append(ids, id), append(terms, strings.Join(ts, " ")), append(counts, int32(len(ts)))
+		}
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		if len(ids) > 0 {
+			if _, err := tx.Exec(ctx, `UPDATE ragcite_chunks AS c SET terms = u.terms, nterms = u.n
+				FROM unnest($1::text[], $2::text[], $3::int[]) AS u(id, terms, n) WHERE c.id = u.id`, ids, terms, counts); err != nil {
+				return err
+			}
+		}
+		_, err = tx.Exec(ctx, `INSERT INTO ragcite_meta (key, value) VALUES ($1, $2)
+			ON CONFLICT (key) DO UPDATE SET value = excluded.value`, analyserKey, want)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("migrate: analyse stored chunks again: %w", err)
 	}
 	return nil
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/ragcite/ragcite/embed"
+	"github.com/ragcite/ragcite/internal/text"
 	"github.com/ragcite/ragcite/rag"
 	"github.com/ragcite/ragcite/rag/load"
 	"github.com/ragcite/ragcite/rag/storetest"
@@ -127,3 +128,44 @@ func TestTwoReplicas(t *testing.T) {
 type otherEmbedder struct{ *embed.Local }
 
 func (otherEmbedder) Name() string { return "other" }
+
+// TestReanalysesAfterAnalyserChange: chunk terms written by another lexical
+// analyser are analysed again on open, so lexical search matches the query's
+// terms; a store already on this analyser is left as it is.
+func TestReanalysesAfterAnalyserChange(t *testing.T) {
+	s := openClean(t)
+	ctx := context.Background()
+	chunk := "Zebras graze quietly in the savanna near the river."
+	sd := rag.StoredDocument{Document: rag.Document{ID: "z", Title: "Z", Text: chunk}, Hash: "h",
+		Chunks:  []rag.Chunk{{ID: "z#0", DocID: "z", Start: 0, End: len(chunk), Text: chunk}},
+		Vectors: [][]float32{{1, 0, 0}}}
+	if err := s.Put(ctx, sd); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.pool.Exec(ctx, `UPDATE ragcite_chunks SET terms = 'stale', nterms = 1`); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.pool.Exec(ctx, `UPDATE ragcite_meta SET value = 'old' WHERE key = $1`, analyserKey); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+
+	s = open(t, testURL(t))
+	var terms string
+	var n int
+	if err := s.pool.QueryRow(ctx, `SELECT terms, nterms FROM ragcite_chunks WHERE id = 'z#0'`).Scan(&terms, &n); err != nil {
+		t.Fatal(err)
+	}
+	want := text.Terms(chunk)
+	if terms != strings.Join(want, " ") || n != len(want) {
+		t.Errorf("terms after reopening = %q (%d), want %q", terms, n, want)
+	}
+	hits, err := s.Lexical(ctx, "zebras grazing", 3, rag.Filter{})
+	if err != nil || len(hits) != 1 || hits[0].Chunk.DocID != "z" {
+		t.Errorf("lexical after reanalysis: %+v, %v", hits, err)
+	}
+	var fp string
+	if err := s.pool.QueryRow(ctx, `SELECT value FROM ragcite_meta WHERE key = $1`, analyserKey).Scan(&fp); err != nil || fp != text.Fingerprint() {
+		t.Errorf("analyser recorded = %q, %v; want %q", fp, err, text.Fingerprint())
+	}
+}

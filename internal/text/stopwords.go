@@ -1,12 +1,16 @@
 package text
 
-// The word lists behind Local's corpus-free IDF prior, written by hand from
-// general knowledge of English word frequency. Entries are stemmed the same
-// way as text, so listing one form of a word covers its inflections.
+import (
+	"slices"
+	"strings"
+)
 
-// StopwordList holds function words, question words and single letters: they
-// carry almost no topical information and get the smallest weight.
-var StopwordList = []string{
+// embedderStopwords holds function words, question words and single
+// letters, written by hand from general knowledge of English word frequency:
+// they carry almost no topical information, and the local embedder gives them
+// its smallest weight. It is longer than the lexical list (stopwords); see
+// StemBytes for why the two analyses stay apart.
+var embedderStopwords = []string{
 	"a", "b", "c", "d", "e", "f", "g", "h", "i", "j", "k", "l", "m", "n", "o",
 	"p", "q", "r", "s", "t", "u", "v", "w", "x", "y", "z",
 	"about", "above", "after", "again", "against", "all", "also", "am", "among",
@@ -31,3 +35,24 @@ var StopwordList = []string{
 	"isn", "aren", "wasn", "weren", "don", "doesn", "didn", "won", "wouldn",
 	"can't", "couldn", "shouldn", "hasn", "haven", "hadn", "ll", "ve", "re",
 }
+
+// EmbedderStopwords returns the local embedder's stop-word list, a copy.
+func EmbedderStopwords() []string { return slices.Clone(embedderStopwords) }
+
+// stopwords are dropped from lexical terms (Terms).
+var stopwords = func() map[string]bool {
+	m := map[string]bool{}
+	for _, w := range strings.Fields(`a an and are as at be been being but by can could did do does doing
+	for from had has have having he her here hers him his how i if in into is it its itself just me
+	more most my no nor not of off on once only or other our ours out over own same she should so
+	some such than that the their theirs them then there these they this those through to too under
+	until up very was we were what when where which while who whom why will with would you your
+	yours also about against between during before after above below again further any both each
+	few all s t don now am`) {
+		m[w] = true
+	}
+	return m
+}()
+
+// IsStopword reports whether the lowercased word w is a lexical stop word.
+func IsStopword(w string) bool { return stopwords[w] }

@@ -1,10 +1,50 @@
 package text
 
+import "strings"
+
+// Stem is the lexical stemmer behind Terms: it strips common English
+// inflections so "investing", "invests" and "invested" meet at "invest". It
+// is deliberately light: a suffix is stripped only when three letters remain,
+// though undoubling may then leave two ("adding" -> "ad").
+func Stem(w string) string {
+	if len(w) <= 3 {
+		return w
+	}
+	for _, suf := range []string{"ations", "ation", "ings", "ing", "edly", "ies", "ied", "ers", "ed", "es", "er", "ly", "s"} {
+		if strings.HasSuffix(w, suf) && len(w)-len(suf) >= 3 {
+			stem := w[:len(w)-len(suf)]
+			switch suf {
+			case "ies", "ied":
+				return stem + "y"
+			case "es":
+				// "boxes" -> "box", but "games" -> "game"
+				if strings.HasSuffix(stem, "s") || strings.HasSuffix(stem, "x") || strings.HasSuffix(stem, "ch") || strings.HasSuffix(stem, "sh") {
+					return stem
+				}
+				return w[:len(w)-1]
+			case "s":
+				if strings.HasSuffix(stem, "s") || strings.HasSuffix(stem, "u") || strings.HasSuffix(stem, "i") {
+					return w
+				}
+			case "ing", "ed", "ings", "edly":
+				if n := len(stem); n >= 2 && stem[n-1] == stem[n-2] && !strings.ContainsRune("lsz", rune(stem[n-1])) {
+					stem = stem[:n-1] // "planning" -> "plan"
+				}
+			}
+			return stem
+		}
+	}
+	return w
+}
+
 // StemBytes strips common English inflectional suffixes from a lowercase ASCII
 // word, in place: plural -s and -es, -ed, -ing, -ies/-ied/-y to -i, and a
 // final -e, so that invest, invests, invested and investing, or study,
 // studies and studied, share a stem. It is deliberately lighter than Porter:
-// derivational suffixes are left to the character n-grams.
+// derivational suffixes are left to the character n-grams. It is the local
+// embedder's stemmer; it differs from Stem (study -> studi, make -> mak),
+// and the two stay apart until answer and summary selection are refitted on
+// a shared analysis (see the README's architecture section).
 func StemBytes(b []byte) []byte {
 	n := len(b)
 	if n < 4 || !isAlpha(b[n-1]) {
