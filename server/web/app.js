@@ -230,7 +230,7 @@ function renderReply(reply, text) {
   }
   for (const c of state.citations) {
     const li = el("li", { id: "cite-" + c.n });
-    li.append(withMarkers("[" + c.n + "]", state.citations), " ", el("span", { class: "src-title" }, c.title), " — “" + c.quote + "”");
+    li.append(withMarkers("[" + c.n + "]", state.citations), " ", el("span", { class: "src-title" }, c.title + (c.page ? ", p. " + c.page : "")), " — “" + c.quote + "”");
     $("citations").append(li);
   }
   $("sources-head").hidden = state.citations.length === 0;
@@ -371,7 +371,23 @@ async function loadDocs() {
 
 async function upload(e) {
   e.preventDefault();
-  const files = $("files").files;
+  sendFiles($("files").files);
+}
+
+// dropFiles lets files dragged onto the documents section be uploaded.
+function dropFiles(zone) {
+  zone.addEventListener("dragover", (e) => { e.preventDefault(); zone.classList.add("dropping"); });
+  zone.addEventListener("dragleave", () => zone.classList.remove("dropping"));
+  zone.addEventListener("drop", (e) => {
+    e.preventDefault();
+    zone.classList.remove("dropping");
+    sendFiles(e.dataTransfer.files);
+  });
+}
+
+// sendFiles uploads files (.txt, .md, .html, .jsonl, .pdf, .docx) in one
+// multipart request.
+async function sendFiles(files) {
   if (!files.length) { $("upload-status").textContent = "Choose files first."; return; }
   const form = new FormData();
   for (const f of files) form.append("file", f, f.name);
@@ -397,6 +413,7 @@ function init() {
   $("ask-form").addEventListener("submit", ask);
   $("summarize").addEventListener("click", summarize);
   $("upload-form").addEventListener("submit", upload);
+  dropFiles(document.querySelector(".docs"));
   $("close-doc").addEventListener("click", () => { $("viewer").hidden = true; });
   $("prev-cite").addEventListener("click", () => stepCitation(-1));
   $("next-cite").addEventListener("click", () => stepCitation(1));
