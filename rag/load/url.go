@@ -91,6 +91,9 @@ func FetchURL(ctx context.Context, rawURL string, opt FetchOptions) (rag.Documen
 		if errors.Is(err, ErrURLNotAllowed) {
 			return rag.Document{}, fmt.Errorf("fetch %s: %w", u.Redacted(), unwrapURLError(err))
 		}
+		if ctx.Err() != nil {
+			return rag.Document{}, fmt.Errorf("%w: %s: timed out after %s", ErrFetch, u.Redacted(), opt.Timeout)
+		}
 		return rag.Document{}, fmt.Errorf("%w: %s: %v", ErrFetch, u.Redacted(), unwrapURLError(err))
 	}
 	defer resp.Body.Close()
@@ -160,12 +163,11 @@ func newFetchClient(opt FetchOptions) *http.Client {
 		},
 	}
 	tr := &http.Transport{
-		Proxy:                 nil,
-		DialContext:           dialer.DialContext,
-		TLSHandshakeTimeout:   10 * time.Second,
-		ResponseHeaderTimeout: opt.Timeout,
-		MaxIdleConns:          1,
-		DisableKeepAlives:     true,
+		Proxy:               nil,
+		DialContext:         dialer.DialContext,
+		TLSHandshakeTimeout: 10 * time.Second,
+		MaxIdleConns:        1,
+		DisableKeepAlives:   true,
 	}
 	return &http.Client{
 		Transport: tr,

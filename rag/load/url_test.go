@@ -110,7 +110,7 @@ func TestFetchURL(t *testing.T) {
 	}{
 		{"redirect loop", srv.URL + "/loop", allowed, ErrFetch, "redirects"},
 		{"too large", srv.URL + "/big", FetchOptions{AllowPrivate: true, MaxBytes: 100}, ErrFetch, "larger than 100 bytes"},
-		{"timeout", srv.URL + "/slow", FetchOptions{AllowPrivate: true, Timeout: 200 * time.Millisecond}, ErrFetch, "timeout"},
+		{"timeout", srv.URL + "/slow", FetchOptions{AllowPrivate: true, Timeout: 200 * time.Millisecond}, ErrFetch, "timed out after 200ms"},
 		{"not found", srv.URL + "/missing", allowed, ErrFetch, "404"},
 		{"unsupported type", srv.URL + "/image", allowed, rag.ErrUnsupportedFile, "image/png"},
 	}
