@@ -22,11 +22,21 @@ func summaryConflict(query string, cs []candidate, docs int) (foundConflict, boo
 	}
 	// Evidence strength is the summary score: a figure is central when the
 	// sentences stating it are.
-	ev := make([]evidence, len(cs))
+	// Only sentences with a digit can state a figure; the best sentence
+	// stays first, as findConflict measures evidence against it.
+	top := 0
 	for i, c := range cs {
-		ev[i] = c.evidence
+		if c.score > cs[top].score {
+			top = i
+		}
 	}
-	sort.SliceStable(ev, func(i, j int) bool { return ev[i].score > ev[j].score })
+	ev := []evidence{cs[top].evidence}
+	for i, c := range cs {
+		if i != top && hasDigit(c.text) {
+			ev = append(ev, c.evidence)
+		}
+	}
+	sort.SliceStable(ev[1:], func(i, j int) bool { return ev[1+i].score > ev[1+j].score })
 	fc, ok := findConflict(q, ev)
 	if !ok || !betweenSources(fc) {
 		return foundConflict{}, false
@@ -68,21 +78,22 @@ func conflictQuestion(query string, cs []candidate, docs int) string {
 	}
 	best := -1
 	for i, c := range cs {
-		if (best < 0 || c.score > cs[best].score) && len(findFigures(c.text)) > 0 {
+		if (best < 0 || c.score > cs[best].score) && hasDigit(c.text) && len(findFigures(c.text)) > 0 {
 			best = i
 		}
 	}
 	if best < 0 {
 		return ""
 	}
-	inDocs := map[string]map[int]bool{}
-	for _, c := range cs {
-		for t := range c.vec {
-			if inDocs[t] == nil {
-				inDocs[t] = map[int]bool{}
+	// inDocs counts the documents whose candidates use term t.
+	inDocs := func(t string) int {
+		seen := map[int]bool{}
+		for _, c := range cs {
+			if _, ok := c.vec[t]; ok {
+				seen[c.doc] = true
 			}
-			inDocs[t][c.doc] = true
 		}
+		return len(seen)
 	}
 	// The words of that sentence at least half the documents use, most
 	// widely used first; the two most widely used names stay capitalised
@@ -98,12 +109,16 @@ func conflictQuestion(query string, cs []candidate, docs int) string {
 	s := cs[best].text
 	forEachWordAt(s, func(w string, at int) {
 		t := text.Stem(w)
-		if text.IsStopword(w) || seen[t] || isNumberWord(w) || 2*len(inDocs[t]) < docs {
+		if text.IsStopword(w) || seen[t] || isNumberWord(w) {
 			return
 		}
 		seen[t] = true
+		n := inDocs(t)
+		if 2*n < docs {
+			return
+		}
 		surface := s[at : at+len(w)]
-		words = append(words, word{surface, len(inDocs[t]), surface != w})
+		words = append(words, word{surface, n, surface != w})
 	})
 	sort.SliceStable(words, func(i, j int) bool { return words[i].docs > words[j].docs })
 	var out []string
@@ -121,6 +136,8 @@ func conflictQuestion(query string, cs []candidate, docs int) string {
 	}
 	return "How much " + strings.Join(out, " ") + "?"
 }
+
+func hasDigit(s string) bool { return strings.ContainsAny(s, "0123456789") }
 
 // isNumberWord reports whether w is a number or a scale word, which name a
 // figure rather than what it is about.

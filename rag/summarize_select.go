@@ -47,6 +47,9 @@ var bulletRE = regexp.MustCompile(`^(?:[•‣◦▪▫●○■□·*+\-–—]
 // sentence, moving its span start past it so the quote stays the document
 // text at its offsets.
 func stripMarkup(x evidence) evidence {
+	if x.text == "" || isASCIILetter(x.text[0]) {
+		return x // the common case, without the regexp
+	}
 	if m := bulletRE.FindStringIndex(x.text); m != nil && m[1] < len(x.text) {
 		x.text = x.text[m[1]:]
 		x.Start += m[1]
@@ -54,11 +57,27 @@ func stripMarkup(x evidence) evidence {
 	return x
 }
 
-// ctaRE matches calls to action that mark a promotional teaser paragraph.
-var ctaRE = regexp.MustCompile(`(?i)^(find out|discover|subscribe|click|sign up|read more|also read|learn more|don['’]t miss|follow us|share this|watch)\b`)
+// ctaOpeners are calls to action that mark a promotional teaser paragraph.
+var ctaOpeners = []string{"find out", "discover", "subscribe", "click", "sign up", "read more", "also read",
+	"learn more", "don't miss", "don’t miss", "follow us", "share this", "watch"}
 
-// metaRE matches sentences about the article rather than its subject.
-var metaRE = regexp.MustCompile(`(?i)^(this|in this|the) (article|post|piece|blog|story|report below)\b|^disclaimer\b`)
+// metaOpeners open sentences about the article rather than its subject.
+var metaOpeners = []string{"this article", "in this article", "the article", "this post", "in this post",
+	"this piece", "this blog", "this story", "disclaimer"}
+
+// opensWith reports whether s opens, case-insensitively, on one of the
+// phrases as whole words.
+func opensWith(s string, phrases []string) bool {
+	head := strings.ToLower(s[:min(len(s), 24)])
+	for _, p := range phrases {
+		if strings.HasPrefix(head, p) && (len(head) == len(p) || !isLetterOrDigitByte(head[len(p)])) {
+			return true
+		}
+	}
+	return false
+}
+
+func isASCIILetter(c byte) bool { return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' }
 
 // personalWords are first- and second-person words: asides and direct
 // address ("as I do almost daily", "you'll know"), not reporting.
@@ -103,7 +122,7 @@ func summaryEligible(s string) bool {
 	if !strings.ContainsRune(".!”\"’')", last) {
 		return false // a heading or caption
 	}
-	if strings.Contains(s, "](") || strings.Contains(s, "![") || metaRE.MatchString(s) || titledLeadIn(s) {
+	if strings.Contains(s, "](") || strings.Contains(s, "![") || opensWith(s, metaOpeners) || titledLeadIn(s) {
 		return false
 	}
 	return !personal(s)
@@ -232,7 +251,7 @@ func teaserParagraphs(xs []evidence) []bool {
 		if i > 0 && !sameLine(xs[i-1], xs[i]) {
 			start = i
 		}
-		if ctaRE.MatchString(xs[i].text) {
+		if opensWith(xs[i].text, ctaOpeners) {
 			for j := start; j <= i; j++ {
 				out[j] = true
 			}
