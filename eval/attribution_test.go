@@ -135,3 +135,22 @@ func TestFitLexicalHeldOut(t *testing.T) {
 		}
 	}
 }
+
+// FuzzLoadAttribution checks that any input loads or fails cleanly, and
+// that what loads has a claim and a gold label.
+func FuzzLoadAttribution(f *testing.F) {
+	f.Add(`{"claim":"a","label":"supported","evidence":["b"]}`)
+	f.Add("{\"claim\":\"a\",\"label\":\"unsupported\"}\n\n{")
+	f.Add(`{"claim":"","label":"x"}`)
+	f.Fuzz(func(t *testing.T, in string) {
+		cs, err := LoadAttribution(strings.NewReader(in))
+		if err != nil {
+			return
+		}
+		for _, c := range cs {
+			if strings.TrimSpace(c.Claim) == "" || (c.Label != "supported" && c.Label != "unsupported") || c.ID == "" {
+				t.Fatalf("loaded claim %+v", c)
+			}
+		}
+	})
+}

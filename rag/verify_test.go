@@ -2,6 +2,7 @@ package rag
 
 import (
 	"context"
+	"strings"
 	"testing"
 )
 
@@ -143,6 +144,46 @@ func TestLexicalVerifierEmpty(t *testing.T) {
 	for i, v := range vs {
 		if v.Support == Supported {
 			t.Errorf("check %d: supported with nothing to check", i)
+		}
+	}
+}
+
+// FuzzAnalyzeClaim checks the lexical verifier's invariants on any input:
+// it does not panic, its score lies in [0,1], and every quote is the
+// passage text at its offsets.
+func FuzzAnalyzeClaim(f *testing.F) {
+	f.Add("Amazon may invest $10bn in OpenAI.", "Amazon is in talks to invest at least $10 billion in OpenAI. It did not say more.", "4.5% of 1,200 firms")
+	f.Add("", "", "")
+	f.Add("Not ‘10’ — £3 m…", "n't $ % €", "1.2.3,456,7 bn")
+	m := DefaultLexicalModel()
+	f.Fuzz(func(t *testing.T, claim, p1, p2 string) {
+		a := AnalyzeClaim(claim, []string{p1, p2})
+		if len(a.Features) != len(LexicalFeatureNames) {
+			t.Fatalf("%d features, want %d", len(a.Features), len(LexicalFeatureNames))
+		}
+		v := m.Judge(a)
+		if !(v.Score >= 0 && v.Score <= 1) {
+			t.Fatalf("score %v", v.Score)
+		}
+		ps := []string{p1, p2}
+		for _, q := range a.Quotes {
+			if q.Passage < 0 || q.Passage > 1 || q.Start < 0 || q.End > len(ps[q.Passage]) || ps[q.Passage][q.Start:q.End] != q.Text {
+				t.Fatalf("quote %+v is not its passage's text", q)
+			}
+		}
+	})
+}
+
+// BenchmarkLexicalVerify judges one generated sentence against six
+// passages of about 150 tokens, as an answer's sentence is judged.
+func BenchmarkLexicalVerify(b *testing.B) {
+	p := strings.Repeat("Reports that Amazon is in talks to invest at least $10 billion in OpenAI have added a fresh layer of intrigue. ", 6)
+	c := Check{Claim: "Amazon may invest $10bn in OpenAI, which would use Trainium chips.", Passages: []string{p, p, p, p, p, p}}
+	v := DefaultLexicalVerifier()
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := v.Verify(context.Background(), []Check{c}); err != nil {
+			b.Fatal(err)
 		}
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -106,6 +107,15 @@ func TestAskStream(t *testing.T) {
 	if len(ans.Citations) == 0 || !strings.Contains(ans.Answer, "[1]") {
 		t.Errorf("streamed answer has no citations: %+v", ans)
 	}
+	if len(ans.Sentences) == 0 {
+		t.Errorf("the done event lists no sentences: %+v", ans)
+	}
+	plainText := regexp.MustCompile(`\s*\[\d+\]`).ReplaceAllString(ans.Answer, "")
+	for _, sn := range ans.Sentences {
+		if !strings.Contains(plainText, sn.Text) || sn.Support == "" {
+			t.Errorf("done sentence %+v is not a graded sentence of the answer", sn)
+		}
+	}
 	// The streamed reply is the JSON reply.
 	rec := request{"POST", "/v1/ask", `{"question":"` + amazonQuestion + `"}`, nil}.do(t, s.Handler())
 	var plain rag.Answer
@@ -129,6 +139,9 @@ func TestSummarizeStream(t *testing.T) {
 	}
 	if text != sum.Summary || len(sum.Citations) == 0 {
 		t.Errorf("deltas %q, summary %q, %d citations", text, sum.Summary, len(sum.Citations))
+	}
+	if len(sum.Sentences) == 0 {
+		t.Errorf("the done event lists no sentences: %+v", sum)
 	}
 }
 

@@ -27,6 +27,9 @@ func TestVerifyRoute(t *testing.T) {
 		{name: "too many claims", method: "POST", path: "/v1/verify", body: `{` + many + `,` + passage + `}`, wantStatus: 400, wantBodyContains: []string{"at most 100"}},
 		{name: "unknown document", method: "POST", path: "/v1/verify", body: `{"claims":["a"],"doc_ids":["no-such-doc"]}`, wantStatus: 404, wantBodyContains: []string{`"not_found"`}},
 		{name: "unknown field", method: "POST", path: "/v1/verify", body: `{"claim":"a",` + passage + `}`, wantStatus: 400, wantBodyContains: []string{"claim"}},
+		{name: "ask with a bad policy", method: "POST", path: "/v1/ask", body: `{"question":"How much?","policy":"lenient"}`, wantStatus: 400, wantBodyContains: []string{"policy"}},
+		{name: "summarize with a bad policy", method: "POST", path: "/v1/summarize", body: `{"doc_ids":["000_bc28017ad2dcc5a8"],"policy":"lenient"}`, wantStatus: 400, wantBodyContains: []string{"policy"}},
+		{name: "ask with a policy", method: "POST", path: "/v1/ask", body: `{"question":"How much is Amazon reportedly considering investing in OpenAI?","policy":"strict"}`, wantStatus: 200, wantBodyContains: []string{`"sentences":[`}},
 		{name: "claims not a list", method: "POST", path: "/v1/verify", body: `{"claims":"a",` + passage + `}`, wantStatus: 400, wantBodyContains: []string{"claims"}},
 	}
 	runRouteCases(t, s.routes(), cases)

@@ -45,6 +45,7 @@ func TestCLIVerify(t *testing.T) {
 		{"missing file", []string{"verify", "--passage", filepath.Join(dir, "none.txt"), "x"}, "none.txt"},
 		{"text and claim", []string{"verify", "--passage", passage, "--claim", "a", "b"}, "not both"},
 		{"bad verifier", []string{"verify", "--verifier", "oracle", "--passage", passage, "a"}, "--verifier"},
+		{"bad policy", []string{"ask", "--data", data, "--policy", "lenient", "How much?"}, "--policy"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, _, err := runCLI(t, tc.args...)
