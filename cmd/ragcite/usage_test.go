@@ -101,8 +101,9 @@ func TestCLIEvalNoGatesEveryCaseMustPass(t *testing.T) {
 // Every eval mode writes every report format it is asked for.
 func TestCLIEvalEveryModeWritesEveryReport(t *testing.T) {
 	modes := map[string][]string{
-		"suite":  {"--suite", "../../testdata/eval/seed.yaml"},
-		"wikiqa": {"--wikiqa", "../../testdata/wikiqa-sample.tsv"},
+		"suite":       {"--suite", "../../testdata/eval/seed.yaml"},
+		"wikiqa":      {"--wikiqa", "../../testdata/wikiqa-sample.tsv"},
+		"attribution": {"--attribution", "../../eval/testdata/attribution-small.jsonl"},
 	}
 	for name, mode := range modes {
 		t.Run(name, func(t *testing.T) {
