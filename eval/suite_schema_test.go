@@ -67,6 +67,9 @@ func TestSuiteSchemaValidatesSuites(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		if !bytes.HasPrefix(data, []byte("# yaml-language-server: $schema=../../eval/suite.schema.json\n")) {
+			t.Errorf("%s does not name the schema for editors on its first line", f)
+		}
 		if err := sch.Validate(yamlAsJSON(t, data)); err != nil {
 			t.Errorf("%s does not validate against suite.schema.json: %v", f, err)
 		}
