@@ -17,6 +17,9 @@ import (
 // ErrNotRecorded: replay-only mode met a request that was never recorded.
 var ErrNotRecorded = errors.New("request not recorded")
 
+// ErrCorruptRecording: a recorded exchange that cannot be decoded.
+var ErrCorruptRecording = errors.New("corrupt recording")
+
 // Replay is an http.RoundTripper that records every exchange in Dir the
 // first time and replays it byte for byte afterwards, keyed by method, URL
 // path and a hash of the canonical request body (headers such as
@@ -57,12 +60,12 @@ func (r *Replay) RoundTrip(req *http.Request) (*http.Response, error) {
 	if data, err := os.ReadFile(path); err == nil {
 		var rec recording
 		if err := json.Unmarshal(data, &rec); err != nil {
-			return nil, fmt.Errorf("replay: %s is corrupt (delete it to record again): %w", path, err)
+			return nil, fmt.Errorf("replay: %s: %w: %w", path, ErrCorruptRecording, err)
 		}
 		return http.ReadResponse(bufio.NewReader(bytes.NewReader(rec.Response)), req)
 	}
 	if r.ReplayOnly {
-		return nil, fmt.Errorf("%w: %s %s (key %s, body %d bytes) is not in %s; run once without replay-only to record it",
+		return nil, fmt.Errorf("%w: %s %s (key %s, body %d bytes) is not in %s",
 			ErrNotRecorded, req.Method, req.URL.Path, key, len(body), r.Dir)
 	}
 	next := r.Next

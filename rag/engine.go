@@ -112,20 +112,12 @@ type EmbedderMismatchError struct {
 }
 
 func (e *EmbedderMismatchError) Error() string {
-	return fmt.Sprintf("embedder mismatch: the store was built with %q (dimension %d) but %q (dimension %d) is configured; "+
-		"use --embedder %s, or ingest into a new --data directory (or delete this one) to switch",
-		e.Stored, e.StoredDim, e.Want, e.WantDim, embedderFlag(e.Stored))
+	return fmt.Sprintf("embedder mismatch: the store was built with %q (dimension %d) but %q (dimension %d) is configured",
+		e.Stored, e.StoredDim, e.Want, e.WantDim)
 }
 
 // Unwrap makes errors.Is(err, ErrEmbedderMismatch) true.
 func (e *EmbedderMismatchError) Unwrap() error { return ErrEmbedderMismatch }
-
-func embedderFlag(name string) string {
-	if i := strings.IndexAny(name, ":-"); i > 0 {
-		return name[:i]
-	}
-	return name
-}
 
 // Verifier returns the verifier that judges generated sentences.
 func (e *Engine) Verifier() Verifier { return e.verifier }

@@ -216,7 +216,11 @@ func TestEmbedderMismatch(t *testing.T) {
 	if !errors.Is(err, rag.ErrEmbedderMismatch) {
 		t.Fatalf("err = %v, want ErrEmbedderMismatch", err)
 	}
-	for _, want := range []string{embed.DefaultLocal().Name(), "other-model", "--embedder", "--data"} {
+	var mm *rag.EmbedderMismatchError
+	if !errors.As(err, &mm) || mm.Stored != embed.DefaultLocal().Name() || mm.Want != "other-model" {
+		t.Errorf("err = %#v, want an EmbedderMismatchError naming both embedders", err)
+	}
+	for _, want := range []string{embed.DefaultLocal().Name(), "other-model"} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("message %q does not mention %q", err, want)
 		}

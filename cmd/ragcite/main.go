@@ -28,12 +28,17 @@ type exitCodeError struct {
 func (e *exitCodeError) Error() string { return e.err.Error() }
 func (e *exitCodeError) Unwrap() error { return e.err }
 
-// exitCodeTo reports err on stderr and returns the process exit code.
+// exitCodeTo reports err on stderr, with a hint when there is one, and
+// returns the process exit code.
 func exitCodeTo(err error, stderr io.Writer) int {
 	if err == nil {
 		return 0
 	}
-	fmt.Fprintln(stderr, "ragcite:", err)
+	if h := hint(err); h != "" {
+		fmt.Fprintf(stderr, "ragcite: %v; %s\n", err, h)
+	} else {
+		fmt.Fprintln(stderr, "ragcite:", err)
+	}
 	var ec *exitCodeError
 	if errors.As(err, &ec) {
 		return ec.code

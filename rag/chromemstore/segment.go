@@ -27,6 +27,11 @@ import (
 //
 // Raw sections keep reopening a large store fast: no JSON unescaping of the
 // text, and no re-analysis when the analyser is unchanged.
+// ErrCorruptSegment: a segment file that cannot be read back (truncated,
+// not a segment, inconsistent sections). The document it held must be
+// ingested again.
+var ErrCorruptSegment = errors.New("corrupt segment file")
+
 var segmentMagic = []byte("RCSEG2\n")
 
 type segmentHeader struct {
@@ -94,7 +99,7 @@ func readSegment(path string) (*rag.StoredDocument, []analysed, error) {
 		return nil, nil, fmt.Errorf("read segment: %w", err)
 	}
 	bad := func(err error) (*rag.StoredDocument, []analysed, error) {
-		return nil, nil, fmt.Errorf("read segment %s: %w (delete the file and ingest the document again)", path, err)
+		return nil, nil, fmt.Errorf("read segment %s: %w: %w", path, ErrCorruptSegment, err)
 	}
 	if !bytes.HasPrefix(data, segmentMagic) {
 		return bad(errors.New("not a segment file"))

@@ -2,6 +2,7 @@ package chromemstore
 
 import (
 	"bytes"
+	"errors"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -43,7 +44,7 @@ func TestSegmentRoundTrip(t *testing.T) {
 		if err := os.WriteFile(path, data[:n], 0o644); err != nil {
 			t.Fatal(err)
 		}
-		if _, _, err := readSegment(path); err == nil || !strings.Contains(err.Error(), path) {
+		if _, _, err := readSegment(path); err == nil || !strings.Contains(err.Error(), path) || !errors.Is(err, ErrCorruptSegment) {
 			t.Fatalf("truncated to %d bytes: err = %v", n, err)
 		}
 	}
