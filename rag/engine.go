@@ -136,6 +136,21 @@ func (e *Engine) Documents(ctx context.Context) ([]DocumentInfo, error) {
 	return e.store.Documents(ctx)
 }
 
+// ListDocuments lists up to limit documents whose ids sort after after.
+func (e *Engine) ListDocuments(ctx context.Context, after string, limit int) ([]DocumentInfo, error) {
+	return e.store.ListDocuments(ctx, after, limit)
+}
+
+// Health reports the store's condition: nil when it serves everything, an
+// error wrapping ErrDegraded when it serves what it could load (records set
+// aside as corrupt), or one wrapping ErrUnavailable when it cannot serve.
+func (e *Engine) Health(ctx context.Context) error {
+	if h, ok := e.store.(interface{ Health(context.Context) error }); ok {
+		return h.Health(ctx)
+	}
+	return nil
+}
+
 // Document returns one document with its text.
 func (e *Engine) Document(ctx context.Context, id string) (Document, error) {
 	return e.store.Document(ctx, id)
@@ -161,6 +176,8 @@ func ValidateDocument(d Document) error {
 		return fmt.Errorf("%w: document %q: text is empty", ErrInvalidArgument, d.ID)
 	case strings.ContainsRune(d.ID, '#'):
 		return fmt.Errorf("%w: document id %q: must not contain '#'", ErrInvalidArgument, d.ID)
+	case HasDotSegment(d.ID):
+		return fmt.Errorf("%w: document id %q: no '/'-separated part may be \".\" or \"..\"", ErrInvalidArgument, d.ID)
 	}
 	for k, v := range d.Metadata {
 		if !utf8.ValidString(k) || !utf8.ValidString(v) {
@@ -168,6 +185,17 @@ func ValidateDocument(d Document) error {
 		}
 	}
 	return nil
+}
+
+// HasDotSegment reports whether a '/'-separated part of id is "." or "..":
+// such an id would address another document once a URL is normalised.
+func HasDotSegment(id string) bool {
+	for part := range strings.SplitSeq(id, "/") {
+		if part == "." || part == ".." {
+			return true
+		}
+	}
+	return false
 }
 
 // ContentHash identifies a document's content: text, title, source and metadata.

@@ -19,4 +19,8 @@ var (
 	ErrLLMUnavailable = errors.New("llm unavailable")
 	// ErrClosed: the engine or store was closed.
 	ErrClosed = errors.New("closed")
+	// ErrDegraded: the store serves, but set aside records it could not trust.
+	ErrDegraded = errors.New("degraded")
+	// ErrUnavailable: the store cannot be reached for now (a database outage).
+	ErrUnavailable = errors.New("store unavailable")
 )

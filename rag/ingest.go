@@ -15,8 +15,8 @@ type Progress func(done, total int)
 // before anything is written), then chunks and embeds changed documents on
 // e.workers goroutines and stores each as it completes. An unchanged document
 // (same content hash) is a no-op; a changed one replaces its old chunks.
-// Results are in input order. On error, documents already stored stay stored
-// and the rest are untouched.
+// Results are in input order. The batch is stored all or nothing: on error
+// no document of it was written.
 func (e *Engine) Ingest(ctx context.Context, docs []Document, progress Progress) ([]IngestResult, error) {
 	seen := make(map[string]bool, len(docs))
 	for _, d := range docs {
@@ -62,11 +62,16 @@ func (e *Engine) Ingest(ctx context.Context, docs []Document, progress Progress)
 		progress(done, total)
 	}
 
-	// Workers chunk, embed and store documents concurrently: the store's
-	// Put writes its file outside its lock, so disk writes overlap too.
+	// Workers chunk and embed documents concurrently; the store then takes
+	// the whole batch at once, all or nothing, made durable together.
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
 	work := make(chan job)
+	prepared := make([]StoredDocument, len(jobs))
+	slot := make(map[int]int, len(jobs)) // docs index -> prepared index
+	for k, j := range jobs {
+		slot[j.i] = k
+	}
 	var mu sync.Mutex // guards results and done
 	var wg sync.WaitGroup
 	for range min(e.workers, max(len(jobs), 1)) {
@@ -75,16 +80,11 @@ func (e *Engine) Ingest(ctx context.Context, docs []Document, progress Progress)
 			defer wg.Done()
 			for j := range work {
 				sd, err := e.prepare(ctx, docs[j.i], j.hash)
-				if err == nil {
-					err = e.store.Put(ctx, sd)
-					if err != nil {
-						err = fmt.Errorf("store %q: %w", sd.ID, err)
-					}
-				}
 				if err != nil {
 					cancel(err)
 					return
 				}
+				prepared[slot[j.i]] = sd
 				mu.Lock()
 				results[j.i].Chunks = len(sd.Chunks)
 				done++
@@ -105,15 +105,13 @@ feed:
 	}
 	close(work)
 	wg.Wait()
-	var flushErr error
-	if f, ok := e.store.(Flusher); ok {
-		flushErr = f.Flush() // also after a failure: what was stored stays stored
-	}
 	if err := context.Cause(ctx); err != nil {
 		return nil, fmt.Errorf("ingest: %w", err)
 	}
-	if flushErr != nil {
-		return nil, fmt.Errorf("ingest: %w", flushErr)
+	if len(prepared) > 0 {
+		if err := e.store.Put(ctx, prepared...); err != nil {
+			return nil, fmt.Errorf("ingest: store: %w", err)
+		}
 	}
 	return results, nil
 }

@@ -20,10 +20,14 @@ type Store interface {
 	Chunks(ctx context.Context, docID string) ([]Chunk, error)
 	// Documents lists every document, ordered by id.
 	Documents(ctx context.Context) ([]DocumentInfo, error)
-	// Put stores doc with its chunks and their vectors, replacing any earlier
-	// version of it at once: a crash leaves the old or the new version, never
-	// a mix.
-	Put(ctx context.Context, doc StoredDocument) error
+	// ListDocuments lists up to limit documents whose ids sort after after
+	// ("" starts at the first), ordered by id: one page of Documents.
+	ListDocuments(ctx context.Context, after string, limit int) ([]DocumentInfo, error)
+	// Put stores docs with their chunks and vectors, each replacing any
+	// earlier version of it, all or nothing: when Put returns nil every one
+	// is durable; on error none was applied, and a crash leaves the store as
+	// before the call or after it, never a mix.
+	Put(ctx context.Context, docs ...StoredDocument) error
 	// Delete removes a document and every chunk and vector of it, or returns
 	// ErrNotFound.
 	Delete(ctx context.Context, id string) error

@@ -3,6 +3,7 @@ package server
 import (
 	"context"
 	"crypto/sha256"
+	"encoding/base64"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -10,7 +11,9 @@ import (
 	"mime"
 	"mime/multipart"
 	"net/http"
+	"os"
 	"path"
+	"strconv"
 	"strings"
 
 	"github.com/gin-gonic/gin"
@@ -188,14 +191,35 @@ func multipartError(err error) error {
 	if errors.As(err, &mbe) {
 		return mbe
 	}
+	if errors.Is(err, os.ErrDeadlineExceeded) {
+		return fmt.Errorf("read request body: %w", err)
+	}
 	return newAPIError(http.StatusBadRequest, "invalid_multipart", "multipart body: %v", err)
 }
 
+// Page sizes of GET /v1/documents.
+const (
+	defaultPageSize = 1000
+	maxPageSize     = 10000
+)
+
+// listDocuments answers one page of documents ordered by id: ?limit= (1 to
+// 10000, default 1000) and ?cursor= (the next_cursor of the page before).
 func (s *Server) listDocuments(c *gin.Context) {
-	docs, err := s.eng.Documents(c.Request.Context())
+	limit, after, err := pageParams(c)
 	if err != nil {
 		s.fail(c, err)
 		return
+	}
+	docs, err := s.eng.ListDocuments(c.Request.Context(), after, limit+1)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	reply := gin.H{}
+	if len(docs) > limit {
+		docs = docs[:limit]
+		reply["next_cursor"] = base64.RawURLEncoding.EncodeToString([]byte(docs[limit-1].ID))
 	}
 	if docs == nil {
 		docs = []rag.DocumentInfo{}
@@ -205,7 +229,26 @@ func (s *Server) listDocuments(c *gin.Context) {
 			docs[i].Metadata = map[string]string{}
 		}
 	}
-	c.JSON(http.StatusOK, gin.H{"documents": docs})
+	reply["documents"] = docs
+	c.JSON(http.StatusOK, reply)
+}
+
+// pageParams reads ?limit= and ?cursor= (an opaque encoding of the last id
+// of the page before).
+func pageParams(c *gin.Context) (int, string, error) {
+	limit := defaultPageSize
+	if v, ok := c.GetQuery("limit"); ok {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > maxPageSize {
+			return 0, "", newAPIError(http.StatusBadRequest, "invalid_argument", "limit %q: want a whole number from 1 to %d", v, maxPageSize)
+		}
+		limit = n
+	}
+	after, err := base64.RawURLEncoding.DecodeString(c.Query("cursor"))
+	if err != nil {
+		return 0, "", newAPIError(http.StatusBadRequest, "invalid_argument", "cursor %q is not one this server gave out", c.Query("cursor"))
+	}
+	return limit, string(after), nil
 }
 
 // docID is the wildcard id, which may contain '/'.
@@ -213,6 +256,9 @@ func docID(c *gin.Context) (string, error) {
 	id := strings.TrimPrefix(c.Param("id"), "/")
 	if id == "" {
 		return "", newAPIError(http.StatusBadRequest, "invalid_argument", "document id is empty")
+	}
+	if rag.HasDotSegment(id) {
+		return "", newAPIError(http.StatusBadRequest, "invalid_argument", "document id %q: no '/'-separated part may be \".\" or \"..\"", id)
 	}
 	return id, nil
 }

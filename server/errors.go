@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"os"
+	"syscall"
 
 	"github.com/gin-gonic/gin"
 
@@ -54,6 +56,10 @@ type fileError struct {
 func (e *fileError) Error() string { return fmt.Sprintf("file %q: %v", e.name, e.err) }
 func (e *fileError) Unwrap() error { return e.err }
 
+// StatusClientClosedRequest is the status logged for a request whose client
+// went away before the reply (nginx's 499); no reply reaches it.
+const StatusClientClosedRequest = 499
+
 // errorStatus maps an error to its HTTP status, code and client message.
 // It is the only place statuses for errors are decided:
 //
@@ -70,8 +76,12 @@ func (e *fileError) Unwrap() error { return e.err }
 //	rag.ErrEmbedderMismatch       409 embedder_mismatch
 //	*llmNotConfiguredError        400 llm_not_configured (mode llm, no endpoint)
 //	rag.ErrLLMUnavailable         503 llm_unavailable
+//	os.ErrDeadlineExceeded        408 body_timeout (the body was not sent in time)
+//	syscall.ENOSPC                507 insufficient_storage (nothing of the batch stored)
+//	rag.ErrUnavailable            503 store_unavailable (the database is unreachable)
 //	context.DeadlineExceeded      504 timeout
-//	context.Canceled              503 canceled
+//	context.Canceled              499 client_closed_request (the client went away;
+//	                              logged, never sent, not an error of the server)
 //	rag.ErrClosed                 503 unavailable
 //	anything else                 500 internal, with a generic message
 func errorStatus(err error) (status int, code, msg string) {
@@ -101,10 +111,16 @@ func errorStatus(err error) (status int, code, msg string) {
 		return http.StatusBadRequest, "llm_not_configured", err.Error()
 	case errors.Is(err, rag.ErrLLMUnavailable):
 		return http.StatusServiceUnavailable, "llm_unavailable", rag.LLMReason(err) // the log has the detail
+	case errors.Is(err, os.ErrDeadlineExceeded):
+		return http.StatusRequestTimeout, "body_timeout", "the request body was not received within the server's body timeout"
+	case errors.Is(err, syscall.ENOSPC):
+		return http.StatusInsufficientStorage, "insufficient_storage", "the server's disk is full: nothing of this request was stored"
+	case errors.Is(err, rag.ErrUnavailable):
+		return http.StatusServiceUnavailable, "store_unavailable", "the document store is unreachable; try again later"
 	case errors.Is(err, context.DeadlineExceeded):
 		return http.StatusGatewayTimeout, "timeout", "the request took longer than the server's request timeout"
 	case errors.Is(err, context.Canceled):
-		return http.StatusServiceUnavailable, "canceled", "the request was canceled"
+		return StatusClientClosedRequest, "client_closed_request", "the client closed the request"
 	case errors.Is(err, rag.ErrClosed):
 		return http.StatusServiceUnavailable, "unavailable", "the server is shutting down"
 	}

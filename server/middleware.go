@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
 	"time"
@@ -67,6 +68,11 @@ func withLogging(log *slog.Logger) gin.HandlerFunc {
 		if status >= 500 {
 			level = slog.LevelError
 		}
+		if c.Request.Context().Err() == context.Canceled && status >= 500 {
+			// The client went away (the server never cancels on its own):
+			// whatever the handler made of it, nothing reached the client.
+			status, level = StatusClientClosedRequest, slog.LevelInfo
+		}
 		log.LogAttrs(c.Request.Context(), level, "request",
 			slog.String("method", c.Request.Method),
 			slog.String("route", routeLabel(c)),
@@ -119,4 +125,40 @@ func (s *Server) withBodyLimit(n int64) gin.HandlerFunc {
 		c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, n)
 		c.Next()
 	}
+}
+
+// withBodyDeadline bounds the time to receive a request body: a client that
+// sends it too slowly gets 408 body_timeout once d has passed instead of
+// holding a connection and a handler. The deadline is lifted once the body
+// is read, so it never cuts a slow answer short.
+func withBodyDeadline(d time.Duration) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		if d <= 0 || c.Request.Body == nil || c.Request.Body == http.NoBody {
+			c.Next()
+			return
+		}
+		rc := http.NewResponseController(c.Writer)
+		if err := rc.SetReadDeadline(time.Now().Add(d)); err != nil {
+			c.Next() // not a network connection (a test recorder)
+			return
+		}
+		c.Request.Body = &deadlineBody{ReadCloser: c.Request.Body, lift: func() { _ = rc.SetReadDeadline(time.Time{}) }}
+		c.Next()
+	}
+}
+
+// deadlineBody lifts the connection's read deadline at the end of the body.
+type deadlineBody struct {
+	io.ReadCloser
+	lift   func()
+	lifted bool
+}
+
+func (b *deadlineBody) Read(p []byte) (int, error) {
+	n, err := b.ReadCloser.Read(p)
+	if err == io.EOF && !b.lifted {
+		b.lifted = true
+		b.lift()
+	}
+	return n, err
 }

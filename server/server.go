@@ -19,6 +19,7 @@ import (
 const (
 	DefaultMaxBodyBytes    = 32 << 20
 	DefaultRequestTimeout  = 60 * time.Second
+	DefaultBodyTimeout     = 30 * time.Second
 	DefaultShutdownTimeout = 30 * time.Second
 )
 
@@ -33,6 +34,9 @@ type Config struct {
 	MaxBodyBytes int64
 	// RequestTimeout bounds each request's work; 0 means 60 s, negative none.
 	RequestTimeout time.Duration
+	// BodyTimeout bounds the time to receive a request body; 0 means 30 s,
+	// negative none.
+	BodyTimeout time.Duration
 	// ShutdownTimeout bounds how long Serve waits for in-flight requests
 	// once its context is done; 0 means 30 s.
 	ShutdownTimeout time.Duration
@@ -54,6 +58,7 @@ type Server struct {
 	keys     *keyring
 	maxBody  int64
 	timeout  time.Duration
+	bodyTime time.Duration
 	shutdown time.Duration
 	log      *slog.Logger
 	metrics  *metrics
@@ -77,6 +82,7 @@ func New(cfg Config) (*Server, error) {
 		keys:     newKeyring(cfg.WriteKeys, cfg.ReadKeys),
 		maxBody:  cfg.MaxBodyBytes,
 		timeout:  cfg.RequestTimeout,
+		bodyTime: cfg.BodyTimeout,
 		shutdown: cfg.ShutdownTimeout,
 		log:      cfg.Logger,
 		metrics:  newMetrics(cfg.Engine),
@@ -91,6 +97,9 @@ func New(cfg Config) (*Server, error) {
 	}
 	if s.timeout == 0 {
 		s.timeout = DefaultRequestTimeout
+	}
+	if s.bodyTime == 0 {
+		s.bodyTime = DefaultBodyTimeout
 	}
 	if s.shutdown <= 0 {
 		s.shutdown = DefaultShutdownTimeout
@@ -124,7 +133,7 @@ func (s *Server) routes() *gin.Engine {
 	r.GET("/metrics", s.metrics.handler())
 	r.GET("/openapi.yaml", s.openapi)
 
-	v1 := r.Group("/v1", s.withAuth(), s.withBodyLimit(s.maxBody), withTimeout(s.timeout))
+	v1 := r.Group("/v1", s.withAuth(), s.withBodyLimit(s.maxBody), withBodyDeadline(s.bodyTime), withTimeout(s.timeout))
 	write := s.requireWrite()
 	v1.POST("/documents", write, s.addDocuments)
 	v1.GET("/documents", s.listDocuments)
@@ -200,5 +209,14 @@ func (s *Server) readyz(c *gin.Context) {
 		s.fail(c, newAPIError(http.StatusServiceUnavailable, "not_ready", "the store is loading or the initial ingest is running"))
 		return
 	}
-	c.JSON(http.StatusOK, gin.H{"status": "ready"})
+	err := s.eng.Health(c.Request.Context())
+	switch {
+	case err == nil:
+		c.JSON(http.StatusOK, gin.H{"status": "ready"})
+	case errors.Is(err, rag.ErrDegraded):
+		// Serving what could be trusted: still ready, but say what is wrong.
+		c.JSON(http.StatusOK, gin.H{"status": "degraded", "problem": err.Error()})
+	default:
+		s.fail(c, err)
+	}
 }

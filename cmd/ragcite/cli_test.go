@@ -176,3 +176,20 @@ func TestCLIEvalSeedSuitePasses(t *testing.T) {
 		t.Fatalf("seed suite: %v\n%s", err, out)
 	}
 }
+
+func TestIngestFailsWhenEverythingSkipped(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "blob.bin"), []byte{0, 1, 2, 3}, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "bad.txt"), []byte{0xff, 0xfe, 0}, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, stderr, err := runCLI(t, "ingest", "--data", t.TempDir(), dir)
+	if err == nil || !strings.Contains(err.Error(), "skipped") {
+		t.Fatalf("ingest of only unusable files: err %v, want an error saying all were skipped", err)
+	}
+	if !strings.Contains(stderr, "warning:") {
+		t.Errorf("no warnings printed: %q", stderr)
+	}
+}

@@ -78,6 +78,9 @@ func ingestPaths(cmd *cobra.Command, eng *rag.Engine, paths []string, stderr int
 	for _, w := range warns {
 		fmt.Fprintln(stderr, "warning:", w)
 	}
+	if len(docs) == 0 && len(warns) > 0 {
+		return ingestSummary{}, fmt.Errorf("nothing to ingest: all %d files were skipped (see the warnings above)", len(warns))
+	}
 	var progress rag.Progress
 	if f, ok := stderr.(*os.File); ok && isatty.IsTerminal(f.Fd()) && len(docs) > 0 {
 		bar := progressbar.NewOptions(len(docs), progressbar.OptionSetWriter(f), progressbar.OptionSetDescription("ingesting"),

@@ -26,6 +26,7 @@ type serveConfig struct {
 	ReadKeys        []string
 	MaxBody         int64
 	RequestTimeout  time.Duration
+	BodyTimeout     time.Duration
 	ShutdownTimeout time.Duration
 	ChatSources     bool
 	// AllowPrivateURLs lets URL ingests reach non-public addresses.
@@ -55,6 +56,7 @@ func (a *app) serveCommand() *cobra.Command {
 	f.DurationVar(&sc.RequestTimeout, "request-timeout", envDuration("RAGCITE_REQUEST_TIMEOUT", server.DefaultRequestTimeout), "per-request timeout (RAGCITE_REQUEST_TIMEOUT)")
 	f.BoolVar(&sc.ChatSources, "chat-sources", envBool("RAGCITE_CHAT_SOURCES", true), "append a Sources list to /v1/chat/completions content; a request's ragcite.sources overrides it (RAGCITE_CHAT_SOURCES)")
 	f.BoolVar(&sc.AllowPrivateURLs, "allow-private-urls", envBool("RAGCITE_ALLOW_PRIVATE_URLS", false), "let URL ingests fetch loopback, private and link-local addresses (RAGCITE_ALLOW_PRIVATE_URLS)")
+	f.DurationVar(&sc.BodyTimeout, "body-timeout", envDuration("RAGCITE_BODY_TIMEOUT", server.DefaultBodyTimeout), "time allowed to receive a request body; slower uploads get 408 (RAGCITE_BODY_TIMEOUT)")
 	f.DurationVar(&sc.ShutdownTimeout, "shutdown-timeout", envDuration("RAGCITE_SHUTDOWN_TIMEOUT", server.DefaultShutdownTimeout), "how long shutdown waits for in-flight requests (RAGCITE_SHUTDOWN_TIMEOUT)")
 	return cmd
 }
@@ -65,6 +67,9 @@ func (a *app) serve(cmd *cobra.Command, sc serveConfig) (err error) {
 	ctx := cmd.Context()
 	if sc.MaxBody <= 0 {
 		return &usageError{fmt.Errorf("--max-body %d: must be positive", sc.MaxBody)}
+	}
+	if sc.BodyTimeout <= 0 {
+		return &usageError{fmt.Errorf("--body-timeout %s: must be positive", sc.BodyTimeout)}
 	}
 	if sc.RequestTimeout <= 0 {
 		return &usageError{fmt.Errorf("--request-timeout %s: must be positive", sc.RequestTimeout)}
@@ -89,7 +94,7 @@ func (a *app) serve(cmd *cobra.Command, sc serveConfig) (err error) {
 	}()
 	srv, err := server.New(server.Config{
 		Engine: eng, WriteKeys: sc.WriteKeys, ReadKeys: sc.ReadKeys,
-		MaxBodyBytes: sc.MaxBody, RequestTimeout: sc.RequestTimeout, ShutdownTimeout: sc.ShutdownTimeout,
+		MaxBodyBytes: sc.MaxBody, RequestTimeout: sc.RequestTimeout, BodyTimeout: sc.BodyTimeout, ShutdownTimeout: sc.ShutdownTimeout,
 		Logger: log, NoChatSources: !sc.ChatSources, Version: version(),
 		AllowPrivateURLs: sc.AllowPrivateURLs,
 	})

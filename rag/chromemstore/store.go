@@ -240,7 +240,7 @@ func (s *Store) Documents(context.Context) ([]rag.DocumentInfo, error) {
 // Put implements rag.Store. The segment file is written and synced first;
 // memory changes only once it is on disk. The directory entry is made
 // durable by Flush (Engine.Ingest calls it once per batch) or Close.
-func (s *Store) Put(ctx context.Context, sd rag.StoredDocument) error {
+func (s *Store) putOne(ctx context.Context, sd rag.StoredDocument) error {
 	if len(sd.Chunks) != len(sd.Vectors) {
 		return fmt.Errorf("put %q: %d chunks but %d vectors", sd.ID, len(sd.Chunks), len(sd.Vectors))
 	}

@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -29,12 +30,30 @@ type Options struct {
 // Store is a rag.Store over PostgreSQL with pgvector.
 type Store struct {
 	pool *pgxpool.Pool
+
+	mu       sync.Mutex // guards embedder and dim; serialises schema recreation
+	embedder string     // the embedder last read or set, restored if the tables are recreated
+	dim      int
 }
 
 var _ rag.Store = (*Store)(nil)
 
 // Open connects to url (postgres://...), migrates the schema and returns the store.
 func Open(ctx context.Context, url string, opts Options) (*Store, error) {
+	pool, err := newPool(ctx, url, opts)
+	if err != nil {
+		return nil, err
+	}
+	s := &Store{pool: pool}
+	if err := s.migrate(ctx); err != nil {
+		pool.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// newPool makes the connection pool; it connects lazily.
+func newPool(ctx context.Context, url string, opts Options) (*pgxpool.Pool, error) {
 	cfg, err := pgxpool.ParseConfig(url)
 	if err != nil {
 		return nil, fmt.Errorf("postgres store: %w", err)
@@ -53,12 +72,7 @@ func Open(ctx context.Context, url string, opts Options) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("postgres store: %w", err)
 	}
-	s := &Store{pool: pool}
-	if err := s.migrate(ctx); err != nil {
-		pool.Close()
-		return nil, err
-	}
-	return s, nil
+	return pool, nil
 }
 
 func execMode(name string) (pgx.QueryExecMode, error) {
@@ -84,24 +98,43 @@ func (s *Store) Close() error {
 }
 
 // Embedder implements rag.Store.
-func (s *Store) Embedder(ctx context.Context) (string, int, error) {
+func (s *Store) Embedder(ctx context.Context) (_ string, _ int, err error) {
+	defer s.classify(&err)
 	var name, dim string
-	err := s.pool.QueryRow(ctx, `SELECT
+	err = s.pool.QueryRow(ctx, `SELECT
 		coalesce((SELECT value FROM ragcite_meta WHERE key = 'embedder'), ''),
 		coalesce((SELECT value FROM ragcite_meta WHERE key = 'dim'), '0')`).Scan(&name, &dim)
 	if err != nil {
 		return "", 0, fmt.Errorf("read embedder: %w", err)
 	}
 	n, _ := strconv.Atoi(dim)
+	if name != "" {
+		s.mu.Lock()
+		s.embedder, s.dim = name, n
+		s.mu.Unlock()
+	}
 	return name, n, nil
 }
 
 // SetEmbedder implements rag.Store. It also creates the HNSW index for the
 // dimension, over the vectors cast to it.
-func (s *Store) SetEmbedder(ctx context.Context, name string, dim int) error {
+func (s *Store) SetEmbedder(ctx context.Context, name string, dim int) (err error) {
+	defer s.classify(&err)
 	if dim <= 0 || dim > 16000 {
 		return fmt.Errorf("%w: embedding dimension %d", rag.ErrInvalidArgument, dim)
 	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err := s.setEmbedder(ctx, name, dim); err != nil {
+		return err
+	}
+	s.embedder, s.dim = name, dim
+	return nil
+}
+
+// setEmbedder records the embedder and makes its vector index; callers
+// hold s.mu.
+func (s *Store) setEmbedder(ctx context.Context, name string, dim int) error {
 	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		_, err := tx.Exec(ctx, `INSERT INTO ragcite_meta (key, value) VALUES ('embedder', $1), ('dim', $2)
 			ON CONFLICT (key) DO UPDATE SET value = excluded.value`, name, strconv.Itoa(dim))
@@ -119,7 +152,8 @@ func (s *Store) SetEmbedder(ctx context.Context, name string, dim int) error {
 }
 
 // Info implements rag.Store.
-func (s *Store) Info(ctx context.Context, id string) (rag.DocumentInfo, error) {
+func (s *Store) Info(ctx context.Context, id string) (_ rag.DocumentInfo, err error) {
+	defer s.classify(&err)
 	rows, err := s.pool.Query(ctx, `SELECT id, title, source, chunks, octet_length(text), metadata, hash
 		FROM ragcite_documents WHERE id = $1`, id)
 	if err != nil {
@@ -136,9 +170,21 @@ func (s *Store) Info(ctx context.Context, id string) (rag.DocumentInfo, error) {
 }
 
 // Documents implements rag.Store.
-func (s *Store) Documents(ctx context.Context) ([]rag.DocumentInfo, error) {
+func (s *Store) Documents(ctx context.Context) (_ []rag.DocumentInfo, err error) {
+	defer s.classify(&err)
 	rows, err := s.pool.Query(ctx, `SELECT id, title, source, chunks, octet_length(text), metadata, hash
 		FROM ragcite_documents ORDER BY id`)
+	if err != nil {
+		return nil, fmt.Errorf("list documents: %w", err)
+	}
+	return scanInfos(rows)
+}
+
+// ListDocuments implements rag.Store.
+func (s *Store) ListDocuments(ctx context.Context, after string, limit int) (_ []rag.DocumentInfo, err error) {
+	defer s.classify(&err)
+	rows, err := s.pool.Query(ctx, `SELECT id, title, source, chunks, octet_length(text), metadata, hash
+		FROM ragcite_documents WHERE id > $1 ORDER BY id LIMIT $2`, after, limit)
 	if err != nil {
 		return nil, fmt.Errorf("list documents: %w", err)
 	}
@@ -164,10 +210,11 @@ func scanInfos(rows pgx.Rows) ([]rag.DocumentInfo, error) {
 }
 
 // Document implements rag.Store.
-func (s *Store) Document(ctx context.Context, id string) (rag.Document, error) {
+func (s *Store) Document(ctx context.Context, id string) (_ rag.Document, err error) {
+	defer s.classify(&err)
 	var d rag.Document
 	var meta []byte
-	err := s.pool.QueryRow(ctx, `SELECT id, title, source, text, metadata FROM ragcite_documents WHERE id = $1`, id).
+	err = s.pool.QueryRow(ctx, `SELECT id, title, source, text, metadata FROM ragcite_documents WHERE id = $1`, id).
 		Scan(&d.ID, &d.Title, &d.Source, &d.Text, &meta)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return rag.Document{}, fmt.Errorf("document %q: %w", id, rag.ErrNotFound)
@@ -183,7 +230,8 @@ func (s *Store) Document(ctx context.Context, id string) (rag.Document, error) {
 }
 
 // Chunks implements rag.Store.
-func (s *Store) Chunks(ctx context.Context, docID string) ([]rag.Chunk, error) {
+func (s *Store) Chunks(ctx context.Context, docID string) (_ []rag.Chunk, err error) {
+	defer s.classify(&err)
 	if _, err := s.Info(ctx, docID); err != nil {
 		return nil, err
 	}
@@ -202,51 +250,78 @@ func (s *Store) Chunks(ctx context.Context, docID string) ([]rag.Chunk, error) {
 	return out, nil
 }
 
-// Put implements rag.Store: the document and all its chunks are replaced in
-// one transaction, chunks inserted in bulk from arrays with unnest.
-func (s *Store) Put(ctx context.Context, sd rag.StoredDocument) error {
+// Put implements rag.Store: every document and all its chunks are replaced
+// in one transaction, chunks inserted in bulk from arrays with unnest.
+func (s *Store) Put(ctx context.Context, docs ...rag.StoredDocument) (err error) {
+	defer s.classify(&err)
+	rows := make([]chunkRows, len(docs))
+	for i := range docs {
+		if rows[i], err = newChunkRows(&docs[i]); err != nil {
+			return err
+		}
+	}
+	err = pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		for i := range docs {
+			if err := putTx(ctx, tx, &docs[i], &rows[i]); err != nil {
+				return fmt.Errorf("put %q: %w", docs[i].ID, err)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("put: %w", err)
+	}
+	return nil
+}
+
+// chunkRows are a document's chunks as column arrays for unnest.
+type chunkRows struct {
+	meta                     string
+	ids, texts, terms, vecs  []string
+	idxs, starts, ends, nums []int32
+}
+
+func newChunkRows(sd *rag.StoredDocument) (chunkRows, error) {
 	if len(sd.Chunks) != len(sd.Vectors) {
-		return fmt.Errorf("put %q: %d chunks but %d vectors", sd.ID, len(sd.Chunks), len(sd.Vectors))
+		return chunkRows{}, fmt.Errorf("put %q: %d chunks but %d vectors", sd.ID, len(sd.Chunks), len(sd.Vectors))
 	}
 	meta, err := json.Marshal(nonNil(sd.Metadata))
 	if err != nil {
-		return fmt.Errorf("put %q: %w", sd.ID, err)
+		return chunkRows{}, fmt.Errorf("put %q: %w", sd.ID, err)
 	}
 	n := len(sd.Chunks)
-	ids, idxs, starts, ends := make([]string, n), make([]int32, n), make([]int32, n), make([]int32, n)
-	texts, terms, vecs := make([]string, n), make([]string, n), make([]string, n)
-	nterms := make([]int32, n)
+	r := chunkRows{meta: string(meta), ids: make([]string, n), texts: make([]string, n), terms: make([]string, n), vecs: make([]string, n),
+		idxs: make([]int32, n), starts: make([]int32, n), ends: make([]int32, n), nums: make([]int32, n)}
 	for i, c := range sd.Chunks {
 		if c.Start < 0 || c.End > len(sd.Text) || c.Start > c.End {
-			return fmt.Errorf("put %q: chunk %s offsets [%d,%d) outside the text", sd.ID, c.ID, c.Start, c.End)
+			return chunkRows{}, fmt.Errorf("put %q: chunk %s offsets [%d,%d) outside the text", sd.ID, c.ID, c.Start, c.End)
 		}
-		ids[i], idxs[i], starts[i], ends[i] = c.ID, int32(c.Index), int32(c.Start), int32(c.End)
-		texts[i] = sd.Text[c.Start:c.End]
-		ts := text.Terms(texts[i])
-		terms[i], nterms[i] = strings.Join(ts, " "), int32(len(ts))
-		vecs[i] = pgvector.NewVector(sd.Vectors[i]).String()
+		r.ids[i], r.idxs[i], r.starts[i], r.ends[i] = c.ID, int32(c.Index), int32(c.Start), int32(c.End)
+		r.texts[i] = sd.Text[c.Start:c.End]
+		ts := text.Terms(r.texts[i])
+		r.terms[i], r.nums[i] = strings.Join(ts, " "), int32(len(ts))
+		r.vecs[i] = pgvector.NewVector(sd.Vectors[i]).String()
 	}
-	err = pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		if _, err := tx.Exec(ctx, `DELETE FROM ragcite_documents WHERE id = $1`, sd.ID); err != nil {
-			return err
-		}
-		if _, err := tx.Exec(ctx, `INSERT INTO ragcite_documents (id, title, source, metadata, hash, text, chunks)
-			VALUES ($1, $2, $3, $4::jsonb, $5, $6, $7)`, sd.ID, sd.Title, sd.Source, string(meta), sd.Hash, sd.Text, n); err != nil {
-			return err
-		}
-		if n == 0 {
-			return nil
-		}
-		_, err := tx.Exec(ctx, `INSERT INTO ragcite_chunks (id, doc_id, idx, text, start_off, end_off, terms, nterms, embedding)
-			SELECT u.id, $1, u.idx, u.text, u.s, u.e, u.terms, u.n, u.vec::vector
-			FROM unnest($2::text[], $3::int[], $4::text[], $5::int[], $6::int[], $7::text[], $8::int[], $9::text[])
-				AS u(id, idx, text, s, e, terms, n, vec)`, sd.ID, ids, idxs, texts, starts, ends, terms, nterms, vecs)
+	return r, nil
+}
+
+// putTx replaces one document inside tx.
+func putTx(ctx context.Context, tx pgx.Tx, sd *rag.StoredDocument, r *chunkRows) error {
+	if _, err := tx.Exec(ctx, `DELETE FROM ragcite_documents WHERE id = $1`, sd.ID); err != nil {
 		return err
-	})
-	if err != nil {
-		return fmt.Errorf("put %q: %w", sd.ID, err)
 	}
-	return nil
+	if _, err := tx.Exec(ctx, `INSERT INTO ragcite_documents (id, title, source, metadata, hash, text, chunks)
+		VALUES ($1, $2, $3, $4::jsonb, $5, $6, $7)`, sd.ID, sd.Title, sd.Source, r.meta, sd.Hash, sd.Text, len(r.ids)); err != nil {
+		return err
+	}
+	if len(r.ids) == 0 {
+		return nil
+	}
+	_, err := tx.Exec(ctx, `INSERT INTO ragcite_chunks (id, doc_id, idx, text, start_off, end_off, terms, nterms, embedding)
+		SELECT u.id, $1, u.idx, u.text, u.s, u.e, u.terms, u.n, u.vec::vector
+		FROM unnest($2::text[], $3::int[], $4::text[], $5::int[], $6::int[], $7::text[], $8::int[], $9::text[])
+			AS u(id, idx, text, s, e, terms, n, vec)`, sd.ID, r.ids, r.idxs, r.texts, r.starts, r.ends, r.terms, r.nums, r.vecs)
+	return err
 }
 
 func nonNil(m map[string]string) map[string]string {
@@ -257,7 +332,8 @@ func nonNil(m map[string]string) map[string]string {
 }
 
 // Delete implements rag.Store; chunks go with their document (ON DELETE CASCADE).
-func (s *Store) Delete(ctx context.Context, id string) error {
+func (s *Store) Delete(ctx context.Context, id string) (err error) {
+	defer s.classify(&err)
 	tag, err := s.pool.Exec(ctx, `DELETE FROM ragcite_documents WHERE id = $1`, id)
 	if err != nil {
 		return fmt.Errorf("delete %q: %w", id, err)
@@ -290,7 +366,8 @@ func filterSQL(f rag.Filter, next int) (string, []any) {
 }
 
 // Dense implements rag.Store: cosine similarity through the HNSW index.
-func (s *Store) Dense(ctx context.Context, vec []float32, k int, f rag.Filter) ([]rag.Hit, error) {
+func (s *Store) Dense(ctx context.Context, vec []float32, k int, f rag.Filter) (_ []rag.Hit, err error) {
+	defer s.classify(&err)
 	if k <= 0 {
 		return nil, nil
 	}
@@ -317,7 +394,8 @@ const lexicalCandidates = 400
 // terms (text.Terms, the analysis the embedded index uses) finds chunks with
 // any query term; the best of them by ts_rank_cd are rescored with BM25 from
 // the same statistics the embedded store uses, so both stores rank alike.
-func (s *Store) Lexical(ctx context.Context, query string, k int, f rag.Filter) ([]rag.Hit, error) {
+func (s *Store) Lexical(ctx context.Context, query string, k int, f rag.Filter) (_ []rag.Hit, err error) {
+	defer s.classify(&err)
 	terms := safeTerms(uniq(text.Terms(query)))
 	if len(terms) == 0 || k <= 0 {
 		return nil, nil
@@ -405,7 +483,8 @@ func scanHits(rows pgx.Rows, withScore bool) ([]rag.Hit, error) {
 }
 
 // IDF implements rag.Store with the BM25 formula over chunk frequencies.
-func (s *Store) IDF(ctx context.Context, terms []string) (map[string]float64, error) {
+func (s *Store) IDF(ctx context.Context, terms []string) (_ map[string]float64, err error) {
+	defer s.classify(&err)
 	out := make(map[string]float64, len(terms))
 	if len(terms) == 0 {
 		return out, nil
