@@ -18,12 +18,13 @@ import (
 
 	"github.com/ragcite/ragcite/embed"
 	"github.com/ragcite/ragcite/rag"
+	"github.com/ragcite/ragcite/rag/chromemstore"
 )
 
 // faultyStore is an in-memory store whose writes, listing and health can be
 // made to fail.
 type faultyStore struct {
-	*rag.ChromemStore
+	*chromemstore.Store
 	putErr, listErr, health error
 	putBlocks               bool
 }
@@ -36,14 +37,14 @@ func (f *faultyStore) Put(ctx context.Context, docs ...rag.StoredDocument) error
 	if f.putErr != nil {
 		return f.putErr
 	}
-	return f.ChromemStore.Put(ctx, docs...)
+	return f.Store.Put(ctx, docs...)
 }
 
 func (f *faultyStore) ListDocuments(ctx context.Context, after string, limit int) ([]rag.DocumentInfo, error) {
 	if f.listErr != nil {
 		return nil, f.listErr
 	}
-	return f.ChromemStore.ListDocuments(ctx, after, limit)
+	return f.Store.ListDocuments(ctx, after, limit)
 }
 
 func (f *faultyStore) Health(context.Context) error { return f.health }
@@ -51,11 +52,11 @@ func (f *faultyStore) Health(context.Context) error { return f.health }
 func faultyServer(t *testing.T, f *faultyStore, cfg Config) *Server {
 	t.Helper()
 	ctx := context.Background()
-	st, err := rag.OpenChromemStore(ctx, "")
+	st, err := chromemstore.Open(ctx, "")
 	if err != nil {
 		t.Fatal(err)
 	}
-	f.ChromemStore = st
+	f.Store = st
 	eng, err := rag.NewEngine(ctx, rag.Config{Store: f, Embedder: embed.DefaultLocal()})
 	if err != nil {
 		t.Fatal(err)

@@ -127,7 +127,7 @@ func newRootCommand(stdout, stderr io.Writer) *cobra.Command {
 	pf.StringVar(&a.cfg.Policy, "policy", envString("RAGCITE_POLICY", string(rag.DefaultPolicy)), "default verification policy: drop, flag or strict (RAGCITE_POLICY)")
 	root.AddCommand(a.verifyCommand())
 	root.AddCommand(a.ingestCommand(), a.askCommand(), a.searchCommand(), a.summarizeCommand(), a.docsCommand(), a.evalCommand())
-	root.AddCommand(a.serveCommand(), a.healthCommand(), a.mcpCommand())
+	root.AddCommand(a.serveCommand(), a.healthCommand(), a.checkCommand(), a.mcpCommand())
 	return root
 }
 
@@ -257,7 +257,7 @@ func (a *app) withEngine(cmd *cobra.Command, fn func(eng *rag.Engine) error) err
 func (a *app) openStore(ctx context.Context) (rag.Store, error) {
 	switch {
 	case a.cfg.Store == "":
-		return chromemstore.Open(ctx, a.cfg.Data)
+		return chromemstore.OpenWith(ctx, a.cfg.Data, chromemstore.Options{Logger: a.logger()})
 	case strings.HasPrefix(a.cfg.Store, "postgres://"), strings.HasPrefix(a.cfg.Store, "postgresql://"):
 		return pgstore.Open(ctx, a.cfg.Store, pgstore.Options{MaxConns: int32(a.cfg.PGMaxConns), ExecMode: a.cfg.PGExecMode})
 	}

@@ -2,12 +2,12 @@ package chromemstore
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
+	"log/slog"
 	"math"
 	"os"
 	"path/filepath"
@@ -33,20 +33,37 @@ const (
 )
 
 // Store is the embedded store: chromem-go holds the vectors and answers
-// dense queries, a BM25 index answers lexical ones, and each document is
-// persisted as one segment file (registry entry, text, chunk offsets and
-// vectors) under DIR/docs, written atomically. Reopening reads the segments
-// concurrently and rebuilds the chromem-go collection from the saved vectors,
-// so nothing is embedded twice.
+// dense queries, a BM25 index answers lexical ones, and the documents are
+// persisted in a log of checksummed batch files under DIR/log (see log.go):
+// one file and one sync per write, all or nothing. Reopening maps the files,
+// checks every record in parallel, and rebuilds chromem-go and BM25 from the
+// saved vectors and terms, so nothing is embedded or analysed twice. A
+// record that fails its checksum is set aside (logged, copied under
+// DIR/quarantine, the document left out) and the rest opens; Health then
+// reports the store degraded until ragcite check --repair.
 type Store struct {
-	dir string // "" for an in-memory store
+	dir  string // "" for an in-memory store
+	log  *slog.Logger
+	lock *os.File
 
-	mu     sync.RWMutex
-	meta   storeMeta
-	coll   *chromem.Collection
-	docs   map[string]*storedEntry
-	lex    *bm25Index
-	closed bool
+	// wmu serialises writers: a write's file is committed and its memory
+	// change applied in one critical section, so the log's order is the
+	// order readers saw.
+	wmu      sync.Mutex
+	files    []batchFile       // committed batch files, by sequence; guarded by wmu
+	locs     map[string]recLoc // live record of each document; guarded by wmu
+	live     int64             // bytes of live records; guarded by wmu
+	nextSeq  uint64            // guarded by wmu
+	wrapFile func(io.Writer) io.Writer
+
+	mu       sync.RWMutex
+	meta     storeMeta
+	coll     *chromem.Collection
+	docs     map[string]*storedEntry
+	lex      *bm25Index
+	ids      sortedIDs
+	problems []string // records set aside on open
+	closed   bool
 }
 
 type storedEntry struct {
@@ -64,28 +81,56 @@ type storeMeta struct {
 
 var _ rag.Store = (*Store)(nil)
 
-// Open opens (or creates) the store in dir. An empty dir makes a
-// store that lives only in memory.
+// Options tune Open.
+type Options struct {
+	// Logger receives a line per record set aside; nil discards them.
+	Logger *slog.Logger
+}
+
+// Open opens (or creates) the store in dir. An empty dir makes a store
+// that lives only in memory.
 func Open(ctx context.Context, dir string) (*Store, error) {
+	return OpenWith(ctx, dir, Options{})
+}
+
+// OpenWith is Open with options. The data directory is locked for the life
+// of the store: a second opener, in this process or another, gets
+// ErrLocked naming the holder.
+func OpenWith(ctx context.Context, dir string, opts Options) (*Store, error) {
 	db := chromem.NewDB()
 	coll, err := db.CreateCollection(collectionName, nil, refuseEmbedding)
 	if err != nil {
 		return nil, fmt.Errorf("create collection: %w", err)
 	}
-	s := &Store{dir: dir, coll: coll, docs: map[string]*storedEntry{}, lex: newBM25Index(), meta: storeMeta{Version: 1}}
+	s := &Store{dir: dir, log: opts.Logger, coll: coll, docs: map[string]*storedEntry{}, lex: newBM25Index(),
+		meta: storeMeta{Version: 2}, locs: map[string]recLoc{}, nextSeq: 1}
+	if s.log == nil {
+		s.log = slog.New(slog.DiscardHandler)
+	}
 	if dir == "" {
 		return s, nil
 	}
-	if err := os.MkdirAll(filepath.Join(dir, segmentDir), 0o755); err != nil {
+	if err := os.MkdirAll(filepath.Join(dir, logDirName), 0o755); err != nil {
 		return nil, fmt.Errorf("open store: %w", err)
 	}
-	if err := s.loadMeta(); err != nil {
+	if s.lock, err = lockDir(dir); err != nil {
 		return nil, err
 	}
-	if err := s.loadSegments(ctx); err != nil {
+	if err := s.open(ctx); err != nil {
+		s.lock.Close()
 		return nil, err
 	}
 	return s, nil
+}
+
+func (s *Store) open(ctx context.Context) error {
+	if err := s.loadMeta(); err != nil {
+		return err
+	}
+	if err := s.loadLog(ctx); err != nil {
+		return err
+	}
+	return s.migrateSegments(ctx)
 }
 
 // refuseEmbedding is the collection's embedding function: vectors always come
@@ -108,62 +153,15 @@ func (s *Store) loadMeta() error {
 	return nil
 }
 
-func (s *Store) loadSegments(ctx context.Context) error {
-	dir := filepath.Join(s.dir, segmentDir)
-	entries, err := os.ReadDir(dir)
-	if err != nil {
-		return fmt.Errorf("list segments: %w", err)
+// Health reports records set aside on open (rag.ErrDegraded), or nil.
+func (s *Store) Health(context.Context) error {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if len(s.problems) == 0 {
+		return nil
 	}
-	var paths []string
-	for _, e := range entries {
-		switch {
-		case strings.HasSuffix(e.Name(), segmentExt):
-			paths = append(paths, filepath.Join(dir, e.Name()))
-		case strings.HasSuffix(e.Name(), ".tmp"):
-			_ = os.Remove(filepath.Join(dir, e.Name())) // a write cut short by a crash
-		}
-	}
-	// Readers decode segments concurrently while this goroutine indexes
-	// them as they arrive.
-	type loaded struct {
-		sd    *rag.StoredDocument
-		terms []analysed
-		err   error
-	}
-	next := make(chan string)
-	out := make(chan loaded, 64)
-	var wg sync.WaitGroup
-	for range runtime.GOMAXPROCS(0) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for p := range next {
-				sd, terms, err := readSegment(p)
-				out <- loaded{sd, terms, err}
-			}
-		}()
-	}
-	go func() {
-		for _, p := range paths {
-			next <- p
-		}
-		close(next)
-		wg.Wait()
-		close(out)
-	}()
-	var errs []error
-	for l := range out {
-		if l.err == nil {
-			l.err = s.index(ctx, l.sd, l.terms)
-		}
-		if l.err != nil {
-			errs = append(errs, l.err)
-		}
-	}
-	if err := errors.Join(errs...); err != nil {
-		return err
-	}
-	return nil
+	return fmt.Errorf("%w: %d damaged records set aside (%s); run ragcite check --repair", rag.ErrDegraded,
+		len(s.problems), strings.Join(s.problems[:min(3, len(s.problems))], "; "))
 }
 
 // Embedder implements rag.Store.
@@ -237,32 +235,120 @@ func (s *Store) Documents(context.Context) ([]rag.DocumentInfo, error) {
 	return out, nil
 }
 
-// Put implements rag.Store. The segment file is written and synced first;
-// memory changes only once it is on disk. The directory entry is made
-// durable by Flush (Engine.Ingest calls it once per batch) or Close.
-func (s *Store) putOne(ctx context.Context, sd rag.StoredDocument) error {
-	if len(sd.Chunks) != len(sd.Vectors) {
-		return fmt.Errorf("put %q: %d chunks but %d vectors", sd.ID, len(sd.Chunks), len(sd.Vectors))
+// Put implements rag.Store. The batch's records are streamed to one batch
+// file, synced once and committed by a rename; memory changes only after
+// that, under the writer lock, so concurrent writes of one id land in the
+// log in the order readers saw them.
+func (s *Store) Put(ctx context.Context, docs ...rag.StoredDocument) error {
+	for i := range docs {
+		if err := validate(&docs[i]); err != nil {
+			return err
+		}
 	}
-	s.mu.RLock()
-	closed := s.closed
-	s.mu.RUnlock()
-	if closed {
+	terms := analyseAll(docs) // before taking any lock
+	s.wmu.Lock()
+	defer s.wmu.Unlock()
+	if s.isClosed() {
 		return rag.ErrClosed
 	}
-	terms := chunkTerms(&sd) // analysed before taking the lock
-	if s.dir != "" {
-		if err := writeSegment(s.segmentPath(sd.ID), &sd, terms); err != nil {
-			return fmt.Errorf("put %q: %w", sd.ID, err)
+	locs := make([]recLoc, len(docs))
+	if s.dir != "" && len(docs) > 0 {
+		b, err := s.begin(false)
+		if err != nil {
+			return err
+		}
+		for i := range docs {
+			if locs[i], err = b.put(&docs[i], terms[i]); err != nil {
+				b.abort()
+				return fmt.Errorf("put: %w", err)
+			}
+		}
+		if err := s.commit(b); err != nil {
+			return fmt.Errorf("put: %w", err)
 		}
 	}
 	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.closed {
-		return rag.ErrClosed
+	for i := range docs {
+		s.unindex(ctx, docs[i].ID)
+		s.index(&docs[i], terms[i])
 	}
-	s.unindex(ctx, sd.ID)
-	return s.index(ctx, &sd, terms)
+	s.mu.Unlock()
+	if s.dir != "" {
+		for i := range docs {
+			s.setLoc(docs[i].ID, locs[i])
+		}
+		return s.maybeCompact()
+	}
+	return nil
+}
+
+// validate checks what the store relies on before anything is written.
+func validate(sd *rag.StoredDocument) error {
+	if len(sd.Chunks) != len(sd.Vectors) {
+		return fmt.Errorf("put %q: %d chunks but %d vectors", sd.ID, len(sd.Chunks), len(sd.Vectors))
+	}
+	for i, c := range sd.Chunks {
+		if c.ID == "" || c.Start < 0 || c.Start > c.End || c.End > len(sd.Text) {
+			return fmt.Errorf("put %q: chunk %d (%q) has no id or offsets [%d,%d) outside the text", sd.ID, i, c.ID, c.Start, c.End)
+		}
+		if len(sd.Vectors[i]) == 0 || len(sd.Vectors[i]) != len(sd.Vectors[0]) {
+			return fmt.Errorf("put %q: vectors of dimension %d and %d", sd.ID, len(sd.Vectors[0]), len(sd.Vectors[i]))
+		}
+	}
+	return nil
+}
+
+// analyseAll analyses the chunks of docs on as many goroutines as cores.
+func analyseAll(docs []rag.StoredDocument) [][]analysed {
+	out := make([][]analysed, len(docs))
+	var wg sync.WaitGroup
+	workers := runtime.GOMAXPROCS(0)
+	for w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := w; i < len(docs); i += workers {
+				out[i] = chunkTerms(&docs[i])
+			}
+		}()
+	}
+	wg.Wait()
+	return out
+}
+
+func (s *Store) isClosed() bool {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return s.closed
+}
+
+// begin starts the next batch file. Callers hold s.wmu.
+func (s *Store) begin(base bool) (*batchWriter, error) {
+	return newBatch(filepath.Join(s.dir, logDirName), s.nextSeq, base, s.wrapFile)
+}
+
+// commit commits b as the newest file. Callers hold s.wmu.
+func (s *Store) commit(b *batchWriter) error {
+	size, err := b.commit()
+	if err != nil {
+		return err
+	}
+	s.files = append(s.files, batchFile{seq: b.seq, size: size})
+	s.nextSeq = b.seq + 1
+	return nil
+}
+
+// setLoc records where id's live record is (a zero loc: none). Callers
+// hold s.wmu.
+func (s *Store) setLoc(id string, loc recLoc) {
+	if old, ok := s.locs[id]; ok {
+		s.live -= old.size
+		delete(s.locs, id)
+	}
+	if loc.size > 0 {
+		s.locs[id] = loc
+		s.live += loc.size
+	}
 }
 
 // chunkTerms analyses every chunk of sd for the lexical index.
@@ -275,37 +361,46 @@ func chunkTerms(sd *rag.StoredDocument) []analysed {
 }
 
 // index adds a document to memory, with the analysed terms of each chunk.
-// Callers hold s.mu (or own s exclusively).
-func (s *Store) index(ctx context.Context, sd *rag.StoredDocument, terms []analysed) error {
+// Callers hold s.mu (or own s exclusively). Put validated the document, so
+// chromem-go cannot refuse it.
+func (s *Store) index(sd *rag.StoredDocument, terms []analysed) {
+	e := newEntry(sd)
+	for i, c := range e.chunks {
+		e.slots = append(e.slots, s.lex.add(c, terms[i]))
+	}
+	s.addVectors(e, sd.Vectors)
+	s.docs[sd.ID] = e
+	s.ids.add(sd.ID)
+}
+
+// newEntry makes the memory entry of a document, without index slots.
+func newEntry(sd *rag.StoredDocument) *storedEntry {
 	e := &storedEntry{
 		info: rag.DocumentInfo{ID: sd.ID, Title: sd.Title, Source: sd.Source, Chunks: len(sd.Chunks),
 			Bytes: len(sd.Text), Metadata: copyMap(sd.Metadata), Hash: sd.Hash},
-		doc: sd.Document,
+		doc:    sd.Document,
+		chunks: make([]*rag.Chunk, len(sd.Chunks)),
 	}
 	e.doc.Metadata = e.info.Metadata
-	docs := make([]chromem.Document, len(sd.Chunks))
 	for i := range sd.Chunks {
 		c := sd.Chunks[i]
 		c.Text = sd.Text[c.Start:c.End]
-		cp := &c
-		e.chunks = append(e.chunks, cp)
-		e.slots = append(e.slots, s.lex.add(cp, terms[i]))
-		meta := map[string]string{metaDocID: sd.ID}
-		for k, v := range sd.Metadata {
-			meta[metaPrefix+k] = v
-		}
-		docs[i] = chromem.Document{ID: c.ID, Metadata: meta, Embedding: sd.Vectors[i], Content: c.Text}
+		e.chunks[i] = &c
 	}
-	if len(docs) > 0 {
-		if err := s.coll.AddDocuments(ctx, docs, runtime.GOMAXPROCS(0)); err != nil {
-			for _, slot := range e.slots {
-				s.lex.remove(slot)
-			}
-			return fmt.Errorf("index %q: %w", sd.ID, err)
-		}
+	return e
+}
+
+// addVectors adds an entry's chunks to chromem-go, which is safe for
+// concurrent use.
+func (s *Store) addVectors(e *storedEntry, vecs [][]float32) {
+	meta := map[string]string{metaDocID: e.info.ID}
+	for k, v := range e.info.Metadata {
+		meta[metaPrefix+k] = v
 	}
-	s.docs[sd.ID] = e
-	return nil
+	for i, c := range e.chunks {
+		// Cannot fail: the id and the vector are non-empty (validate).
+		_ = s.coll.AddDocument(context.Background(), chromem.Document{ID: c.ID, Metadata: meta, Embedding: vecs[i], Content: c.Text})
+	}
 }
 
 // unindex removes a document from memory. Callers hold s.mu.
@@ -325,25 +420,45 @@ func (s *Store) unindex(ctx context.Context, id string) bool {
 		s.lex.remove(slot)
 	}
 	delete(s.docs, id)
+	s.ids.remove(id)
 	return true
 }
 
-// Delete implements rag.Store.
+// Delete implements rag.Store: a batch holding a deletion record is
+// committed before memory changes.
 func (s *Store) Delete(ctx context.Context, id string) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if _, ok := s.docs[id]; !ok {
+	s.wmu.Lock()
+	defer s.wmu.Unlock()
+	s.mu.RLock()
+	_, ok := s.docs[id]
+	closed := s.closed
+	s.mu.RUnlock()
+	switch {
+	case closed:
+		return rag.ErrClosed
+	case !ok:
 		return fmt.Errorf("document %q: %w", id, rag.ErrNotFound)
 	}
 	if s.dir != "" {
-		if err := os.Remove(s.segmentPath(id)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		b, err := s.begin(false)
+		if err != nil {
 			return fmt.Errorf("delete %q: %w", id, err)
 		}
-		if err := s.Flush(); err != nil {
+		if _, err := b.del(id); err != nil {
+			b.abort()
 			return fmt.Errorf("delete %q: %w", id, err)
 		}
+		if err := s.commit(b); err != nil {
+			return fmt.Errorf("delete %q: %w", id, err)
+		}
+		s.setLoc(id, recLoc{})
 	}
+	s.mu.Lock()
 	s.unindex(ctx, id)
+	s.mu.Unlock()
+	if s.dir != "" {
+		return s.maybeCompact()
+	}
 	return nil
 }
 
@@ -487,29 +602,25 @@ func (s *Store) IDF(_ context.Context, terms []string) (map[string]float64, erro
 	return out, nil
 }
 
-// Flush makes every Put and Delete so far durable: it syncs the segment
-// directory, so their renames and removals survive a crash.
-func (s *Store) Flush() error {
-	if s.dir == "" {
-		return nil
-	}
-	return syncDir(filepath.Join(s.dir, segmentDir))
-}
+// Flush is a no-op kept for callers of the earlier store: every Put and
+// Delete is durable when it returns.
+func (s *Store) Flush() error { return nil }
 
-// Close implements rag.Store: it flushes and stops further writes.
+// Close implements rag.Store: it waits for the write in progress, stops
+// further writes and releases the data directory.
 func (s *Store) Close() error {
+	s.wmu.Lock()
+	defer s.wmu.Unlock()
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.closed {
 		return nil
 	}
 	s.closed = true
-	return s.Flush()
-}
-
-func (s *Store) segmentPath(id string) string {
-	sum := sha256.Sum256([]byte(id))
-	return filepath.Join(s.dir, segmentDir, hex.EncodeToString(sum[:12])+segmentExt)
+	if s.lock != nil {
+		return s.lock.Close()
+	}
+	return nil
 }
 
 func copyMap(m map[string]string) map[string]string {

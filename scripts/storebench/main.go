@@ -20,6 +20,7 @@ import (
 
 	"github.com/ragcite/ragcite/internal/synth"
 	"github.com/ragcite/ragcite/rag"
+	"github.com/ragcite/ragcite/rag/chromemstore"
 )
 
 func main() {
@@ -50,7 +51,7 @@ func main() {
 
 func openStore(dir string) error {
 	start := time.Now()
-	st, err := rag.OpenChromemStore(context.Background(), dir)
+	st, err := chromemstore.Open(context.Background(), dir)
 	if err != nil {
 		return err
 	}
@@ -72,7 +73,7 @@ func openStore(dir string) error {
 
 func buildStore(dir string, n, k, words, dim, batch int) error {
 	ctx := context.Background()
-	st, err := rag.OpenChromemStore(ctx, dir)
+	st, err := chromemstore.Open(ctx, dir)
 	if err != nil {
 		return err
 	}
@@ -102,23 +103,9 @@ func buildStore(dir string, n, k, words, dim, batch int) error {
 	return st.Close()
 }
 
-// putAll stores sds with as many concurrent writers as cores, then flushes.
-func putAll(ctx context.Context, st *rag.ChromemStore, sds []rag.StoredDocument) error {
-	errc := make(chan error, len(sds))
-	sem := make(chan struct{}, 2*runtime.GOMAXPROCS(0))
-	for _, sd := range sds {
-		sem <- struct{}{}
-		go func() {
-			defer func() { <-sem }()
-			errc <- st.Put(ctx, sd)
-		}()
-	}
-	for range sds {
-		if err := <-errc; err != nil {
-			return err
-		}
-	}
-	return st.Flush()
+// putAll stores sds as one batch.
+func putAll(ctx context.Context, st *chromemstore.Store, sds []rag.StoredDocument) error {
+	return st.Put(ctx, sds...)
 }
 
 // makeDoc is document i: k chunks of seeded prose with random unit vectors.

@@ -1,0 +1,265 @@
+package chromemstore
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"sync"
+
+	"github.com/ragcite/ragcite/rag"
+)
+
+// logRecord is one record of the log while it is replayed.
+type logRecord struct {
+	file  int    // index in the mapped files
+	span  [2]int // [offset, end) in the file
+	kind  byte
+	id    string
+	named bool // kind and id readable
+	err   error
+}
+
+// loadLog replays the log: every record's checksum is verified and the
+// latest record of each id decoded and indexed, both by as many workers as
+// cores; the workers' BM25 indexes are merged once at the end.
+func (s *Store) loadLog(_ context.Context) error {
+	dir := filepath.Join(s.dir, logDirName)
+	files, err := listBatches(dir)
+	if err != nil {
+		return err
+	}
+	maps := make([]*mappedBatch, 0, len(files))
+	defer func() {
+		for _, m := range maps {
+			m.unmap()
+		}
+	}()
+	for _, f := range files {
+		m, err := mapBatch(filepath.Join(dir, batchName(f.seq)), f)
+		if err != nil {
+			return err
+		}
+		maps = append(maps, m)
+	}
+	if n := len(files); n > 0 {
+		s.nextSeq = files[n-1].seq + 1
+	}
+	first := 0 // the newest base makes every older file obsolete
+	for i, m := range maps {
+		if m.file.base {
+			first = i
+		}
+	}
+	obsolete := maps[:first]
+	maps = maps[first:]
+	recs := s.checkRecords(maps)
+	winners := s.resolve(maps, recs)
+	s.decodeAndIndex(maps, recs, winners)
+	for _, m := range maps {
+		s.files = append(s.files, m.file)
+	}
+	for _, m := range obsolete { // left by a crash right after a compaction
+		m.unmap()
+		os.Remove(filepath.Join(dir, batchName(m.file.seq)))
+	}
+	s.ids.reset(s.docs)
+	return nil
+}
+
+// checkRecords lists the records of maps in log order and checks each one's
+// checksum, in parallel.
+func (s *Store) checkRecords(maps []*mappedBatch) []logRecord {
+	var recs []logRecord
+	for i, m := range maps {
+		if m.problem != "" {
+			s.problem(fmt.Sprintf("batch file %s: %s", batchName(m.file.seq), m.problem))
+		}
+		for _, sp := range m.spans {
+			recs = append(recs, logRecord{file: i, span: sp})
+		}
+	}
+	parallel(len(recs), func(i int) {
+		r := &recs[i]
+		b := maps[r.file].data[r.span[0]:r.span[1]]
+		r.err = checkRecord(b)
+		r.kind, r.id, r.named = recordID(b)
+	})
+	return recs
+}
+
+// resolve picks the latest record of each id and returns their indexes in
+// recs. A damaged record sets its document aside: the document is left out
+// (an older version is never served in its place) and reported, unless a
+// later sound record replaces it.
+func (s *Store) resolve(maps []*mappedBatch, recs []logRecord) []int {
+	latest := map[string]int{}
+	damaged := map[string]string{}
+	var order []string
+	for i, r := range recs {
+		if r.err != nil {
+			where := s.quarantine(maps[r.file], r.span)
+			if !r.named {
+				s.problem(fmt.Sprintf("an unreadable record (its id too is damaged): %v; kept in %s", r.err, where))
+				continue
+			}
+			latest[r.id] = -1
+			if _, ok := damaged[r.id]; !ok {
+				order = append(order, r.id)
+			}
+			damaged[r.id] = fmt.Sprintf("document %q set aside: %v; kept in %s", r.id, r.err, where)
+			continue
+		}
+		delete(damaged, r.id)
+		if r.kind == kindDelete {
+			latest[r.id] = -1
+		} else {
+			latest[r.id] = i
+		}
+	}
+	for _, id := range order {
+		if why, ok := damaged[id]; ok {
+			s.problem(why)
+		}
+	}
+	winners := make([]int, 0, len(latest))
+	for _, i := range latest {
+		if i >= 0 {
+			winners = append(winners, i)
+		}
+	}
+	return winners
+}
+
+// decodeAndIndex decodes the winning records and indexes them: each worker
+// fills chromem-go (safe for concurrent use) and a BM25 index of its own.
+func (s *Store) decodeAndIndex(maps []*mappedBatch, recs []logRecord, winners []int) {
+	workers := min(runtime.GOMAXPROCS(0), max(len(winners), 1))
+	lexes := make([]*bm25Index, workers)
+	entries := make([][]*storedEntry, workers)
+	var mu sync.Mutex // guards s.problems
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			lex := newBM25Index()
+			for j := w; j < len(winners); j += workers {
+				r := recs[winners[j]]
+				sd, terms, err := decodeRecord(maps[r.file].data[r.span[0]:r.span[1]])
+				if err != nil {
+					mu.Lock()
+					s.problem(fmt.Sprintf("document %q set aside: %v", r.id, err))
+					mu.Unlock()
+					continue
+				}
+				e := newEntry(sd)
+				for i, c := range e.chunks {
+					e.slots = append(e.slots, lex.add(c, terms[i]))
+				}
+				s.addVectors(e, sd.Vectors)
+				entries[w] = append(entries[w], e)
+			}
+			lexes[w] = lex
+		}()
+	}
+	wg.Wait()
+	for w := range workers {
+		off := s.lex.merge(lexes[w])
+		for _, e := range entries[w] {
+			for k := range e.slots {
+				e.slots[k] += off
+			}
+			s.docs[e.info.ID] = e
+		}
+	}
+	for _, i := range winners {
+		r := recs[i]
+		if _, ok := s.docs[r.id]; ok {
+			s.setLoc(r.id, recLoc{seq: maps[r.file].file.seq, off: int64(r.span[0]), size: int64(r.span[1] - r.span[0])})
+		}
+	}
+}
+
+// problem records and logs something set aside while opening.
+func (s *Store) problem(msg string) {
+	s.problems = append(s.problems, msg)
+	s.log.Error("store: "+msg, slog.String("dir", s.dir))
+}
+
+// quarantine copies a damaged record's bytes under DIR/quarantine (once)
+// and returns where.
+func (s *Store) quarantine(m *mappedBatch, span [2]int) string {
+	dir := filepath.Join(s.dir, "quarantine")
+	path := filepath.Join(dir, fmt.Sprintf("%016x-%d.rec", m.file.seq, span[0]))
+	if _, err := os.Stat(path); err == nil {
+		return path
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return "(not copied: " + err.Error() + ")"
+	}
+	if err := os.WriteFile(path, m.data[span[0]:span[1]], 0o644); err != nil {
+		return "(not copied: " + err.Error() + ")"
+	}
+	return path
+}
+
+// parallel runs fn(0..n-1) on as many goroutines as cores.
+func parallel(n int, fn func(i int)) {
+	workers := runtime.GOMAXPROCS(0)
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := w; i < n; i += workers {
+				fn(i)
+			}
+		}()
+	}
+	wg.Wait()
+}
+
+// migrateSegments moves documents from the earlier one-file-per-document
+// layout (DIR/docs/*.seg) into the log in one batch, then removes the old
+// files. A segment that cannot be read is moved to DIR/quarantine.
+func (s *Store) migrateSegments(ctx context.Context) error {
+	dir := filepath.Join(s.dir, segmentDir)
+	entries, err := os.ReadDir(dir)
+	if os.IsNotExist(err) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("migrate segments: %w", err)
+	}
+	var sds []rag.StoredDocument
+	var paths []string
+	for _, e := range entries {
+		p := filepath.Join(dir, e.Name())
+		if !strings.HasSuffix(e.Name(), segmentExt) {
+			os.Remove(p)
+			continue
+		}
+		sd, _, err := readSegment(p)
+		if err != nil {
+			q := filepath.Join(s.dir, "quarantine", e.Name())
+			os.MkdirAll(filepath.Dir(q), 0o755)
+			os.Rename(p, q)
+			s.problem(fmt.Sprintf("%v; moved to %s", err, q))
+			continue
+		}
+		sds = append(sds, *sd)
+		paths = append(paths, p)
+	}
+	if err := s.Put(ctx, sds...); err != nil {
+		return fmt.Errorf("migrate segments: %w", err)
+	}
+	for _, p := range paths {
+		os.Remove(p)
+	}
+	os.Remove(dir)
+	return syncDir(s.dir)
+}
