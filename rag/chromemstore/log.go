@@ -264,20 +264,6 @@ func (m *mappedBatch) unmap() {
 	}
 }
 
-// readRecordAt reads the record at loc from the log in dir.
-func readRecordAt(dir string, loc recLoc) ([]byte, error) {
-	f, err := os.Open(filepath.Join(dir, batchName(loc.seq)))
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	rec := make([]byte, loc.size)
-	if _, err := f.ReadAt(rec, loc.off); err != nil {
-		return nil, err
-	}
-	return rec, nil
-}
-
 // put streams sd's record into the batch.
 func (b *batchWriter) put(sd *rag.StoredDocument, terms []analysed) (recLoc, error) {
 	n, err := writeRecord(b.w, sd, terms)

@@ -62,7 +62,9 @@ func TestOutageIsUnavailable(t *testing.T) {
 	defer s.pool.Close()
 	for _, call := range []func() error{
 		func() error { _, err := s.Documents(context.Background()); return err },
-		func() error { return s.Put(context.Background(), rag.StoredDocument{Document: rag.Document{ID: "a", Text: "x"}}) },
+		func() error {
+			return s.Put(context.Background(), rag.StoredDocument{Document: rag.Document{ID: "a", Text: "x"}})
+		},
 		func() error { return s.Health(context.Background()) },
 	} {
 		if err := call(); !errors.Is(err, rag.ErrUnavailable) {
