@@ -11,6 +11,7 @@ import (
 	"sort"
 	"unicode/utf8"
 
+	"github.com/ragcite/ragcite/internal/text"
 	"github.com/ragcite/ragcite/rag"
 )
 
@@ -84,7 +85,7 @@ func encodeHead(sd *rag.StoredDocument, terms []analysed, dim int) []byte {
 		b = putString(b, k)
 		b = putString(b, sd.Metadata[k])
 	}
-	b = putString(b, analyserFingerprint())
+	b = putString(b, text.Fingerprint())
 	b = putUvarint(b, uint64(len(sd.Chunks)))
 	b = putUvarint(b, uint64(dim))
 	for _, c := range sd.Chunks {
@@ -256,7 +257,7 @@ func decodeRecord(rec []byte) (*rag.StoredDocument, []analysed, error) {
 		k := d.string()
 		sd.Metadata[k] = d.string()
 	}
-	sameAnalyser := string(d.bytes()) == analyserFingerprint()
+	sameAnalyser := string(d.bytes()) == text.Fingerprint()
 	n := d.int(uint64(len(d.b)))
 	dim := d.int(1 << 16)
 	sd.Chunks = make([]rag.Chunk, n)
