@@ -39,8 +39,8 @@ type chatRequest struct {
 	} `json:"stream_options"`
 	N *int `json:"n"`
 	// Ragcite holds ragcite's own options (OpenAI SDKs send it as an extra
-	// body field).
-	Ragcite chatOptions `json:"ragcite"`
+	// body field), decoded strictly so a misspelt option is an error.
+	Ragcite json.RawMessage `json:"ragcite"`
 }
 
 // chatOptions are the ragcite extensions of a chat request.
@@ -170,11 +170,11 @@ func (s *Server) chatCompletions(c *gin.Context) {
 		model = DefaultChatModel
 	}
 	sources := s.chatSources
-	if req.Ragcite.Sources != nil {
-		sources = *req.Ragcite.Sources
+	if ask.sources != nil {
+		sources = *ask.sources
 	}
 	run := func(ctx context.Context, emit func(string) error) (any, error) {
-		ans, err := s.eng.AskStream(ctx, ask, emit)
+		ans, err := s.eng.AskStream(ctx, ask.AskRequest, emit)
 		if err != nil {
 			return nil, s.llmErr(err)
 		}
@@ -204,38 +204,54 @@ func (s *Server) chatCompletions(c *gin.Context) {
 	})
 }
 
+// chatAsk is the ask request a chat request stands for, with its Sources
+// switch (nil: the server's default).
+type chatAsk struct {
+	rag.AskRequest
+	sources *bool
+}
+
 // chatQuestion validates a chat request and turns it into the ask request
 // it stands for.
-func (s *Server) chatQuestion(req chatRequest) (rag.AskRequest, error) {
+func (s *Server) chatQuestion(req chatRequest) (chatAsk, error) {
 	if req.Model != "" && req.Model != DefaultChatModel {
-		return rag.AskRequest{}, modelNotFound(req.Model)
+		return chatAsk{}, modelNotFound(req.Model)
 	}
 	if req.N != nil && *req.N != 1 {
-		return rag.AskRequest{}, newParamError(http.StatusBadRequest, "invalid_argument", "n", "n %d: only one choice is supported", *req.N)
+		return chatAsk{}, newParamError(http.StatusBadRequest, "invalid_argument", "n", "n %d: only one choice is supported", *req.N)
+	}
+	var o chatOptions
+	if raw := bytes.TrimSpace(req.Ragcite); len(raw) > 0 && string(raw) != "null" {
+		if raw[0] != '{' {
+			return chatAsk{}, newParamError(http.StatusBadRequest, "invalid_argument", "ragcite", "ragcite: want an object of options")
+		}
+		if err := decodeStrict(raw, &o); err != nil {
+			return chatAsk{}, newParamError(http.StatusBadRequest, "invalid_argument", "ragcite", "ragcite: %v", err)
+		}
 	}
 	if len(req.Messages) == 0 {
-		return rag.AskRequest{}, newParamError(http.StatusBadRequest, "invalid_argument", "messages", "messages is empty: want at least one user message")
+		return chatAsk{}, newParamError(http.StatusBadRequest, "invalid_argument", "messages", "messages is empty: want at least one user message")
 	}
 	var turns []string
 	for i, m := range req.Messages {
 		text, err := messageText(m.Content)
 		if err != nil {
-			return rag.AskRequest{}, newParamError(http.StatusBadRequest, "invalid_argument", fmt.Sprintf("messages[%d].content", i), "messages[%d].content: %v", i, err)
+			return chatAsk{}, newParamError(http.StatusBadRequest, "invalid_argument", fmt.Sprintf("messages[%d].content", i), "messages[%d].content: %v", i, err)
 		}
 		switch m.Role {
 		case "user":
 			turns = append(turns, text)
 		case "system", "developer", "assistant", "tool", "function":
 		default:
-			return rag.AskRequest{}, newParamError(http.StatusBadRequest, "invalid_argument", fmt.Sprintf("messages[%d].role", i),
+			return chatAsk{}, newParamError(http.StatusBadRequest, "invalid_argument", fmt.Sprintf("messages[%d].role", i),
 				"messages[%d].role %q: want system, developer, user, assistant or tool", i, m.Role)
 		}
 	}
 	if len(turns) == 0 || strings.TrimSpace(turns[len(turns)-1]) == "" {
-		return rag.AskRequest{}, newParamError(http.StatusBadRequest, "empty_question", "messages", "no question: the last user message is missing or empty")
+		return chatAsk{}, newParamError(http.StatusBadRequest, "empty_question", "messages", "no question: the last user message is missing or empty")
 	}
-	o := req.Ragcite
-	return rag.AskRequest{Question: standaloneQuestion(turns), TopK: o.TopK, Filter: o.Filter, Mode: o.Mode}, nil
+	ask := rag.AskRequest{Question: standaloneQuestion(turns), TopK: o.TopK, Filter: o.Filter, Mode: o.Mode}
+	return chatAsk{AskRequest: ask, sources: o.Sources}, nil
 }
 
 // messageText returns a message's text: a string, or the text parts of an

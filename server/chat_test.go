@@ -292,6 +292,8 @@ func TestChatErrors(t *testing.T) {
 		{"n above one", "POST", "/v1/chat/completions", `{"n":2,"messages":[{"role":"user","content":"hi"}]}`, auth, 400, "invalid_request_error", "invalid_argument", "n"},
 		{"bad top_k", "POST", "/v1/chat/completions", `{"ragcite":{"top_k":1000},"messages":[{"role":"user","content":"hi"}]}`, auth, 400, "invalid_request_error", "invalid_argument", ""},
 		{"llm not configured", "POST", "/v1/chat/completions", `{"ragcite":{"mode":"llm"},"messages":[{"role":"user","content":"hi"}]}`, auth, 400, "invalid_request_error", "llm_not_configured", ""},
+		{"misspelt ragcite option", "POST", "/v1/chat/completions", `{"ragcite":{"sourcez":false},"messages":[{"role":"user","content":"hi"}]}`, auth, 400, "invalid_request_error", "invalid_argument", "ragcite"},
+		{"ragcite not an object", "POST", "/v1/chat/completions", `{"ragcite":"sources","messages":[{"role":"user","content":"hi"}]}`, auth, 400, "invalid_request_error", "invalid_argument", "ragcite"},
 		{"malformed JSON", "POST", "/v1/chat/completions", `{"messages":`, auth, 400, "invalid_request_error", "invalid_json", ""},
 		{"empty body", "POST", "/v1/chat/completions", ` `, auth, 400, "invalid_request_error", "invalid_json", ""},
 		{"too large", "POST", "/v1/chat/completions", `{"messages":[{"role":"user","content":"` + strings.Repeat("x", 5000) + `"}]}`, auth, 413, "invalid_request_error", "request_too_large", ""},
@@ -422,4 +424,30 @@ func TestChatStreamErrorAfterFirstByte(t *testing.T) {
 	if !errors.As(err, &apiErr) || apiErr.Code != "llm_unavailable" || apiErr.Type != "server_error" {
 		t.Errorf("after the failure: %#v, want the llm_unavailable API error", err)
 	}
+}
+
+// FuzzChatCompletions: whatever the body, the chat route answers with a
+// status that is not a server fault, and an error body in the OpenAI shape.
+func FuzzChatCompletions(f *testing.F) {
+	f.Add(`{"model":"ragcite","messages":[{"role":"user","content":"` + amazonQuestion + `"}]}`)
+	f.Add(`{"messages":[{"role":"user","content":"What about it?"},{"role":"user","content":[{"type":"text","text":"and Microsoft?"}]}],"ragcite":{"sources":false,"top_k":3}}`)
+	f.Add(`{"messages":[{"role":"user","content":null}],"n":1,"stream_options":{"include_usage":true}}`)
+	f.Add(`{"messages":[{"role":"user","content":"x"}],"ragcite":{"filter":{"doc_ids":["nope"]},"mode":"extractive"}}`)
+	f.Add(`[]`)
+	s := newTestServer(f, Config{})
+	f.Fuzz(func(t *testing.T, body string) {
+		if strings.Contains(body, `"stream"`) {
+			return // the recorder does not read streams; TestChatStreamWire covers them
+		}
+		rec := request{method: "POST", path: "/v1/chat/completions", body: body}.do(t, s.Handler())
+		if rec.Code >= 500 {
+			t.Fatalf("status %d for %q: %s", rec.Code, body, rec.Body)
+		}
+		if rec.Code >= 400 {
+			var e openAIErrorBody
+			if err := json.Unmarshal(rec.Body.Bytes(), &e); err != nil || e.Error.Type == "" || e.Error.Message == "" {
+				t.Fatalf("status %d with body %s", rec.Code, rec.Body)
+			}
+		}
+	})
 }
