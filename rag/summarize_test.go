@@ -82,3 +82,20 @@ func TestSelectSentencesKeepsDependentsWithTheirAntecedent(t *testing.T) {
 		t.Errorf("with 2 stated: %v, want [0]", got)
 	}
 }
+
+func TestSelectSentencesSharesAmongDocuments(t *testing.T) {
+	v := func(t string) map[string]float64 { return map[string]float64{t: 1} }
+	cs := []candidate{
+		{evidence: evidence{score: 0.9}, vec: v("a"), pred: -1, doc: 0},
+		{evidence: evidence{score: 0.8}, vec: v("b"), pred: -1, doc: 0},
+		{evidence: evidence{score: 0.7}, vec: v("c"), pred: 1, needs: true, doc: 0},
+		{evidence: evidence{score: 0.1}, vec: v("d"), pred: -1, doc: 1},
+	}
+	if got := selectSentences(cs, 2, summaryWeights{}, -1, nil); !slices.Equal(got, []int{0, 3}) {
+		t.Errorf("two of two documents: %v, want [0 3]", got)
+	}
+	// Past its share, a document still gives a dependent of a chosen sentence.
+	if got := selectSentences(cs, 4, summaryWeights{}, 1, nil); !slices.Equal(got, []int{1, 0, 2, 3}) {
+		t.Errorf("with a dependent: %v, want [1 0 2 3]", got)
+	}
+}
