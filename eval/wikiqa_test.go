@@ -23,7 +23,9 @@ func TestRunWikiQAHandComputed(t *testing.T) {
 	if len(qs) != 3 || len(qs[0].Sentences) != 2 {
 		t.Fatalf("loaded %+v", qs)
 	}
-	res := RunWikiQA(qs, 0)
+	m := *rag.DefaultRankModel()
+	m.AbstainBelow = 0
+	res := RunWikiQA(qs, &m)
 	// Q1: the 1901 sentence ranks first (AP 1, RR 1). Q2: the lead sentence
 	// shares "blue door painted/painting" and ranks first (AP 1). Q3 has no
 	// correct sentence and does not count for MAP/MRR.
@@ -35,7 +37,8 @@ func TestRunWikiQAHandComputed(t *testing.T) {
 		t.Errorf("P %v R %v F1 %v, want 0.6667 1 0.8", res.Precision, res.Recall, res.F1)
 	}
 	// A threshold over every score abstains everywhere.
-	if r := RunWikiQA(qs, 2); r.Precision != 0 || r.Recall != 0 || r.F1 != 0 {
+	m.AbstainBelow = 1.01 // over every confidence
+	if r := RunWikiQA(qs, &m); r.Precision != 0 || r.Recall != 0 || r.F1 != 0 {
 		t.Errorf("threshold 2: %+v", r)
 	}
 }
@@ -71,10 +74,11 @@ func TestWikiQA(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := RunWikiQA(qs, rag.AbstainThreshold)
-	t.Logf("WikiQA: %d questions (%d answerable): MAP %.4f MRR %.4f; triggering at %.2f: P %.4f R %.4f F1 %.4f",
+	// The built-in ranker was fitted on this file (among others): this is a
+	// regression check of the embedded weights, not a held-out figure.
+	r := RunWikiQA(qs, nil)
+	t.Logf("WikiQA (fitted on): %d questions (%d answerable): MAP %.4f MRR %.4f; triggering at %.2f: P %.4f R %.4f F1 %.4f",
 		r.Questions, r.Answerable, r.MAP, r.MRR, r.Threshold, r.Precision, r.Recall, r.F1)
-	// Floors a little under the measured 0.707 / 0.714, so a regression fails.
 	if r.MAP < 0.70 || r.MRR < 0.705 {
 		t.Errorf("MAP %.4f MRR %.4f, want MAP >= 0.70 and MRR >= 0.705", r.MAP, r.MRR)
 	}

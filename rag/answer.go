@@ -4,26 +4,25 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"sort"
 	"strings"
 	"time"
 
 	"github.com/ragcite/ragcite/internal/text"
+	"github.com/ragcite/ragcite/internal/logreg"
 )
 
-// Extractive answer tuning, chosen on the seed eval suite (see README).
+// Extractive answer tuning.
 const (
 	// maxAnswerSentences bounds an extractive answer.
 	maxAnswerSentences = 3
-	// keepRatio: a further sentence joins the answer when it scores at least
-	// this fraction of the best one.
-	keepRatio = 0.8
+	// keepRatio: a further sentence joins the answer when its probability of
+	// holding the answer is at least this fraction of the best one's.
+	keepRatio = 0.5
 	// duplicateJaccard: a sentence sharing this fraction of its terms with one
 	// already chosen adds nothing.
 	duplicateJaccard = 0.6
-	// retrievalWeight blends the passage's fused retrieval rank into a
-	// sentence's score.
-	retrievalWeight = 0.1
 )
 
 // abstainAnswer is the whole answer when the documents do not cover a question.
@@ -34,9 +33,13 @@ type evidence struct {
 	chunk Chunk
 	text.Span
 	text  string
-	rank  int // fused rank of its chunk
-	pos   int // sentence index in the document: exact in the first chunk, "far from the lead" after
-	score float64
+	rank  int       // fused rank of its chunk
+	pos   int       // sentence index in the document: exact in the first chunk, "far from the lead" after
+	score float64   // probability that the sentence holds the answer
+	logit float64   // the same as log-odds
+	feat  []float64 // the ranker's features
+	dense int       // 1 + rank of its chunk in the dense list, 0 when absent
+	lex   int       // 1 + rank of its chunk in the BM25 list, 0 when absent
 }
 
 // Ask answers a question. See AskStream.
@@ -65,6 +68,10 @@ func (e *Engine) AskStream(ctx context.Context, req AskRequest, emit func(string
 	if err != nil {
 		return nil, err
 	}
+	minConf, err := e.minConfidence(req.MinConfidence)
+	if err != nil {
+		return nil, err
+	}
 	// A question asking for a figure looks twice as deep for sources that
 	// state another one; the answer itself comes from the top k.
 	pool := k
@@ -75,7 +82,7 @@ func (e *Engine) AskStream(ctx context.Context, req AskRequest, emit func(string
 	if err != nil {
 		return nil, err
 	}
-	ans, err := e.answer(ctx, q, hits, k, mode, req.Mode == ModeLLM, policy, emit)
+	ans, err := e.answer(ctx, q, hits, answerOptions{k: k, minConf: minConf}, mode, req.Mode == ModeLLM, policy, emit)
 	if err != nil {
 		return nil, err
 	}
@@ -86,9 +93,9 @@ func (e *Engine) AskStream(ctx context.Context, req AskRequest, emit func(string
 // answer writes the answer in mode. An LLM failure before anything was
 // streamed falls back to an extractive answer marked degraded, unless the
 // caller insisted on the LLM (strict).
-func (e *Engine) answer(ctx context.Context, q string, hits []Hit, k int, mode Mode, strict bool, policy Policy, emit func(string) error) (*Answer, error) {
+func (e *Engine) answer(ctx context.Context, q string, hits []Hit, opt answerOptions, mode Mode, strict bool, policy Policy, emit func(string) error) (*Answer, error) {
 	if mode == ModeLLM {
-		ans, err := e.answerLLM(ctx, q, hits, k, policy, emit)
+		ans, err := e.answerLLM(ctx, q, hits, opt.k, policy, emit)
 		if err == nil {
 			return ans, nil
 		}
@@ -97,14 +104,14 @@ func (e *Engine) answer(ctx context.Context, q string, hits []Hit, k int, mode M
 			return nil, err
 		}
 		e.log.Warn("answering extractively", "reason", reason, "error", err)
-		ans, err = e.answer(ctx, q, hits, k, ModeExtractive, false, policy, emit)
+		ans, err = e.answer(ctx, q, hits, opt, ModeExtractive, false, policy, emit)
 		if err != nil {
 			return nil, err
 		}
 		ans.Degraded, ans.Reason = true, reason
 		return ans, nil
 	}
-	ans, err := e.answerExtractive(ctx, q, hits, k)
+	ans, err := e.answerExtractive(ctx, q, hits, opt)
 	if err != nil {
 		return nil, err
 	}
@@ -134,9 +141,28 @@ func (e *Engine) resolveMode(m Mode) (Mode, error) {
 	return "", fmt.Errorf("%w: mode %q: must be auto, extractive or llm", ErrInvalidArgument, m)
 }
 
+// answerOptions are the per-request settings of an answer.
+type answerOptions struct {
+	k       int     // passages the answer draws on
+	minConf float64 // confidence under which the answer abstains
+}
+
+// minConfidence returns the abstention threshold: the request's, or the
+// ranker's default.
+func (e *Engine) minConfidence(req *float64) (float64, error) {
+	if req == nil {
+		return e.ranker.AbstainBelow, nil
+	}
+	if *req < 0 || *req > 1 || math.IsNaN(*req) {
+		return 0, fmt.Errorf("%w: min_confidence %v: must be between 0 and 1", ErrInvalidArgument, *req)
+	}
+	return *req, nil
+}
+
 // answerExtractive answers with the best one to three sentences of the
-// top k hits; conflicts are looked for in all hits.
-func (e *Engine) answerExtractive(ctx context.Context, q string, hits []Hit, k int) (*Answer, error) {
+// top k hits; conflicts are looked for in all hits. It abstains when the
+// calibrated confidence of the best sentence is under opt.minConf.
+func (e *Engine) answerExtractive(ctx context.Context, q string, hits []Hit, opt answerOptions) (*Answer, error) {
 	ans := &Answer{Citations: []Citation{}, Conflicts: []Conflict{}, Unsupported: []string{}, Mode: ModeExtractive}
 	all, err := e.rankEvidence(ctx, q, hits)
 	if err != nil {
@@ -144,11 +170,14 @@ func (e *Engine) answerExtractive(ctx context.Context, q string, hits []Hit, k i
 	}
 	var ev []evidence
 	for _, x := range all {
-		if x.rank < k {
+		if x.rank < opt.k {
 			ev = append(ev, x)
 		}
 	}
-	if len(ev) == 0 || ev[0].score < AbstainThreshold {
+	if len(ev) > 0 {
+		ans.Confidence = round4(e.ranker.Confidence(ev[0].feat))
+	}
+	if len(ev) == 0 || ans.Confidence < opt.minConf {
 		ans.Abstained, ans.Answer = true, abstainAnswer
 		return ans, nil
 	}
@@ -202,20 +231,62 @@ func (e *Engine) rankEvidence(ctx context.Context, q string, hits []Hit) ([]evid
 	if len(ev) == 0 {
 		return nil, nil
 	}
-	idf, err := e.store.IDF(ctx, uniqueTerms(q))
+	rows, err := e.evidenceFeatures(ctx, q, ev)
+	if err != nil {
+		return nil, err
+	}
+	for i, z := range e.ranker.scoreRows(rows) {
+		ev[i].logit, ev[i].score, ev[i].feat = z, logreg.Sigmoid(z), rows[i]
+	}
+	sort.SliceStable(ev, func(i, j int) bool { return ev[i].score > ev[j].score })
+	return ev, nil
+}
+
+// evidenceFeatures returns the ranker's feature rows of ev.
+func (e *Engine) evidenceFeatures(ctx context.Context, q string, ev []evidence) ([][]float64, error) {
+	idf, err := e.store.IDF(ctx, append(uniqueTerms(q), unseenTerm))
 	if err != nil {
 		return nil, fmt.Errorf("term statistics: %w", err)
 	}
 	cands := make([]Candidate, len(ev))
 	for i, x := range ev {
-		cands[i] = Candidate{Text: x.text, Position: x.pos}
+		cands[i] = Candidate{Text: x.text, Position: x.pos, Passage: x.rank, DenseRank: x.dense - 1, LexRank: x.lex - 1, Group: x.rank}
 	}
-	scores := ScoreSentences(q, cands, func(t string) float64 { return idf[t] })
-	for i := range ev {
-		ev[i].score = scores[i] * (1 - retrievalWeight + retrievalWeight/float64(1+ev[i].rank))
+	return SentenceFeatures(q, cands, func(t string) float64 { return idf[t] }), nil
+}
+
+// RankedSentence is a candidate answer sentence with its ranker features.
+type RankedSentence struct {
+	DocID    string
+	Text     string
+	Features []float64
+}
+
+// RankCandidates retrieves the top k passages for question as Ask does and
+// returns their sentences with the ranker's features, in passage order:
+// the rows the ranker is fitted and measured on.
+func (e *Engine) RankCandidates(ctx context.Context, question string, k int) ([]RankedSentence, error) {
+	q, err := ValidateQuery(question)
+	if err != nil {
+		return nil, err
 	}
-	sort.SliceStable(ev, func(i, j int) bool { return ev[i].score > ev[j].score })
-	return ev, nil
+	if k, err = ValidateTopK(k); err != nil {
+		return nil, err
+	}
+	hits, err := e.retrieve(ctx, q, k, Filter{})
+	if err != nil {
+		return nil, err
+	}
+	ev := sentencesOf(hits)
+	rows, err := e.evidenceFeatures(ctx, q, ev)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]RankedSentence, len(ev))
+	for i, x := range ev {
+		out[i] = RankedSentence{DocID: x.chunk.DocID, Text: x.text, Features: rows[i]}
+	}
+	return out, nil
 }
 
 // sentencesOf splits hits into sentence evidence with document offsets,
@@ -235,7 +306,8 @@ func sentencesOf(hits []Hit) []evidence {
 			if h.Chunk.Index > 0 {
 				pos = 10 + h.Chunk.Index
 			}
-			ev = append(ev, evidence{chunk: h.Chunk, Span: span, text: h.Chunk.Text[s.Start:s.End], rank: rank, pos: pos})
+			ev = append(ev, evidence{chunk: h.Chunk, Span: span, text: h.Chunk.Text[s.Start:s.End], rank: rank, pos: pos,
+				dense: h.denseRank, lex: h.lexRank})
 		}
 	}
 	return ev

@@ -13,9 +13,10 @@ import (
 
 // Conflict detection tuning.
 const (
-	// conflictEvidenceRatio: only sentences scoring at least this fraction of
-	// the best sentence count as evidence about the asked figure.
-	conflictEvidenceRatio = 0.4
+	// conflictEvidenceRatio: only sentences whose probability of holding
+	// the answer is at least this fraction of the best one's count as
+	// evidence about the asked value.
+	conflictEvidenceRatio = 0.15
 	// maxClaimCitations bounds the citations listed per claim.
 	maxClaimCitations = 3
 )

@@ -32,6 +32,8 @@ type Config struct {
 	// Workers bounds ingest concurrency; 0 means GOMAXPROCS.
 	Workers int
 	Logger  *slog.Logger
+	// Ranker scores answer sentences; nil uses the built-in fitted ranker.
+	Ranker *RankModel
 }
 
 // Engine is the pipeline: ingest, search, ask and summarize over one store.
@@ -46,6 +48,7 @@ type Engine struct {
 	ctxToks  int
 	workers  int
 	log      *slog.Logger
+	ranker   *RankModel
 	ingestMu sync.Mutex // one ingest batch at a time keeps statuses exact
 }
 
@@ -56,7 +59,7 @@ func NewEngine(ctx context.Context, cfg Config) (*Engine, error) {
 		return nil, errors.New("new engine: store and embedder are required")
 	}
 	e := &Engine{store: cfg.Store, embedder: cfg.Embedder, chunker: cfg.Chunker, chat: cfg.Chat,
-		ctxToks: cfg.ContextTokens, workers: cfg.Workers, log: cfg.Logger, verifier: cfg.Verifier}
+		ctxToks: cfg.ContextTokens, workers: cfg.Workers, log: cfg.Logger, verifier: cfg.Verifier, ranker: cfg.Ranker}
 	if e.verifier == nil {
 		e.verifier = DefaultLexicalVerifier()
 	}
@@ -65,6 +68,9 @@ func NewEngine(ctx context.Context, cfg Config) (*Engine, error) {
 		return nil, fmt.Errorf("new engine: %w", err)
 	}
 	e.policy = policy
+	if e.ranker == nil {
+		e.ranker = defaultModel
+	}
 	if e.chunker == nil {
 		c, err := NewChunker()
 		if err != nil {

@@ -91,7 +91,23 @@ func (e *Engine) retrieve(ctx context.Context, q string, k int, f Filter) ([]Hit
 	if err != nil {
 		return nil, err
 	}
-	return FuseRRF(k, dense, trimWeak(lex, lexicalFloor)), nil
+	lex = trimWeak(lex, lexicalFloor)
+	hits := FuseRRF(k, dense, lex)
+	ranks := make(map[string]*Hit, len(hits))
+	for i := range hits {
+		ranks[hits[i].Chunk.ID] = &hits[i]
+	}
+	for i, h := range dense {
+		if x := ranks[h.Chunk.ID]; x != nil && x.denseRank == 0 {
+			x.denseRank = i + 1
+		}
+	}
+	for i, h := range lex {
+		if x := ranks[h.Chunk.ID]; x != nil && x.lexRank == 0 {
+			x.lexRank = i + 1
+		}
+	}
+	return hits, nil
 }
 
 // lexicalFloor: BM25 hits scoring under this fraction of the best one only

@@ -56,6 +56,9 @@ type StoredDocument struct {
 type Hit struct {
 	Chunk Chunk
 	Score float64
+	// denseRank and lexRank are 1 + the chunk's rank in the dense and BM25
+	// lists that were fused into it, 0 when it was absent from one.
+	denseRank, lexRank int
 }
 
 // Flusher is a Store that batches durability: after Flush returns, every

@@ -94,6 +94,10 @@ type AskRequest struct {
 	Mode     Mode   `json:"mode,omitempty"`
 	// Policy says which generated sentences are kept; "" means the server default.
 	Policy Policy `json:"policy,omitempty"`
+	// MinConfidence overrides the confidence under which an extractive
+	// answer abstains (0 never abstains, 1 always does); nil keeps the
+	// ranker's default.
+	MinConfidence *float64 `json:"min_confidence,omitempty"`
 }
 
 // Citation points at the exact passage a sentence came from.
@@ -138,9 +142,12 @@ type Usage struct {
 
 // Answer is the reply to a question.
 type Answer struct {
-	Answer      string     `json:"answer"`
-	Citations   []Citation `json:"citations"`
-	Abstained   bool       `json:"abstained"`
+	Answer    string     `json:"answer"`
+	Citations []Citation `json:"citations"`
+	Abstained bool       `json:"abstained"`
+	// Confidence is the calibrated probability that an extractive answer is
+	// right (of answers given 0.8, about 80% are); 0 for LLM answers.
+	Confidence  float64    `json:"confidence"`
 	Conflicts   []Conflict `json:"conflicts"`
 	Unsupported []string   `json:"unsupported"`
 	// Sentences are the answer's sentences with their support verdicts.

@@ -14,10 +14,11 @@ import (
 
 func (a *app) askCommand() *cobra.Command {
 	var (
-		asJSON bool
-		req    rag.AskRequest
-		mode   string
-		docIDs []string
+		asJSON  bool
+		req     rag.AskRequest
+		mode    string
+		docIDs  []string
+		minConf float64
 	)
 	cmd := &cobra.Command{
 		Use:   "ask QUESTION",
@@ -32,6 +33,9 @@ func (a *app) askCommand() *cobra.Command {
 			}
 			if strings.TrimSpace(req.Question) == "" {
 				return &usageError{rag.ErrEmptyQuestion}
+			}
+			if cmd.Flags().Changed("min-confidence") {
+				req.MinConfidence = &minConf
 			}
 			return a.withDocuments(cmd, func(eng *rag.Engine) error {
 				ans, err := eng.Ask(cmd.Context(), req)
@@ -49,6 +53,7 @@ func (a *app) askCommand() *cobra.Command {
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the reply object of POST /v1/ask")
 	cmd.Flags().IntVarP(&req.TopK, "top-k", "k", rag.DefaultTopK, "passages to retrieve")
 	cmd.Flags().StringVar(&mode, "mode", "auto", "auto, extractive or llm")
+	cmd.Flags().Float64Var(&minConf, "min-confidence", 0, "abstain below this confidence (0 to 1; default: the ranker's)")
 	cmd.Flags().StringSliceVar(&docIDs, "doc", nil, "only these document ids (repeatable)")
 	return cmd
 }

@@ -126,7 +126,7 @@ func newRootCommand(stdout, stderr io.Writer) *cobra.Command {
 	pf.StringVar(&a.cfg.VerifyBaseURL, "verify-base-url", envString("RAGCITE_VERIFY_BASE_URL", ""), "OpenAI-compatible endpoint of --verifier llm; default --openai-base-url (RAGCITE_VERIFY_BASE_URL)")
 	pf.StringVar(&a.cfg.Policy, "policy", envString("RAGCITE_POLICY", string(rag.DefaultPolicy)), "default verification policy: drop, flag or strict (RAGCITE_POLICY)")
 	root.AddCommand(a.verifyCommand())
-	root.AddCommand(a.ingestCommand(), a.askCommand(), a.searchCommand(), a.summarizeCommand(), a.docsCommand(), a.evalCommand())
+	root.AddCommand(a.ingestCommand(), a.askCommand(), a.searchCommand(), a.summarizeCommand(), a.docsCommand(), a.evalCommand(), a.trainCommand())
 	root.AddCommand(a.serveCommand(), a.healthCommand(), a.checkCommand(), a.mcpCommand())
 	return root
 }

@@ -1,0 +1,436 @@
+package eval
+
+import (
+	"context"
+	"fmt"
+	"hash/fnv"
+	"math"
+	"slices"
+	"sort"
+	"strings"
+
+	"github.com/ragcite/ragcite/internal/logreg"
+	"github.com/ragcite/ragcite/rag"
+)
+
+// TrainOptions tune the ranker fit.
+type TrainOptions struct {
+	// L2 is the ridge penalty on standardised weights.
+	L2 float64
+	// FalseAbstainGoal is the share of answerable questions allowed to
+	// abstain; the default confidence threshold is chosen for it.
+	FalseAbstainGoal float64
+	// WikiQAFolds is k of the k-fold cross-validation by WikiQA question.
+	WikiQAFolds int
+}
+
+// DefaultTrainOptions are the settings the built-in ranker was fitted with.
+var DefaultTrainOptions = TrainOptions{L2: 0.01, FalseAbstainGoal: 0.03, WikiQAFolds: 5}
+
+// TrainReport is a fitted ranker with its cross-validated measurements:
+// SQuAD 2.0 by article (fitted on the other article and WikiQA), WikiQA by
+// question fold (fitted on the other folds and SQuAD 2.0).
+type TrainReport struct {
+	Model       *rag.RankModel
+	Squad2      Squad2Result
+	Squad2Folds map[string]Squad2Result
+	// Squad2AUC is the area under the ROC curve of confidence separating
+	// answerable from unanswerable SQuAD questions.
+	Squad2AUC   float64
+	WikiQA      WikiQAResult
+	Reliability []ReliabilityBin
+}
+
+// ReliabilityBin counts answers whose confidence fell in [Lo,Hi) and the
+// share that were right.
+type ReliabilityBin struct {
+	Lo, Hi   float64
+	N        int
+	MeanConf float64
+	Right    float64
+}
+
+// trainQuestion is one question's candidate rows and labels (the sentence
+// holds a gold answer).
+type trainQuestion struct {
+	id       string
+	squad    bool
+	article  string
+	answered bool // has a right sentence among the candidates or a gold answer
+	rows     [][]float64
+	labels   []bool
+}
+
+// Train fits the ranker on the SQuAD 2.0 articles and the WikiQA questions
+// and measures it by cross-validation.
+func Train(ctx context.Context, arts []Squad2Article, wiki []WikiQAQuestion, opt TrainOptions) (*TrainReport, error) {
+	squad, err := squadRows(ctx, arts)
+	if err != nil {
+		return nil, err
+	}
+	wq := wikiRows(wiki)
+	rep := &TrainReport{Squad2Folds: map[string]Squad2Result{}}
+	var all []Squad2Outcome
+	for _, a := range arts {
+		train := append(slicesFilter(squad, func(q trainQuestion) bool { return q.article != a.Title }), wq...)
+		m, err := fitRanker(train, opt)
+		if err != nil {
+			return nil, err
+		}
+		outs, err := squadOutcomes(ctx, arts, a.Questions, m)
+		if err != nil {
+			return nil, err
+		}
+		rep.Squad2Folds[a.Title] = SumSquad2(outs)
+		all = append(all, outs...)
+	}
+	rep.Squad2 = SumSquad2(all)
+	rep.Squad2AUC = confidenceAUC(all)
+	rep.Reliability = reliability(all)
+	logits := make([][]float64, len(wiki))
+	var thresholds []float64
+	confs := make([]float64, len(wiki))
+	for f := range opt.WikiQAFolds {
+		fold := func(id string) bool { return int(hashID(id)%uint32(opt.WikiQAFolds)) == f }
+		train := append(slicesFilter(wq, func(q trainQuestion) bool { return !fold(q.id) }), squad...)
+		m, err := fitRanker(train, opt)
+		if err != nil {
+			return nil, err
+		}
+		thresholds = append(thresholds, m.AbstainBelow)
+		for i, q := range wq {
+			if fold(q.id) {
+				logits[i] = logitsOf(&m.Model, q.rows)
+				confs[i] = m.Confidence(q.rows[argmax(logits[i])]) - m.AbstainBelow // margin over its fold's threshold
+			}
+		}
+	}
+	rep.WikiQA = sumWikiQA(wiki, logits, func(i int) bool { return confs[i] >= 0 })
+	rep.WikiQA.Threshold = round4(mean(thresholds))
+	m, err := fitRanker(append(squad, wq...), opt)
+	if err != nil {
+		return nil, err
+	}
+	m.TrainedOn = fmt.Sprintf("squad2-dev-two-articles.json (%d questions) and WikiQA-test-even.tsv (%d questions), ../shared/bench", len(squad), len(wq))
+	m.Goal = fmt.Sprintf("at most %.0f%% of answerable SQuAD 2.0 questions abstain (out-of-fold confidences)", 100*opt.FalseAbstainGoal)
+	m.Figures = map[string]float64{
+		"squad2_cv_containment": rep.Squad2.Containment, "squad2_cv_abstain_recall": rep.Squad2.AbstainRecall,
+		"squad2_cv_false_abstain_rate": rep.Squad2.FalseAbstainRate, "squad2_cv_auc": rep.Squad2AUC,
+		"wikiqa_cv_map": rep.WikiQA.MAP, "wikiqa_cv_mrr": rep.WikiQA.MRR, "wikiqa_cv_f1": rep.WikiQA.F1,
+	}
+	rep.Model = m
+	return rep, nil
+}
+
+// squadOutcomes asks the questions of a store of all the articles ranked by
+// m, never abstaining, then applies m's threshold: every question gets an
+// answer and a confidence for the reliability table.
+func squadOutcomes(ctx context.Context, arts []Squad2Article, qs []Squad2Question, m *rag.RankModel) ([]Squad2Outcome, error) {
+	eng, closeFn, err := Squad2Store(ctx, arts, m)
+	if err != nil {
+		return nil, err
+	}
+	defer closeFn()
+	zero := 0.0
+	outs, err := AskSquad2(ctx, eng, qs, &zero)
+	if err != nil {
+		return nil, err
+	}
+	for i := range outs {
+		outs[i].right = outs[i].Contains
+		if outs[i].Confidence < m.AbstainBelow {
+			outs[i].Abstained, outs[i].Contains = true, false
+		}
+	}
+	return outs, nil
+}
+
+// squadRows retrieves each question's candidates from a store of all the
+// articles, as Ask would, and labels the sentences that hold a gold answer.
+func squadRows(ctx context.Context, arts []Squad2Article) ([]trainQuestion, error) {
+	eng, closeFn, err := Squad2Store(ctx, arts, nil)
+	if err != nil {
+		return nil, err
+	}
+	defer closeFn()
+	var out []trainQuestion
+	for _, a := range arts {
+		for _, q := range a.Questions {
+			cands, err := eng.RankCandidates(ctx, q.Question, rag.DefaultTopK)
+			if err != nil {
+				return nil, fmt.Errorf("squad2 question %s: %w", q.ID, err)
+			}
+			tq := trainQuestion{id: q.ID, squad: true, article: a.Title, answered: len(q.Answers) > 0}
+			for _, c := range cands {
+				hit := false
+				for _, g := range q.Answers {
+					if ContainsFact(c.Text, g) {
+						hit = true
+						break
+					}
+				}
+				tq.rows = append(tq.rows, c.Features)
+				tq.labels = append(tq.labels, hit)
+			}
+			out = append(out, tq)
+		}
+	}
+	return out, nil
+}
+
+// wikiRows computes the features of WikiQA's candidate sentences: one
+// passage per question, sentences in document order.
+func wikiRows(qs []WikiQAQuestion) []trainQuestion {
+	idf := sentenceIDF(qs)
+	out := make([]trainQuestion, len(qs))
+	for i, q := range qs {
+		tq := trainQuestion{id: q.ID}
+		tq.rows = rag.SentenceFeatures(q.Question, wikiCandidates(q), idf)
+		for _, s := range q.Sentences {
+			tq.labels = append(tq.labels, s.Correct)
+			tq.answered = tq.answered || s.Correct
+		}
+		out[i] = tq
+	}
+	return out
+}
+
+func wikiCandidates(q WikiQAQuestion) []rag.Candidate {
+	cands := make([]rag.Candidate, len(q.Sentences))
+	for i, s := range q.Sentences {
+		cands[i] = rag.Candidate{Text: s.Text, Position: i}
+	}
+	return cands
+}
+
+// offTopicQuantile: the share of answerable questions whose best sentence
+// may fall under the off-topic floor.
+const offTopicQuantile = 0.03
+
+// fitRanker fits the sentence model on the rows of the questions with a
+// right sentence, then the answer-level confidence model and the threshold
+// on out-of-fold scores (3 folds by question), so neither sees the
+// sentence model's fit on its own rows.
+func fitRanker(qs []trainQuestion, opt TrainOptions) (*rag.RankModel, error) {
+	lr, err := fitRows(qs, opt.L2)
+	if err != nil {
+		return nil, err
+	}
+	const inner = 3
+	var ax [][]float64
+	var right, answerable []bool
+	var covers []float64    // found_cover of SQuAD questions with a right sentence (retrieval, as deployed)
+	var topRows [][]float64 // the best rows, in ax order
+	for f := range inner {
+		in := func(q trainQuestion) bool { return int(hashID(q.id+"#inner")%inner) == f }
+		m, err := fitRows(slicesFilter(qs, func(q trainQuestion) bool { return !in(q) }), opt.L2)
+		if err != nil {
+			return nil, err
+		}
+		for _, q := range qs {
+			if !in(q) || len(q.rows) == 0 {
+				continue
+			}
+			z := logitsOf(m, q.rows)
+			best := argmax(z)
+			ax = append(ax, rag.AnswerFeatures(q.rows[best]))
+			right = append(right, topHolds(z, q.labels, 3))
+			answerable = append(answerable, q.squad && q.answered)
+			topRows = append(topRows, q.rows[best])
+			if q.squad && slices.Contains(q.labels, true) {
+				covers = append(covers, q.rows[best][24])
+			}
+		}
+	}
+	am, err := logreg.Fit(ax, right, nil, opt.L2)
+	if err != nil {
+		return nil, err
+	}
+	m := &rag.RankModel{Features: rag.FeatureNames(), Model: *lr, Answerable: *am}
+	if len(covers) > 0 {
+		sort.Float64s(covers)
+		m.OffTopicBelow = round4(covers[int(offTopicQuantile*float64(len(covers)))])
+	}
+	var confs []float64
+	for i := range ax {
+		if answerable[i] {
+			confs = append(confs, m.Confidence(topRows[i]))
+		}
+	}
+	if len(confs) > 0 {
+		sort.Float64s(confs)
+		// The highest threshold under which at most the goal's share falls.
+		n := int(math.Floor(opt.FalseAbstainGoal * float64(len(confs))))
+		m.AbstainBelow = max(round4(confs[min(n, len(confs)-1)]-1e-4), 0)
+	}
+	return m, nil
+}
+
+// fitRows fits the sentence model on the questions that have a right
+// sentence among their candidates: the others teach nothing about ranking.
+func fitRows(qs []trainQuestion, l2 float64) (*logreg.Model, error) {
+	var x [][]float64
+	var y []bool
+	for _, q := range qs {
+		if slices.Contains(q.labels, true) {
+			x = append(x, q.rows...)
+			y = append(y, q.labels...)
+		}
+	}
+	return logreg.Fit(x, y, nil, l2)
+}
+
+func logitsOf(m *logreg.Model, rows [][]float64) []float64 {
+	out := make([]float64, len(rows))
+	for i, r := range rows {
+		out[i] = m.Logit(r)
+	}
+	return out
+}
+
+// topHolds reports whether one of the n best-scoring rows is labelled true.
+func topHolds(z []float64, labels []bool, n int) bool {
+	order := make([]int, len(z))
+	for i := range order {
+		order[i] = i
+	}
+	sort.SliceStable(order, func(a, b int) bool { return z[order[a]] > z[order[b]] })
+	for _, i := range order[:min(n, len(order))] {
+		if labels[i] {
+			return true
+		}
+	}
+	return false
+}
+
+func argmax(xs []float64) int {
+	b := 0
+	for i, v := range xs {
+		if v > xs[b] {
+			b = i
+		}
+	}
+	return b
+}
+
+func maxOf(xs []float64) float64 {
+	if len(xs) == 0 {
+		return math.Inf(-1)
+	}
+	return xs[argmax(xs)]
+}
+
+func mean(xs []float64) float64 {
+	var s float64
+	for _, v := range xs {
+		s += v
+	}
+	return s / float64(max(len(xs), 1))
+}
+
+func hashID(s string) uint32 {
+	h := fnv.New32a()
+	h.Write([]byte(s))
+	return h.Sum32()
+}
+
+func slicesFilter[T any](xs []T, keep func(T) bool) []T {
+	var out []T
+	for _, x := range xs {
+		if keep(x) {
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
+// confidenceAUC is the probability that a random answerable question gets
+// a higher confidence than a random unanswerable one.
+func confidenceAUC(outs []Squad2Outcome) float64 {
+	var pos, neg []float64
+	for _, o := range outs {
+		if o.Answerable {
+			pos = append(pos, o.Confidence)
+		} else {
+			neg = append(neg, o.Confidence)
+		}
+	}
+	if len(pos) == 0 || len(neg) == 0 {
+		return 0
+	}
+	var s float64
+	for _, p := range pos {
+		for _, n := range neg {
+			switch {
+			case p > n:
+				s++
+			case p == n:
+				s += 0.5
+			}
+		}
+	}
+	return round4(s / float64(len(pos)*len(neg)))
+}
+
+// reliability bins the outcomes by confidence; an answer is right when the
+// question is answerable and the answer (given regardless of the
+// threshold) contains a gold answer.
+func reliability(outs []Squad2Outcome) []ReliabilityBin {
+	bins := make([]ReliabilityBin, 5)
+	for i := range bins {
+		bins[i].Lo, bins[i].Hi = float64(i)*0.2, float64(i+1)*0.2
+	}
+	for _, o := range outs {
+		i := min(int(o.Confidence*5), 4)
+		bins[i].N++
+		bins[i].MeanConf += o.Confidence
+		if o.Answerable && o.right {
+			bins[i].Right++
+		}
+	}
+	for i := range bins {
+		if bins[i].N > 0 {
+			bins[i].MeanConf = round4(bins[i].MeanConf / float64(bins[i].N))
+			bins[i].Right = round4(bins[i].Right / float64(bins[i].N))
+		}
+	}
+	return bins
+}
+
+// WriteTrainReport writes the report as plain text: the cross-validated
+// figures, the reliability table and the fitted weights by size.
+func WriteTrainReport(b *strings.Builder, r *TrainReport) {
+	s := r.Squad2
+	fmt.Fprintf(b, "SQuAD 2.0, cross-validated by article: %d questions, %d answerable\n", s.Questions, s.Answerable)
+	fmt.Fprintf(b, "  containment %.4f  false abstentions %d (%.4f)  abstain recall %.4f  confidence AUC answerable/unanswerable %.4f\n",
+		s.Containment, s.FalseAbstentions, s.FalseAbstainRate, s.AbstainRecall, r.Squad2AUC)
+	titles := make([]string, 0, len(r.Squad2Folds))
+	for t := range r.Squad2Folds {
+		titles = append(titles, t)
+	}
+	sort.Strings(titles)
+	for _, t := range titles {
+		f := r.Squad2Folds[t]
+		fmt.Fprintf(b, "  held out %s: containment %.4f  false abstentions %.4f  abstain recall %.4f\n", t, f.Containment, f.FalseAbstainRate, f.AbstainRecall)
+	}
+	w := r.WikiQA
+	fmt.Fprintf(b, "WikiQA, cross-validated by question: %d questions, %d with a correct sentence\n", w.Questions, w.Answerable)
+	fmt.Fprintf(b, "  MAP %.4f  MRR %.4f  answer triggering (confidence >= ~%.2f): precision %.4f  recall %.4f  F1 %.4f\n",
+		w.MAP, w.MRR, w.Threshold, w.Precision, w.Recall, w.F1)
+	fmt.Fprintf(b, "Reliability (SQuAD 2.0, out of fold; right = answerable and the answer contains a gold answer)\n")
+	fmt.Fprintf(b, "  | confidence | answers | mean confidence | right |\n  | --- | --- | --- | --- |\n")
+	for _, bin := range r.Reliability {
+		fmt.Fprintf(b, "  | %.1f-%.1f | %d | %.2f | %.2f |\n", bin.Lo, bin.Hi, bin.N, bin.MeanConf, bin.Right)
+	}
+	m := r.Model
+	fmt.Fprintf(b, "Default abstention: confidence < %.4f (%s)\n", m.AbstainBelow, m.Goal)
+	fmt.Fprintf(b, "Weights (per standard deviation of the feature), largest first:\n")
+	idx := make([]int, len(m.Weights))
+	for i := range idx {
+		idx[i] = i
+	}
+	sort.Slice(idx, func(a, c int) bool { return math.Abs(m.Weights[idx[a]]) > math.Abs(m.Weights[idx[c]]) })
+	for _, i := range idx {
+		fmt.Fprintf(b, "  %-15s %+.3f\n", m.Features[i], m.Weights[i])
+	}
+}

@@ -1,0 +1,159 @@
+package rag
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"math"
+	"strings"
+	"testing"
+
+	"github.com/ragcite/ragcite/embed"
+)
+
+func TestBuiltInRankModelLoads(t *testing.T) {
+	m := DefaultRankModel()
+	if m.TrainedOn == "" || !strings.Contains(m.TrainedOn, "squad2") || !strings.Contains(m.TrainedOn, "WikiQA") {
+		t.Errorf("trained_on %q does not name its data", m.TrainedOn)
+	}
+	if m.AbstainBelow <= 0 || m.AbstainBelow >= 1 {
+		t.Errorf("abstain_below %v, want in (0,1)", m.AbstainBelow)
+	}
+	// The fitted ranker must prefer covering the question to not covering it.
+	if w := m.Weights[0]; w <= 0 {
+		t.Errorf("cover weight %v, want > 0", w)
+	}
+}
+
+func TestParseRankModelErrors(t *testing.T) {
+	good, err := json.Marshal(DefaultRankModel())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ParseRankModel(good); err != nil {
+		t.Fatalf("round trip: %v", err)
+	}
+	tests := []struct{ name, from, to, want string }{
+		{"features", `"cover_rel"`, `"cover_other"`, "features"},
+		{"threshold", `"abstain_below":`, `"abstain_below":7,"x":`, "abstain_below"},
+		{"json", `{`, `[`, "rank model"},
+	}
+	for _, tc := range tests {
+		bad := strings.Replace(string(good), tc.from, tc.to, 1)
+		if _, err := ParseRankModel([]byte(bad)); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s: err %v, want %q", tc.name, err, tc.want)
+		}
+	}
+}
+
+func TestAskedAnswerType(t *testing.T) {
+	tests := []struct {
+		q    string
+		want answerType
+	}{
+		{"When did the Rhine become a border?", typeDate},
+		{"In what year was the treaty signed?", typeDate},
+		{"How many people live in Basel?", typeQuantity},
+		{"How much is Amazon considering investing?", typeQuantity},
+		{"Where does the Rhine begin?", typePlace},
+		{"Which country borders the lake?", typePlace},
+		{"Which cloud providers compete for OpenAI's business?", typeOrg},
+		{"Who proposed the theorem?", typePerson},
+		{"What is Inferentia used for?", typeNone},
+	}
+	for _, tc := range tests {
+		if got := askedAnswerType(tc.q); got != tc.want {
+			t.Errorf("%q: %v, want %v", tc.q, got, tc.want)
+		}
+	}
+}
+
+func TestHasAnswerType(t *testing.T) {
+	tests := []struct {
+		s    string
+		t    answerType
+		want bool
+	}{
+		{"The bridge opened on 3 November 1871.", typeDate, true},
+		{"The bridge opened to traffic.", typeDate, false},
+		{"About 170,000 people live there.", typeQuantity, true},
+		{"Many people live there.", typeQuantity, false},
+		{"The theorem was proposed by Stephen Cook.", typePerson, true},
+		{"the theorem was proposed later.", typePerson, false},
+		{"The river flows into the North Sea near Rotterdam.", typePlace, true},
+		{"it flows slowly.", typePlace, false},
+	}
+	for _, tc := range tests {
+		if got := hasAnswerType(tc.s, tc.t); got != tc.want {
+			t.Errorf("%q as %v: %v, want %v", tc.s, tc.t, got, tc.want)
+		}
+	}
+}
+
+func TestSentenceFeaturesNegationAndNumbers(t *testing.T) {
+	idf := func(string) float64 { return 1 }
+	q := "Which river does not flow through Basel in 1871?"
+	cands := []Candidate{
+		{Text: "The Rhine flows through Basel in 1871 on its way north."},
+		{Text: "The Rhine does not flow through Basel, which lies elsewhere in 1900."},
+	}
+	rows := SentenceFeatures(q, cands, idf)
+	col := func(name string) int {
+		for i, n := range featureNames {
+			if n == name {
+				return i
+			}
+		}
+		t.Fatalf("no feature %s", name)
+		return -1
+	}
+	if rows[0][col("negated_q")] != 1 || rows[1][col("negated_q")] != 0 {
+		t.Errorf("negated_q: %v %v", rows[0][col("negated_q")], rows[1][col("negated_q")])
+	}
+	if rows[0][col("number_missing")] != 0 || rows[1][col("number_missing")] != 1 {
+		t.Errorf("number_missing: %v %v", rows[0][col("number_missing")], rows[1][col("number_missing")])
+	}
+	if rows[1][col("neighbour")] == 0 {
+		t.Error("neighbour cover is 0 for a sentence next to a covering one")
+	}
+	if len(rows[0]) != len(featureNames) {
+		t.Errorf("%d features, want %d", len(rows[0]), len(featureNames))
+	}
+}
+
+func TestAskMinConfidence(t *testing.T) {
+	ctx := context.Background()
+	eng := newTestEngine(t, "", embed.DefaultLocal())
+	if _, err := eng.Ingest(ctx, sampleDocs(t), nil); err != nil {
+		t.Fatal(err)
+	}
+	f := func(v float64) *float64 { return &v }
+	tests := []struct {
+		name     string
+		q        string
+		min      *float64
+		abstains bool
+	}{
+		{"default off topic", "What is the capital of Australia?", nil, true},
+		{"zero never abstains", "What is the capital of Australia?", f(0), false},
+		{"default on topic", "How much is Amazon reportedly considering investing in OpenAI?", nil, false},
+		{"one always abstains", "How much is Amazon reportedly considering investing in OpenAI?", f(1), true},
+	}
+	for _, tc := range tests {
+		ans, err := eng.Ask(ctx, AskRequest{Question: tc.q, Mode: ModeExtractive, MinConfidence: tc.min})
+		if err != nil {
+			t.Fatalf("%s: %v", tc.name, err)
+		}
+		if ans.Abstained != tc.abstains {
+			t.Errorf("%s: abstained %v (confidence %v), want %v", tc.name, ans.Abstained, ans.Confidence, tc.abstains)
+		}
+		if ans.Confidence < 0 || ans.Confidence > 1 {
+			t.Errorf("%s: confidence %v outside [0,1]", tc.name, ans.Confidence)
+		}
+	}
+	for _, bad := range []float64{-0.1, 1.5, math.NaN()} {
+		if _, err := eng.Ask(ctx, AskRequest{Question: "Who?", MinConfidence: &bad}); !errors.Is(err, ErrInvalidArgument) {
+			t.Errorf("min_confidence %v: err %v, want invalid argument", bad, err)
+		}
+	}
+}
