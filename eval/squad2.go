@@ -9,6 +9,7 @@ import (
 
 	"github.com/ragcite/ragcite/embed"
 	"github.com/ragcite/ragcite/rag"
+	"github.com/ragcite/ragcite/rag/chromemstore"
 )
 
 // Squad2Article is one article of a SQuAD 2.0 file: its paragraphs become
@@ -77,7 +78,7 @@ func LoadSquad2(r io.Reader) ([]Squad2Article, error) {
 // an in-memory store and returns an engine over it (with the given ranker,
 // nil for the built-in one) and a close function.
 func Squad2Store(ctx context.Context, arts []Squad2Article, ranker *rag.RankModel) (*rag.Engine, func() error, error) {
-	st, err := rag.OpenChromemStore(ctx, "")
+	st, err := chromemstore.Open(ctx, "")
 	if err != nil {
 		return nil, nil, err
 	}

@@ -25,7 +25,7 @@ type TrainOptions struct {
 }
 
 // DefaultTrainOptions are the settings the built-in ranker was fitted with.
-var DefaultTrainOptions = TrainOptions{L2: 0.01, FalseAbstainGoal: 0.03, WikiQAFolds: 5}
+var DefaultTrainOptions = TrainOptions{L2: 0.01, FalseAbstainGoal: 0.04, WikiQAFolds: 5}
 
 // TrainReport is a fitted ranker with its cross-validated measurements:
 // SQuAD 2.0 by article (fitted on the other article and WikiQA), WikiQA by
@@ -205,7 +205,7 @@ func wikiCandidates(q WikiQAQuestion) []rag.Candidate {
 
 // offTopicQuantile: the share of answerable questions whose best sentence
 // may fall under the off-topic floor.
-const offTopicQuantile = 0.03
+const offTopicQuantile = 0.02
 
 // fitRanker fits the sentence model on the rows of the questions with a
 // right sentence, then the answer-level confidence model and the threshold
@@ -219,7 +219,7 @@ func fitRanker(qs []trainQuestion, opt TrainOptions) (*rag.RankModel, error) {
 	const inner = 3
 	var ax [][]float64
 	var right, answerable []bool
-	var covers []float64    // found_cover of SQuAD questions with a right sentence (retrieval, as deployed)
+	var covers []float64    // rag.OnTopic of SQuAD questions with a right sentence (retrieval, as deployed)
 	var topRows [][]float64 // the best rows, in ax order
 	for f := range inner {
 		in := func(q trainQuestion) bool { return int(hashID(q.id+"#inner")%inner) == f }
@@ -238,7 +238,7 @@ func fitRanker(qs []trainQuestion, opt TrainOptions) (*rag.RankModel, error) {
 			answerable = append(answerable, q.squad && q.answered)
 			topRows = append(topRows, q.rows[best])
 			if q.squad && slices.Contains(q.labels, true) {
-				covers = append(covers, q.rows[best][24])
+				covers = append(covers, rag.OnTopic(q.rows[best]))
 			}
 		}
 	}
@@ -261,7 +261,8 @@ func fitRanker(qs []trainQuestion, opt TrainOptions) (*rag.RankModel, error) {
 		sort.Float64s(confs)
 		// The highest threshold under which at most the goal's share falls.
 		n := int(math.Floor(opt.FalseAbstainGoal * float64(len(confs))))
-		m.AbstainBelow = max(round4(confs[min(n, len(confs)-1)]-1e-4), 0)
+		// Never 0: an off-topic question (confidence 0) abstains by default.
+		m.AbstainBelow = max(round4(confs[min(n, len(confs)-1)]-1e-4), 1e-4)
 	}
 	return m, nil
 }

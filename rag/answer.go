@@ -9,8 +9,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/ragcite/ragcite/internal/text"
 	"github.com/ragcite/ragcite/internal/logreg"
+	"github.com/ragcite/ragcite/internal/text"
 )
 
 // Extractive answer tuning.
@@ -33,13 +33,13 @@ type evidence struct {
 	chunk Chunk
 	text.Span
 	text  string
-	rank  int       // fused rank of its chunk
-	pos   int       // sentence index in the document: exact in the first chunk, "far from the lead" after
-	score float64   // probability that the sentence holds the answer
-	logit float64   // the same as log-odds
-	feat  []float64 // the ranker's features
-	dense int       // 1 + rank of its chunk in the dense list, 0 when absent
-	lex   int       // 1 + rank of its chunk in the BM25 list, 0 when absent
+	rank  int     // fused rank of its chunk
+	pos   int     // sentence index in the document: exact in the first chunk, "far from the lead" after
+	score float64 // probability that the sentence holds the answer
+	logit float64 // the same as log-odds
+	conf  float64 // calibrated confidence of an answer this sentence leads
+	dense int     // 1 + rank of its chunk in the dense list, 0 when absent
+	lex   int     // 1 + rank of its chunk in the BM25 list, 0 when absent
 }
 
 // Ask answers a question. See AskStream.
@@ -175,7 +175,7 @@ func (e *Engine) answerExtractive(ctx context.Context, q string, hits []Hit, opt
 		}
 	}
 	if len(ev) > 0 {
-		ans.Confidence = round4(e.ranker.Confidence(ev[0].feat))
+		ans.Confidence = round4(ev[0].conf)
 	}
 	if len(ev) == 0 || ans.Confidence < opt.minConf {
 		ans.Abstained, ans.Answer = true, abstainAnswer
@@ -236,7 +236,8 @@ func (e *Engine) rankEvidence(ctx context.Context, q string, hits []Hit) ([]evid
 		return nil, err
 	}
 	for i, z := range e.ranker.scoreRows(rows) {
-		ev[i].logit, ev[i].score, ev[i].feat = z, logreg.Sigmoid(z), rows[i]
+		ev[i].logit, ev[i].score = z, logreg.Sigmoid(z)
+		ev[i].conf = e.ranker.Confidence(rows[i])
 	}
 	sort.SliceStable(ev, func(i, j int) bool { return ev[i].score > ev[j].score })
 	return ev, nil

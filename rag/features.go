@@ -75,9 +75,19 @@ type questionInfo struct {
 	def      bool
 }
 
+// askWords only say what kind of answer a question wants ("how much"):
+// they are not what it is about.
+var askWords = map[string]bool{"much": true, "many": true}
+
 func analyseQuestion(q string) questionInfo {
+	var terms []string
+	for _, t := range uniqueTerms(q) {
+		if !askWords[t] {
+			terms = append(terms, t)
+		}
+	}
 	return questionInfo{
-		terms:    uniqueTerms(q),
+		terms:    terms,
 		bigrams:  termBigrams(text.Terms(q)),
 		entities: questionEntities(q),
 		numbers:  questionNumbers(q),

@@ -28,11 +28,12 @@ type RankModel struct {
 	// chosen for Goal.
 	AbstainBelow float64 `json:"abstain_below"`
 	Goal         string  `json:"goal"`
-	// OffTopicBelow is the IDF-weighted share of the question's terms
-	// that the retrieved text holds anywhere (feature found_cover) under which hardly any
-	// answerable question falls (a low quantile, out of fold): below it
-	// nothing retrieved is about the question, and the confidence shrinks
-	// in proportion.
+	// OffTopicBelow says when nothing in the collection is about a
+	// question: the IDF-weighted share of its terms the retrieved text
+	// holds (feature found_cover) times the share the collection has seen
+	// at all (1 - feature unseen) falls under it. It is set so that about
+	// 2% of answerable SQuAD questions (out of fold) fall under it; such a
+	// question gets confidence 0.
 	OffTopicBelow float64 `json:"off_topic_below"`
 	// Figures are the cross-validated measurements of the fit, for the record.
 	Figures map[string]float64 `json:"figures,omitempty"`
@@ -95,29 +96,32 @@ func checkModel(m *logreg.Model, n int) error {
 // their scale moves from one collection to the next (held out by article,
 // a threshold on them abstained on a third of one article's answerable
 // questions), while these checks mean the same everywhere.
-var answerFeatureNames = []string{"entity_missing", "number_missing", "negated_q", "type_missing", "rare_missing", "unseen"}
+var answerFeatureNames = []string{"entity_missing", "number_missing", "negated_q", "type_missing", "rare_missing"}
 
 // AnswerFeatures returns the answer-level features of the best sentence,
 // given its feature row.
 func AnswerFeatures(top []float64) []float64 {
-	return []float64{top[10], top[11], top[12], top[8], top[22], top[25]}
+	return []float64{top[10], top[11], top[12], top[8], top[22]}
 }
 
 // FeatureNames returns the names of the sentence features, in row order.
 func FeatureNames() []string { return slices.Clone(featureNames) }
 
 // Confidence returns the calibrated probability that an answer is right,
-// given the feature row of its best sentence.
+// given the feature row of its best sentence; 0 for an off-topic question.
 func (m *RankModel) Confidence(top []float64) float64 {
-	c := m.Answerable.Prob(AnswerFeatures(top))
-	if cover := top[24]; cover < m.OffTopicBelow {
-		c *= cover / m.OffTopicBelow
+	if onTopic(top) < m.OffTopicBelow {
+		return 0
 	}
-	// A question whose words the collection has never seen is about
-	// something else: discount by the share of its weight they carry.
-	c *= 1 - top[25]
-	return c
+	return m.Answerable.Prob(AnswerFeatures(top))
 }
+
+// onTopic measures how much of a question the collection speaks of, from
+// the best sentence's feature row: found_cover * (1 - unseen).
+func onTopic(top []float64) float64 { return top[24] * (1 - top[25]) }
+
+// OnTopic is onTopic for the trainer.
+func OnTopic(top []float64) float64 { return onTopic(top) }
 
 // scoreRows returns each row's log-odds of holding the answer.
 func (m *RankModel) scoreRows(rows [][]float64) []float64 {

@@ -11,7 +11,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/ragcite/ragcite/eval"
-	"github.com/ragcite/ragcite/rag"
 	"github.com/ragcite/ragcite/rag/load"
 )
 
