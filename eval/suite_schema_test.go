@@ -168,3 +168,28 @@ func TestParseSuiteErrorsInWords(t *testing.T) {
 		})
 	}
 }
+
+// FuzzParseSuite: any input gives a suite or an error in words, never a
+// panic and never a Go or YAML type name.
+func FuzzParseSuite(f *testing.F) {
+	f.Add("name: x\ncases:\n  - {id: a, question: q, expect: {facts: [[a]]}}\n")
+	f.Add("cases:\n  - id: a\n    question: q\n    expect: {cites: [b], abstain: maybe}\n")
+	f.Add("defaults: {top_k: six}\ncases: [1, [2], {id: a}]\n")
+	f.Add("a: &x [1]\ncases: *x\n")
+	f.Add("cases: [\n")
+	f.Fuzz(func(t *testing.T, data string) {
+		s, err := ParseSuite([]byte(data))
+		if err != nil {
+			msg := err.Error()
+			for _, typeName := range []string{"eval.", "!!", "unmarshal"} {
+				if strings.Contains(msg, typeName) && !strings.Contains(data, typeName) {
+					t.Fatalf("error names a Go or YAML type: %v", msg)
+				}
+			}
+			return
+		}
+		if len(s.Cases) == 0 {
+			t.Fatal("a suite without cases was accepted")
+		}
+	})
+}

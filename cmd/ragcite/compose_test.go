@@ -94,7 +94,8 @@ func TestDockerfile(t *testing.T) {
 }
 
 // TestComposeFile parses compose.yaml and checks its services, ports,
-// volumes, health checks and environment against the binary's flags.
+// volumes, health checks and environment against the binary's flags. It is
+// long because it is one list of checks over one file, read top to bottom.
 func TestComposeFile(t *testing.T) {
 	data, err := os.ReadFile("../../compose.yaml")
 	if err != nil {
