@@ -134,26 +134,45 @@ func (s *Store) resolve(maps []*mappedBatch, recs []logRecord) []int {
 	return winners
 }
 
-// decodeAndIndex decodes the winning records and indexes them: each worker
-// fills chromem-go (safe for concurrent use) and a BM25 index of its own.
+// decodeAndIndex decodes the winning records and indexes them in parallel.
 func (s *Store) decodeAndIndex(maps []*mappedBatch, recs []logRecord, winners []int) {
-	workers := min(runtime.GOMAXPROCS(0), max(len(winners), 1))
+	var mu sync.Mutex // guards s.problems
+	s.indexParallel(len(winners), func(j int) (*rag.StoredDocument, []analysed) {
+		r := recs[winners[j]]
+		sd, terms, err := decodeRecord(maps[r.file].data[r.span[0]:r.span[1]])
+		if err != nil {
+			mu.Lock()
+			s.problem(fmt.Sprintf("document %q set aside: %v", r.id, err))
+			mu.Unlock()
+			return nil, nil
+		}
+		return sd, terms
+	})
+	for _, i := range winners {
+		r := recs[i]
+		if _, ok := s.docs[r.id]; ok {
+			s.setLoc(r.id, recLoc{seq: maps[r.file].file.seq, off: int64(r.span[0]), size: int64(r.span[1] - r.span[0])})
+		}
+	}
+}
+
+// indexParallel indexes documents 0..n-1 (get returns nil to skip one) on
+// as many workers as cores: each fills chromem-go (safe for concurrent use)
+// and a BM25 index of its own, merged into the store's once at the end.
+// The ids must be distinct and not in memory. Callers hold s.mu (or own s).
+func (s *Store) indexParallel(n int, get func(i int) (*rag.StoredDocument, []analysed)) {
+	workers := min(runtime.GOMAXPROCS(0), max(n, 1))
 	lexes := make([]*bm25Index, workers)
 	entries := make([][]*storedEntry, workers)
-	var mu sync.Mutex // guards s.problems
 	var wg sync.WaitGroup
 	for w := range workers {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			lex := newBM25Index()
-			for j := w; j < len(winners); j += workers {
-				r := recs[winners[j]]
-				sd, terms, err := decodeRecord(maps[r.file].data[r.span[0]:r.span[1]])
-				if err != nil {
-					mu.Lock()
-					s.problem(fmt.Sprintf("document %q set aside: %v", r.id, err))
-					mu.Unlock()
+			for j := w; j < n; j += workers {
+				sd, terms := get(j)
+				if sd == nil {
 					continue
 				}
 				e := newEntry(sd)
@@ -174,12 +193,7 @@ func (s *Store) decodeAndIndex(maps []*mappedBatch, recs []logRecord, winners []
 				e.slots[k] += off
 			}
 			s.docs[e.info.ID] = e
-		}
-	}
-	for _, i := range winners {
-		r := recs[i]
-		if _, ok := s.docs[r.id]; ok {
-			s.setLoc(r.id, recLoc{seq: maps[r.file].file.seq, off: int64(r.span[0]), size: int64(r.span[1] - r.span[0])})
+			s.ids.add(e.info.ID)
 		}
 	}
 }

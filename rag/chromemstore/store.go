@@ -267,10 +267,23 @@ func (s *Store) Put(ctx context.Context, docs ...rag.StoredDocument) error {
 			return fmt.Errorf("put: %w", err)
 		}
 	}
+	last := make(map[string]int, len(docs)) // a batch naming an id twice keeps the last
+	for i := range docs {
+		last[docs[i].ID] = i
+	}
 	s.mu.Lock()
 	for i := range docs {
 		s.unindex(ctx, docs[i].ID)
-		s.index(&docs[i], terms[i])
+	}
+	if len(docs) == 1 {
+		s.index(&docs[0], terms[0])
+	} else {
+		s.indexParallel(len(docs), func(i int) (*rag.StoredDocument, []analysed) {
+			if last[docs[i].ID] != i {
+				return nil, nil
+			}
+			return &docs[i], terms[i]
+		})
 	}
 	s.mu.Unlock()
 	if s.dir != "" {
