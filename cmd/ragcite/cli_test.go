@@ -193,3 +193,38 @@ func TestIngestFailsWhenEverythingSkipped(t *testing.T) {
 		t.Errorf("no warnings printed: %q", stderr)
 	}
 }
+
+func TestCheckFindsAndRepairsDamage(t *testing.T) {
+	t.Setenv("RAGCITE_EMBEDDER", "")
+	data := t.TempDir()
+	if _, stderr, err := runCLI(t, "ingest", "--data", data, "../../testdata/articles"); err != nil {
+		t.Fatalf("ingest: %v\n%s", err, stderr)
+	}
+	out, _, err := runCLI(t, "check", "--data", data)
+	if err != nil || !strings.HasSuffix(out, "ok\n") {
+		t.Fatalf("check of a sound store: %v\n%s", err, out)
+	}
+	logs, _ := filepath.Glob(filepath.Join(data, "log", "*.batch"))
+	if len(logs) == 0 {
+		t.Fatal("no batch files")
+	}
+	b, err := os.ReadFile(logs[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	b[len(b)/2] ^= 0xff
+	if err := os.WriteFile(logs[0], b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, _, err = runCLI(t, "check", "--data", data)
+	if err == nil || !strings.Contains(out, "damaged:") {
+		t.Fatalf("check of a damaged store: err %v\n%s", err, out)
+	}
+	out, _, err = runCLI(t, "check", "--data", data, "--repair")
+	if err != nil || !strings.Contains(out, "repaired") {
+		t.Fatalf("check --repair: %v\n%s", err, out)
+	}
+	if out, _, err = runCLI(t, "check", "--data", data); err != nil || !strings.HasSuffix(out, "ok\n") {
+		t.Fatalf("check after repair: %v\n%s", err, out)
+	}
+}
