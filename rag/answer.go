@@ -95,21 +95,10 @@ func (e *Engine) AskStream(ctx context.Context, req AskRequest, emit func(string
 // caller insisted on the LLM (strict).
 func (e *Engine) answer(ctx context.Context, q string, hits []Hit, opt answerOptions, mode Mode, strict bool, policy Policy, emit func(string) error) (*Answer, error) {
 	if mode == ModeLLM {
-		ans, err := e.answerLLM(ctx, q, hits, opt.k, policy, emit)
-		if err == nil {
-			return ans, nil
-		}
-		reason := fallbackReason(err)
-		if strict || reason == "" {
-			return nil, err
-		}
-		e.log.Warn("answering extractively", "reason", reason, "error", err)
-		ans, err = e.answer(ctx, q, hits, opt, ModeExtractive, false, policy, emit)
-		if err != nil {
-			return nil, err
-		}
-		ans.Degraded, ans.Reason = true, reason
-		return ans, nil
+		return withFallback(e, "answering", strict,
+			func() (*Answer, error) { return e.answerLLM(ctx, q, hits, opt.k, policy, emit) },
+			func() (*Answer, error) { return e.answer(ctx, q, hits, opt, ModeExtractive, false, policy, emit) },
+			func(a *Answer, reason string) { a.Degraded, a.Reason = true, reason })
 	}
 	ans, err := e.answerExtractive(ctx, q, hits, opt)
 	if err != nil {
@@ -362,18 +351,6 @@ func jaccard(a, b map[string]bool) float64 {
 		}
 	}
 	return float64(inter) / float64(len(a)+len(b)-inter)
-}
-
-// writeSentence appends a sentence and its markers: "text [1][2]".
-func writeSentence(b *strings.Builder, text string, ns []int) {
-	if b.Len() > 0 {
-		b.WriteString(" ")
-	}
-	b.WriteString(text)
-	b.WriteString(" ")
-	for _, n := range ns {
-		fmt.Fprintf(b, "[%d]", n)
-	}
 }
 
 // emitPieces streams finished text to emit (when not nil) one cited

@@ -61,7 +61,6 @@ func (c *citeSet) conflict(f foundConflict) (cf Conflict, text string, ok bool, 
 	var parts []string
 	for _, cl := range f.claims {
 		claim := Claim{Value: cl.value}
-		var marks strings.Builder
 		for _, x := range cl.evidence {
 			n, err := c.add(x)
 			if errors.Is(err, errStale) {
@@ -71,13 +70,12 @@ func (c *citeSet) conflict(f foundConflict) (cf Conflict, text string, ok bool, 
 				return Conflict{}, "", false, err
 			}
 			claim.Citations = append(claim.Citations, n)
-			fmt.Fprintf(&marks, "[%d]", n)
 		}
 		if len(claim.Citations) == 0 {
 			continue
 		}
 		cf.Claims = append(cf.Claims, claim)
-		parts = append(parts, cl.value+" "+marks.String())
+		parts = append(parts, citedText(cl.value, claim.Citations))
 	}
 	if len(cf.Claims) < 2 {
 		return Conflict{}, "", false, nil

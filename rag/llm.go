@@ -183,19 +183,12 @@ func (g *generated) take(s citedSentence, j judgement) (string, error) {
 		return "", nil
 	}
 	g.sentences = append(g.sentences, VerifiedSentence{Text: s.text, Support: j.Support, Score: j.Score, Citations: append([]int{}, ns...)})
-	var piece strings.Builder
+	piece := citedText(s.text, ns)
 	if g.b.Len() > 0 {
-		piece.WriteString(" ")
+		piece = " " + piece
 	}
-	piece.WriteString(s.text)
-	if len(ns) > 0 {
-		piece.WriteString(" ")
-	}
-	for _, n := range ns {
-		fmt.Fprintf(&piece, "[%d]", n)
-	}
-	g.b.WriteString(piece.String())
-	return piece.String(), nil
+	g.b.WriteString(piece)
+	return piece, nil
 }
 
 // feed takes the sentences of raw that are complete (another has begun
@@ -355,6 +348,30 @@ type llmError struct {
 func (e *llmError) Error() string { return fmt.Sprintf("%v: %v", ErrLLMUnavailable, e.err) }
 func (e *llmError) Unwrap() []error {
 	return []error{ErrLLMUnavailable, e.err}
+}
+
+// withFallback runs llm and returns its result. When it fails with an LLM
+// failure that a fallback can cover (fallbackReason) and the caller did not
+// insist on the LLM (strict), it logs why, runs extractive instead and
+// marks that result degraded with the reason. It is the one extractive
+// fallback of answers and summaries.
+func withFallback[T any](e *Engine, doing string, strict bool, llm, extractive func() (T, error), degrade func(T, string)) (T, error) {
+	v, err := llm()
+	if err == nil {
+		return v, nil
+	}
+	reason := fallbackReason(err)
+	if strict || reason == "" {
+		var zero T
+		return zero, err
+	}
+	e.log.Warn(doing+" extractively", "reason", reason, "error", err)
+	if v, err = extractive(); err != nil {
+		var zero T
+		return zero, err
+	}
+	degrade(v, reason)
+	return v, nil
 }
 
 // fallbackReason says why an answer fell back to extractive, or "" when

@@ -17,6 +17,36 @@ var markerNumber = regexp.MustCompile(`\d+(?:\s*[-–]\s*\d+)?`)
 // maxMarkerRange bounds "[a-b]" so a reply cannot ask for millions of markers.
 const maxMarkerRange = 50
 
+// FormatMarkers returns the marker group for citation numbers ns, "[1][2]",
+// or "" for none. It is the one writer of markers; ParseMarkers reads them.
+func FormatMarkers(ns []int) string {
+	var b strings.Builder
+	for _, n := range ns {
+		b.WriteByte('[')
+		b.WriteString(strconv.Itoa(n))
+		b.WriteByte(']')
+	}
+	return b.String()
+}
+
+// citedText is a sentence followed by its markers, "text [1][2]", or the
+// bare sentence when ns is empty.
+func citedText(sentence string, ns []int) string {
+	if len(ns) == 0 {
+		return sentence
+	}
+	return sentence + " " + FormatMarkers(ns)
+}
+
+// writeSentence appends a sentence and its markers to b, after a space
+// when b is not empty: "... [1] text [2][3]".
+func writeSentence(b *strings.Builder, sentence string, ns []int) {
+	if b.Len() > 0 {
+		b.WriteByte(' ')
+	}
+	b.WriteString(citedText(sentence, ns))
+}
+
 // ParseMarkers returns the passage numbers a marker group names, in order,
 // without duplicates: "[1][2]", "[1, 2]" and "[1-2]" all give [1 2].
 func ParseMarkers(group string) []int {

@@ -62,3 +62,30 @@ func FuzzParseMarkers(f *testing.F) {
 		}
 	})
 }
+
+func TestFormatMarkers(t *testing.T) {
+	tests := []struct {
+		ns   []int
+		want string
+	}{
+		{nil, ""},
+		{[]int{1}, "[1]"},
+		{[]int{2, 10, 3}, "[2][10][3]"},
+	}
+	for _, tc := range tests {
+		got := FormatMarkers(tc.ns)
+		if got != tc.want {
+			t.Errorf("FormatMarkers(%v) = %q, want %q", tc.ns, got, tc.want)
+		}
+		if back := ParseMarkers(got); len(tc.ns) > 0 && !reflect.DeepEqual(back, tc.ns) {
+			t.Errorf("ParseMarkers(%q) = %v, want %v", got, back, tc.ns)
+		}
+	}
+	var b strings.Builder
+	writeSentence(&b, "One.", []int{1})
+	writeSentence(&b, "Two.", []int{2, 3})
+	writeSentence(&b, "Three.", nil)
+	if got := b.String(); got != "One. [1] Two. [2][3] Three." {
+		t.Errorf("writeSentence built %q", got)
+	}
+}

@@ -86,21 +86,10 @@ func (e *Engine) SummarizeStream(ctx context.Context, req SummarizeRequest, emit
 // extractive summary marked degraded unless the caller insisted (strict).
 func (e *Engine) summary(ctx context.Context, req SummarizeRequest, hits []Hit, mode Mode, strict bool, policy Policy, emit func(string) error) (*Summary, error) {
 	if mode == ModeLLM {
-		sum, err := e.summarizeLLM(ctx, req, hits, policy, emit)
-		if err == nil {
-			return sum, nil
-		}
-		reason := fallbackReason(err)
-		if strict || reason == "" {
-			return nil, err
-		}
-		e.log.Warn("summarizing extractively", "reason", reason, "error", err)
-		sum, err = e.summary(ctx, req, hits, ModeExtractive, false, policy, emit)
-		if err != nil {
-			return nil, err
-		}
-		sum.Degraded, sum.Reason = true, reason
-		return sum, nil
+		return withFallback(e, "summarizing", strict,
+			func() (*Summary, error) { return e.summarizeLLM(ctx, req, hits, policy, emit) },
+			func() (*Summary, error) { return e.summary(ctx, req, hits, ModeExtractive, false, policy, emit) },
+			func(s *Summary, reason string) { s.Degraded, s.Reason = true, reason })
 	}
 	sum, err := e.summarizeExtractive(ctx, req, sentencesOf(hits), defaultSummaryWeights)
 	if err != nil {

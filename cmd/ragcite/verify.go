@@ -68,11 +68,7 @@ func (a *app) verifyCommand() *cobra.Command {
 
 func printVerify(w io.Writer, res *rag.VerifyResult, files []string) {
 	for _, s := range res.Sentences {
-		var marks strings.Builder
-		for _, n := range s.Citations {
-			fmt.Fprintf(&marks, "[%d]", n)
-		}
-		fmt.Fprintln(w, strings.TrimRight(fmt.Sprintf("%-11s %.2f  %s %s", s.Support, s.Score, s.Text, marks.String()), " "))
+		fmt.Fprintln(w, strings.TrimRight(fmt.Sprintf("%-11s %.2f  %s %s", s.Support, s.Score, s.Text, rag.FormatMarkers(s.Citations)), " "))
 	}
 	if len(res.Citations) == 0 {
 		return
