@@ -78,7 +78,11 @@ func (e *Engine) AskStream(ctx context.Context, req AskRequest, emit func(string
 	if quantityQuestion.MatchString(q) {
 		pool = min(2*k, MaxTopK)
 	}
-	hits, err := e.retrieve(ctx, q, pool, req.Filter)
+	f, err := scoped(req.Filter, req.Collection)
+	if err != nil {
+		return nil, err
+	}
+	hits, err := e.retrieve(ctx, q, pool, f)
 	if err != nil {
 		return nil, err
 	}

@@ -139,12 +139,20 @@ func (e *Engine) Close() error { return e.store.Close() }
 
 // Documents lists the stored documents.
 func (e *Engine) Documents(ctx context.Context) ([]DocumentInfo, error) {
-	return e.store.Documents(ctx)
+	docs, err := e.store.Documents(ctx)
+	for i := range docs {
+		docs[i].Collection, docs[i].Metadata = splitCollection(docs[i].Metadata)
+	}
+	return docs, err
 }
 
 // ListDocuments lists up to limit documents whose ids sort after after.
 func (e *Engine) ListDocuments(ctx context.Context, after string, limit int) ([]DocumentInfo, error) {
-	return e.store.ListDocuments(ctx, after, limit)
+	docs, err := e.store.ListDocuments(ctx, after, limit)
+	for i := range docs {
+		docs[i].Collection, docs[i].Metadata = splitCollection(docs[i].Metadata)
+	}
+	return docs, err
 }
 
 // Health reports the store's condition: nil when it serves everything, an
@@ -159,7 +167,11 @@ func (e *Engine) Health(ctx context.Context) error {
 
 // Document returns one document with its text.
 func (e *Engine) Document(ctx context.Context, id string) (Document, error) {
-	return e.store.Document(ctx, id)
+	d, err := e.store.Document(ctx, id)
+	if err == nil {
+		d.Collection, d.Metadata = splitCollection(d.Metadata)
+	}
+	return d, err
 }
 
 // Delete removes a document and every trace of it.

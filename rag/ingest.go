@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"slices"
 	"sync"
 )
 
@@ -19,10 +20,16 @@ type Progress func(done, total int)
 // no document of it was written.
 func (e *Engine) Ingest(ctx context.Context, docs []Document, progress Progress) ([]IngestResult, error) {
 	seen := make(map[string]bool, len(docs))
-	for _, d := range docs {
+	docs = slices.Clone(docs)
+	for i, d := range docs {
 		if err := ValidateDocument(d); err != nil {
 			return nil, err
 		}
+		placed, err := placeInCollection(d)
+		if err != nil {
+			return nil, err
+		}
+		docs[i] = placed
 		if seen[d.ID] {
 			return nil, fmt.Errorf("%w: document id %q appears twice in the batch", ErrInvalidArgument, d.ID)
 		}

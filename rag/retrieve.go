@@ -56,7 +56,11 @@ func (e *Engine) Search(ctx context.Context, req SearchRequest) ([]SearchResult,
 	if err != nil {
 		return nil, err
 	}
-	hits, err := e.retrieve(ctx, q, k, req.Filter)
+	f, err := scoped(req.Filter, req.Collection)
+	if err != nil {
+		return nil, err
+	}
+	hits, err := e.retrieve(ctx, q, k, f)
 	if err != nil {
 		return nil, err
 	}
@@ -78,6 +82,7 @@ func (e *Engine) Search(ctx context.Context, req SearchRequest) ([]SearchResult,
 
 // retrieve runs both retrievers and fuses them. Scores are RRF sums.
 func (e *Engine) retrieve(ctx context.Context, q string, k int, f Filter) ([]Hit, error) {
+	f = f.storeFilter()
 	n := max(k*candidateFactor, minCandidates)
 	vecs, err := e.embedder.Embed(ctx, []string{q})
 	if err != nil {

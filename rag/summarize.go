@@ -46,6 +46,11 @@ func ValidateSummarize(req SummarizeRequest) (SummarizeRequest, error) {
 		req.Query = q
 	}
 	req.DocIDs = dedupe(req.DocIDs)
+	if req.Collection != "" {
+		if err := ValidateCollection(req.Collection); err != nil {
+			return req, err
+		}
+	}
 	return req, nil
 }
 
@@ -108,12 +113,21 @@ func (e *Engine) summaryPassages(ctx context.Context, req SummarizeRequest) ([]H
 	var hits []Hit
 	if req.Query != "" {
 		var err error
-		hits, err = e.retrieve(ctx, req.Query, 2*summaryQueryTopK, Filter{})
+		hits, err = e.retrieve(ctx, req.Query, 2*summaryQueryTopK, Filter{Collection: req.Collection})
 		if err != nil {
 			return nil, err
 		}
 	} else {
 		for _, id := range req.DocIDs {
+			if req.Collection != "" {
+				info, err := e.store.Info(ctx, id)
+				if err != nil {
+					return nil, err
+				}
+				if collectionOf(info.Metadata) != req.Collection {
+					return nil, fmt.Errorf("%w: document %q is not in collection %q", ErrNotFound, id, req.Collection)
+				}
+			}
 			chunks, err := e.store.Chunks(ctx, id)
 			if err != nil {
 				return nil, err

@@ -8,6 +8,10 @@ type Document struct {
 	Text     string            `json:"text"`
 	Source   string            `json:"source,omitempty"`
 	Metadata map[string]string `json:"metadata,omitempty"`
+	// Collection is the named collection the document belongs to
+	// (DefaultCollection when empty at ingest); it is stored as the
+	// "collection" metadata key.
+	Collection string `json:"collection,omitempty"`
 }
 
 // DocumentInfo describes a stored document without its text.
@@ -18,7 +22,9 @@ type DocumentInfo struct {
 	Chunks   int               `json:"chunks"`
 	Bytes    int               `json:"bytes"`
 	Metadata map[string]string `json:"metadata"`
-	Hash     string            `json:"-"`
+	// Collection is filled in by the engine from the metadata.
+	Collection string `json:"collection"`
+	Hash       string `json:"-"`
 }
 
 // Chunk is a passage of a document: Text is exactly Document.Text[Start:End].
@@ -53,16 +59,21 @@ type IngestResult struct {
 }
 
 // Filter restricts retrieval to some documents. Empty fields match all.
+// Stores never see Collection: the engine turns it into a metadata
+// condition on MetaCollection.
 type Filter struct {
-	DocIDs   []string          `json:"doc_ids,omitempty"`
-	Metadata map[string]string `json:"metadata,omitempty"`
+	Collection string            `json:"collection,omitempty"`
+	DocIDs     []string          `json:"doc_ids,omitempty"`
+	Metadata   map[string]string `json:"metadata,omitempty"`
 }
 
 // SearchRequest asks for the passages most relevant to Query.
 type SearchRequest struct {
-	Query  string `json:"query"`
-	TopK   int    `json:"top_k,omitempty"`
-	Filter Filter `json:"filter"`
+	// Collection limits the search to one collection; empty searches all.
+	Collection string `json:"collection,omitempty"`
+	Query      string `json:"query"`
+	TopK       int    `json:"top_k,omitempty"`
+	Filter     Filter `json:"filter"`
 }
 
 // SearchResult is one retrieved passage.
@@ -98,6 +109,8 @@ type AskRequest struct {
 	// answer abstains (0 never abstains, 1 always does); nil keeps the
 	// ranker's default.
 	MinConfidence *float64 `json:"min_confidence,omitempty"`
+	// Collection limits the question to one collection; empty asks all.
+	Collection string `json:"collection,omitempty"`
 }
 
 // Citation points at the exact passage a sentence came from.
@@ -168,6 +181,9 @@ type SummarizeRequest struct {
 	Mode         Mode     `json:"mode,omitempty"`
 	// Policy says which generated sentences are kept; "" means the server default.
 	Policy Policy `json:"policy,omitempty"`
+	// Collection limits the summary to one collection: the query's passages
+	// come from it, and every doc_ids document must be in it.
+	Collection string `json:"collection,omitempty"`
 }
 
 // Summary is a cited summary.

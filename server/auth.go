@@ -87,6 +87,9 @@ func (s *Server) withAuth() gin.HandlerFunc {
 			return
 		}
 		c.Set(ctxRole, r)
+		if colls, ok := s.limits[sha256.Sum256([]byte(key))]; ok {
+			c.Set(ctxCollections, colls)
+		}
 		c.Next()
 	}
 }

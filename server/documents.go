@@ -33,6 +33,8 @@ type documentInput struct {
 	URL      string            `json:"url"`
 	Source   string            `json:"source"`
 	Metadata map[string]string `json:"metadata"`
+	// Collection defaults to the request's ?collection=, then "default".
+	Collection string `json:"collection"`
 }
 
 type addDocumentsRequest struct {
@@ -45,6 +47,17 @@ type addDocumentsRequest struct {
 func (s *Server) addDocuments(c *gin.Context) {
 	docs, err := s.documentsFromRequest(c)
 	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	if coll := c.Query("collection"); coll != "" {
+		for i := range docs {
+			if docs[i].Collection == "" && docs[i].Metadata[rag.MetaCollection] == "" {
+				docs[i].Collection = coll
+			}
+		}
+	}
+	if err := checkDocumentCollections(c, docs); err != nil {
 		s.fail(c, err)
 		return
 	}
@@ -87,7 +100,7 @@ func (s *Server) documentsFromJSON(ctx context.Context, req addDocumentsRequest)
 			docs[i] = d
 			continue
 		}
-		d := rag.Document{ID: strings.TrimSpace(in.ID), Title: strings.TrimSpace(in.Title), Text: in.Text, Source: in.Source, Metadata: in.Metadata}
+		d := rag.Document{ID: strings.TrimSpace(in.ID), Title: strings.TrimSpace(in.Title), Text: in.Text, Source: in.Source, Metadata: in.Metadata, Collection: in.Collection}
 		if d.ID == "" {
 			sum := sha256.Sum256([]byte(in.Text))
 			d.ID = "doc-" + hex.EncodeToString(sum[:8])
@@ -119,6 +132,7 @@ func (s *Server) fetchDocument(ctx context.Context, i int, in documentInput) (ra
 	if title := strings.TrimSpace(in.Title); title != "" {
 		d.Title = title
 	}
+	d.Collection = in.Collection
 	for k, v := range in.Metadata {
 		if d.Metadata == nil {
 			d.Metadata = map[string]string{}
@@ -211,6 +225,11 @@ func (s *Server) listDocuments(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
+	want := c.Query("collection")
+	if want != "" && !mayUse(c, want) {
+		s.fail(c, forbiddenCollection(want))
+		return
+	}
 	docs, err := s.eng.ListDocuments(c.Request.Context(), after, limit+1)
 	if err != nil {
 		s.fail(c, err)
@@ -221,15 +240,19 @@ func (s *Server) listDocuments(c *gin.Context) {
 		docs = docs[:limit]
 		reply["next_cursor"] = base64.RawURLEncoding.EncodeToString([]byte(docs[limit-1].ID))
 	}
-	if docs == nil {
-		docs = []rag.DocumentInfo{}
-	}
-	for i := range docs {
-		if docs[i].Metadata == nil {
-			docs[i].Metadata = map[string]string{}
+	// The collection filter applies within the page: a page may hold fewer
+	// than limit documents and still have a next one.
+	out := []rag.DocumentInfo{}
+	for _, d := range docs {
+		if (want != "" && d.Collection != want) || !mayUse(c, d.Collection) {
+			continue
 		}
+		if d.Metadata == nil {
+			d.Metadata = map[string]string{}
+		}
+		out = append(out, d)
 	}
-	reply["documents"] = docs
+	reply["documents"] = out
 	c.JSON(http.StatusOK, reply)
 }
 
@@ -274,6 +297,10 @@ func (s *Server) getDocument(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
+	if !mayUse(c, doc.Collection) {
+		s.fail(c, forbiddenCollection(doc.Collection))
+		return
+	}
 	reply := documentReply{Document: doc, Source: doc.Source, Metadata: doc.Metadata}
 	if reply.Metadata == nil {
 		reply.Metadata = map[string]string{}
@@ -293,6 +320,17 @@ func (s *Server) deleteDocument(c *gin.Context) {
 	if err != nil {
 		s.fail(c, err)
 		return
+	}
+	if limitsOf(c) != nil {
+		doc, err := s.eng.Document(c.Request.Context(), id)
+		if err != nil {
+			s.fail(c, err)
+			return
+		}
+		if !mayUse(c, doc.Collection) {
+			s.fail(c, forbiddenCollection(doc.Collection))
+			return
+		}
 	}
 	if err := s.eng.Delete(c.Request.Context(), id); err != nil {
 		s.fail(c, err)

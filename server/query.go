@@ -27,6 +27,10 @@ func (s *Server) search(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
+	if err := scopeRequest(c, &req.Collection, &req.Filter); err != nil {
+		s.fail(c, err)
+		return
+	}
 	res, err := s.eng.Search(c.Request.Context(), req)
 	if err != nil {
 		s.fail(c, err)
@@ -44,6 +48,10 @@ func (s *Server) ask(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
+	if err := scopeRequest(c, &req.Collection, &req.Filter); err != nil {
+		s.fail(c, err)
+		return
+	}
 	run := func(ctx context.Context, emit func(string) error) (any, error) {
 		ans, err := s.eng.AskStream(ctx, req.AskRequest, emit)
 		if err != nil {
@@ -58,6 +66,10 @@ func (s *Server) ask(c *gin.Context) {
 func (s *Server) summarize(c *gin.Context) {
 	var req summarizeRequest
 	if err := bindJSON(c, &req); err != nil {
+		s.fail(c, err)
+		return
+	}
+	if err := scopeRequest(c, &req.Collection, &rag.Filter{}); err != nil {
 		s.fail(c, err)
 		return
 	}

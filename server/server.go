@@ -46,6 +46,10 @@ type Config struct {
 	NoChatSources bool
 	// Version is the version reported to MCP clients.
 	Version string
+	// KeyCollections limits API keys (of WriteKeys or ReadKeys) to the
+	// named collections: such a key gets 403 on any other collection and on
+	// routes that do not take a collection (chat completions, MCP, verify).
+	KeyCollections map[string][]string
 	// AllowPrivateURLs lets documents given by "url" be fetched from
 	// loopback, private and link-local addresses (refused by default).
 	AllowPrivateURLs bool
@@ -70,6 +74,8 @@ type Server struct {
 	version     string
 	// fetch bounds the fetching of documents given by URL.
 	fetch load.FetchOptions
+	// limits are the collections limited keys may use.
+	limits collectionLimits
 }
 
 // New builds the server and its router.
@@ -91,6 +97,7 @@ func New(cfg Config) (*Server, error) {
 		chatSources: !cfg.NoChatSources,
 		version:     cfg.Version,
 		fetch:       load.FetchOptions{AllowPrivate: cfg.AllowPrivateURLs},
+		limits:      newCollectionLimits(cfg.KeyCollections),
 	}
 	if s.maxBody <= 0 {
 		s.maxBody = DefaultMaxBodyBytes
@@ -139,18 +146,20 @@ func (s *Server) routes() *gin.Engine {
 	v1.GET("/documents", s.listDocuments)
 	v1.GET("/documents/*id", s.getDocument)
 	v1.DELETE("/documents/*id", write, s.deleteDocument)
+	v1.GET("/collections", s.listCollections)
+	v1.DELETE("/collections/:name", write, s.deleteCollection)
 	v1.POST("/search", s.search)
 	v1.POST("/ask", s.ask)
 	v1.POST("/summarize", s.summarize)
-	v1.POST("/verify", s.verify)
+	v1.POST("/verify", s.requireAllCollections(), s.verify)
 
 	// The OpenAI-compatible routes answer errors in the OpenAI shape.
 	oai := r.Group("/v1", withOpenAIErrors(), s.withAuth(), s.withBodyLimit(s.maxBody), withTimeout(s.timeout))
-	oai.POST("/chat/completions", s.chatCompletions)
+	oai.POST("/chat/completions", s.requireAllCollections(), s.chatCompletions)
 	oai.GET("/models", s.listModels)
 	oai.GET("/models/:model", s.getModel)
 
-	r.POST("/mcp", s.withAuth(), s.withBodyLimit(s.maxBody), withTimeout(s.timeout), s.mcpHandler())
+	r.POST("/mcp", s.withAuth(), s.requireAllCollections(), s.withBodyLimit(s.maxBody), withTimeout(s.timeout), s.mcpHandler())
 	return r
 }
 

@@ -55,6 +55,7 @@ func (a *app) askCommand() *cobra.Command {
 	cmd.Flags().StringVar(&mode, "mode", "auto", "auto, extractive or llm")
 	cmd.Flags().Float64Var(&minConf, "min-confidence", 0, "abstain below this confidence (0 to 1; default: the ranker's)")
 	cmd.Flags().StringSliceVar(&docIDs, "doc", nil, "only these document ids (repeatable)")
+	cmd.Flags().StringVar(&req.Collection, "collection", "", "only this collection (default: every collection)")
 	return cmd
 }
 
@@ -95,6 +96,7 @@ func (a *app) searchCommand() *cobra.Command {
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the reply object of POST /v1/search")
 	cmd.Flags().IntVarP(&req.TopK, "top-k", "k", rag.DefaultTopK, "passages to return")
 	cmd.Flags().StringSliceVar(&docIDs, "doc", nil, "only these document ids (repeatable)")
+	cmd.Flags().StringVar(&req.Collection, "collection", "", "only this collection (default: every collection)")
 	return cmd
 }
 
@@ -131,6 +133,7 @@ func (a *app) summarizeCommand() *cobra.Command {
 	cmd.Flags().StringSliceVar(&req.DocIDs, "doc", nil, "document ids to summarize (repeatable)")
 	cmd.Flags().StringVar(&req.Query, "query", "", "summarize the passages retrieved for this query")
 	cmd.Flags().IntVar(&req.MaxSentences, "max-sentences", rag.DefaultSummarySentences, "sentences in the summary")
+	cmd.Flags().StringVar(&req.Collection, "collection", "", "only this collection: the query's passages come from it, --doc documents must be in it")
 	cmd.Flags().StringVar(&mode, "mode", "auto", "auto, extractive or llm")
 	return cmd
 }

@@ -11,11 +11,13 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/ragcite/ragcite/eval"
+	"github.com/ragcite/ragcite/rag"
 	"github.com/ragcite/ragcite/rag/load"
 )
 
 type evalOptions struct {
 	suite, jsonOut, junitOut, mdOut, htmlOut string
+	collection                               string
 	baseline                                 string
 	maxRegression                            float64
 	server                                   string
@@ -52,6 +54,7 @@ func (a *app) evalCommand() *cobra.Command {
 	}
 	f := cmd.Flags()
 	f.StringVar(&o.suite, "suite", "", "suite YAML file")
+	f.StringVar(&o.collection, "collection", "", "ingest the suite's documents into this collection and ask only there")
 	f.StringVar(&o.jsonOut, "json", "", "write the JSON report to this file")
 	f.StringVar(&o.junitOut, "junit", "", "write a JUnit XML report to this file")
 	f.StringVar(&o.mdOut, "markdown", "", "write a Markdown summary to this file")
@@ -135,6 +138,12 @@ func (a *app) runSuite(ctx context.Context, o evalOptions) error {
 		return setup(err)
 	}
 	defer closeTarget()
+	if o.collection != "" {
+		if err := rag.ValidateCollection(o.collection); err != nil {
+			return &usageError{fmt.Errorf("--collection: %w", err)}
+		}
+		target = eval.InCollection(target, o.collection)
+	}
 	if err := target.Ingest(ctx, docs); err != nil {
 		return setup(fmt.Errorf("ingest the suite's documents: %w", err))
 	}

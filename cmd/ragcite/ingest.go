@@ -15,13 +15,14 @@ import (
 
 func (a *app) ingestCommand() *cobra.Command {
 	var fetch load.FetchOptions
+	var collection string
 	cmd := &cobra.Command{
 		Use:   "ingest PATH|URL...",
 		Short: "Ingest files, directories (.txt, .md, .html, .jsonl, .pdf, .docx) and web pages by http(s) URL",
 		Args:  cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return a.withEngine(cmd, func(eng *rag.Engine) error {
-				sum, err := ingestPaths(cmd, eng, args, a.stderr, fetch)
+				sum, err := ingestPaths(cmd, eng, args, a.stderr, fetch, collection)
 				if err != nil {
 					return err
 				}
@@ -33,6 +34,7 @@ func (a *app) ingestCommand() *cobra.Command {
 	cmd.Flags().BoolVar(&fetch.AllowPrivate, "allow-private-urls", envBool("RAGCITE_ALLOW_PRIVATE_URLS", false),
 		"fetch URLs on loopback, private and link-local addresses too (RAGCITE_ALLOW_PRIVATE_URLS)")
 	cmd.Flags().DurationVar(&fetch.Timeout, "fetch-timeout", 20*time.Second, "time limit for fetching one URL")
+	cmd.Flags().StringVar(&collection, "collection", "", "put the documents in this collection (default: their \"collection\" metadata, else default)")
 	return cmd
 }
 
@@ -50,7 +52,7 @@ func (s ingestSummary) String() string {
 // ingestPaths loads and ingests paths and http(s) URLs, warning about
 // skipped files and drawing a progress bar when stderr is a terminal. A URL
 // that cannot be fetched fails the run before anything is ingested.
-func ingestPaths(cmd *cobra.Command, eng *rag.Engine, paths []string, stderr interface{ Write([]byte) (int, error) }, fetch load.FetchOptions) (ingestSummary, error) {
+func ingestPaths(cmd *cobra.Command, eng *rag.Engine, paths []string, stderr interface{ Write([]byte) (int, error) }, fetch load.FetchOptions, collection string) (ingestSummary, error) {
 	start := time.Now()
 	var files, urls []string
 	for _, p := range paths {
@@ -74,6 +76,13 @@ func ingestPaths(cmd *cobra.Command, eng *rag.Engine, paths []string, stderr int
 			return ingestSummary{}, fmt.Errorf("ingest: %w", err)
 		}
 		docs = append(docs, d)
+	}
+	if collection != "" {
+		for i := range docs {
+			if docs[i].Metadata[rag.MetaCollection] == "" {
+				docs[i].Collection = collection
+			}
+		}
 	}
 	for _, w := range warns {
 		fmt.Fprintln(stderr, "warning:", w)

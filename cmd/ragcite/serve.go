@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"net"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
@@ -31,6 +32,8 @@ type serveConfig struct {
 	ChatSources     bool
 	// AllowPrivateURLs lets URL ingests reach non-public addresses.
 	AllowPrivateURLs bool
+	// KeyCollections are KEY=coll1+coll2 limits on API keys.
+	KeyCollections []string
 }
 
 func (a *app) serveCommand() *cobra.Command {
@@ -44,6 +47,7 @@ func (a *app) serveCommand() *cobra.Command {
 		RunE: func(cmd *cobra.Command, args []string) error {
 			sc.WriteKeys = append(sc.WriteKeys, splitList(envString("RAGCITE_API_KEYS", ""))...)
 			sc.ReadKeys = append(sc.ReadKeys, splitList(envString("RAGCITE_READ_KEYS", ""))...)
+			sc.KeyCollections = append(sc.KeyCollections, splitList(envString("RAGCITE_KEY_COLLECTIONS", ""))...)
 			return a.serve(cmd, sc)
 		},
 	}
@@ -55,6 +59,7 @@ func (a *app) serveCommand() *cobra.Command {
 	f.Int64Var(&sc.MaxBody, "max-body", int64(envInt("RAGCITE_MAX_BODY", server.DefaultMaxBodyBytes)), "request body limit in bytes (RAGCITE_MAX_BODY)")
 	f.DurationVar(&sc.RequestTimeout, "request-timeout", envDuration("RAGCITE_REQUEST_TIMEOUT", server.DefaultRequestTimeout), "per-request timeout (RAGCITE_REQUEST_TIMEOUT)")
 	f.BoolVar(&sc.ChatSources, "chat-sources", envBool("RAGCITE_CHAT_SOURCES", true), "append a Sources list to /v1/chat/completions content; a request's ragcite.sources overrides it (RAGCITE_CHAT_SOURCES)")
+	f.StringArrayVar(&sc.KeyCollections, "key-collections", nil, "limit an API key to collections: KEY=coll1+coll2 (repeatable; RAGCITE_KEY_COLLECTIONS, comma-separated)")
 	f.BoolVar(&sc.AllowPrivateURLs, "allow-private-urls", envBool("RAGCITE_ALLOW_PRIVATE_URLS", false), "let URL ingests fetch loopback, private and link-local addresses (RAGCITE_ALLOW_PRIVATE_URLS)")
 	f.DurationVar(&sc.BodyTimeout, "body-timeout", envDuration("RAGCITE_BODY_TIMEOUT", server.DefaultBodyTimeout), "time allowed to receive a request body; slower uploads get 408 (RAGCITE_BODY_TIMEOUT)")
 	f.DurationVar(&sc.ShutdownTimeout, "shutdown-timeout", envDuration("RAGCITE_SHUTDOWN_TIMEOUT", server.DefaultShutdownTimeout), "how long shutdown waits for in-flight requests (RAGCITE_SHUTDOWN_TIMEOUT)")
@@ -73,6 +78,10 @@ func (a *app) serve(cmd *cobra.Command, sc serveConfig) (err error) {
 	}
 	if sc.RequestTimeout <= 0 {
 		return &usageError{fmt.Errorf("--request-timeout %s: must be positive", sc.RequestTimeout)}
+	}
+	limits, err := parseKeyCollections(sc.KeyCollections, append(sc.WriteKeys, sc.ReadKeys...))
+	if err != nil {
+		return &usageError{err}
 	}
 	log := a.logger()
 	newStore := false
@@ -96,7 +105,7 @@ func (a *app) serve(cmd *cobra.Command, sc serveConfig) (err error) {
 		Engine: eng, WriteKeys: sc.WriteKeys, ReadKeys: sc.ReadKeys,
 		MaxBodyBytes: sc.MaxBody, RequestTimeout: sc.RequestTimeout, BodyTimeout: sc.BodyTimeout, ShutdownTimeout: sc.ShutdownTimeout,
 		Logger: log, NoChatSources: !sc.ChatSources, Version: version(),
-		AllowPrivateURLs: sc.AllowPrivateURLs,
+		AllowPrivateURLs: sc.AllowPrivateURLs, KeyCollections: limits,
 	})
 	if err != nil {
 		return err
@@ -137,12 +146,35 @@ func (a *app) serve(cmd *cobra.Command, sc serveConfig) (err error) {
 // serveIngest ingests paths with ingestPaths and counts them in the
 // server's ingest metrics.
 func (a *app) serveIngest(cmd *cobra.Command, srv *server.Server, eng *rag.Engine, paths []string, fetch load.FetchOptions) (ingestSummary, error) {
-	sum, err := ingestPaths(cmd, eng, paths, a.stderr, fetch)
+	sum, err := ingestPaths(cmd, eng, paths, a.stderr, fetch, "")
 	if err != nil {
 		return sum, err
 	}
 	srv.RecordIngest(server.IngestCounts{Created: sum.created, Updated: sum.updated, Unchanged: sum.unchanged, Chunks: sum.chunks})
 	return sum, nil
+}
+
+// parseKeyCollections reads KEY=coll1+coll2 limits; each key must be a
+// configured API key and each collection a valid name.
+func parseKeyCollections(specs, keys []string) (map[string][]string, error) {
+	out := map[string][]string{}
+	for _, spec := range specs {
+		key, list, ok := strings.Cut(spec, "=")
+		key = strings.TrimSpace(key)
+		if !ok || key == "" || list == "" {
+			return nil, fmt.Errorf("--key-collections %q: want KEY=coll1+coll2", spec)
+		}
+		if !slices.Contains(keys, key) {
+			return nil, fmt.Errorf("--key-collections: the key is not one of --api-key or --read-key")
+		}
+		for _, c := range strings.Split(list, "+") {
+			if err := rag.ValidateCollection(c); err != nil {
+				return nil, fmt.Errorf("--key-collections: %w", err)
+			}
+			out[key] = append(out[key], c)
+		}
+	}
+	return out, nil
 }
 
 func splitList(s string) []string {
