@@ -232,7 +232,10 @@ func (l *Local) add(v []float32, h uint64, w float32) {
 }
 
 // extract scans text once, word by word, and fills s.table with the word
-// and bigram features and their counts.
+// and bigram features and their counts. It is one loop with a closure for
+// the end of a word because it is the embedder's hot path: the state it
+// shares (previous word, current word's start and ASCII-ness) stays in
+// registers instead of being passed around per byte.
 func (l *Local) extract(s *scratch, src string) {
 	var (
 		prevH  uint64

@@ -293,7 +293,9 @@ func hitRank(ctx context.Context, t Target, c Case, k int) int {
 	return 0
 }
 
-// ComputeMetrics summarises case results.
+// ComputeMetrics summarises case results. It is one pass that accumulates
+// every metric's numerator and denominator side by side, so each case is
+// counted in exactly the metrics its kind and expectations call for.
 func ComputeMetrics(cases []CaseResult) Metrics {
 	m := Metrics{Cases: len(cases)}
 	var factsFound, factsTotal, cites, valid, cited, supported int

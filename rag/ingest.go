@@ -19,6 +19,32 @@ type Progress func(done, total int)
 // Results are in input order. The batch is stored all or nothing: on error
 // no document of it was written.
 func (e *Engine) Ingest(ctx context.Context, docs []Document, progress Progress) ([]IngestResult, error) {
+	docs, err := validateBatch(docs)
+	if err != nil {
+		return nil, err
+	}
+	e.ingestMu.Lock()
+	defer e.ingestMu.Unlock()
+
+	results, jobs, err := e.planIngest(ctx, docs)
+	if err != nil {
+		return nil, err
+	}
+	prepared, err := e.prepareAll(ctx, docs, jobs, results, progress)
+	if err != nil {
+		return nil, fmt.Errorf("ingest: %w", err)
+	}
+	if len(prepared) > 0 {
+		if err := e.store.Put(ctx, prepared...); err != nil {
+			return nil, fmt.Errorf("ingest: store: %w", err)
+		}
+	}
+	return results, nil
+}
+
+// validateBatch checks every document and that no id appears twice, and
+// returns a copy of docs with each document placed in its collection.
+func validateBatch(docs []Document) ([]Document, error) {
 	seen := make(map[string]bool, len(docs))
 	docs = slices.Clone(docs)
 	for i, d := range docs {
@@ -35,15 +61,21 @@ func (e *Engine) Ingest(ctx context.Context, docs []Document, progress Progress)
 		}
 		seen[d.ID] = true
 	}
-	e.ingestMu.Lock()
-	defer e.ingestMu.Unlock()
+	return docs, nil
+}
 
+// ingestJob is a document of the batch to chunk and embed: its index in the
+// batch and its content hash.
+type ingestJob struct {
+	i    int
+	hash string
+}
+
+// planIngest compares each document with its stored version: unchanged ones
+// are done, created and updated ones become jobs.
+func (e *Engine) planIngest(ctx context.Context, docs []Document) ([]IngestResult, []ingestJob, error) {
 	results := make([]IngestResult, len(docs))
-	type job struct {
-		i    int
-		hash string
-	}
-	var jobs []job
+	var jobs []ingestJob
 	for i, d := range docs {
 		results[i] = IngestResult{ID: d.ID, Title: d.Title}
 		hash := ContentHash(d)
@@ -54,44 +86,45 @@ func (e *Engine) Ingest(ctx context.Context, docs []Document, progress Progress)
 		case err == nil:
 			results[i].Status = StatusUpdated
 			if results[i].Changed, err = e.changedFields(ctx, d); err != nil {
-				return nil, fmt.Errorf("ingest %q: %w", d.ID, err)
+				return nil, nil, fmt.Errorf("ingest %q: %w", d.ID, err)
 			}
-			jobs = append(jobs, job{i, hash})
+			jobs = append(jobs, ingestJob{i, hash})
 		case errors.Is(err, ErrNotFound):
 			results[i].Status = StatusCreated
-			jobs = append(jobs, job{i, hash})
+			jobs = append(jobs, ingestJob{i, hash})
 		default:
-			return nil, fmt.Errorf("ingest %q: %w", d.ID, err)
+			return nil, nil, fmt.Errorf("ingest %q: %w", d.ID, err)
 		}
 	}
+	return results, jobs, nil
+}
+
+// prepareAll chunks and embeds the jobs' documents on e.workers goroutines,
+// recording chunk counts in results and reporting progress. The first error
+// cancels the rest; the prepared documents are in job order.
+func (e *Engine) prepareAll(ctx context.Context, docs []Document, jobs []ingestJob, results []IngestResult, progress Progress) ([]StoredDocument, error) {
 	total, done := len(docs), len(docs)-len(jobs)
 	if progress != nil {
 		progress(done, total)
 	}
-
-	// Workers chunk and embed documents concurrently; the store then takes
-	// the whole batch at once, all or nothing, made durable together.
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
-	work := make(chan job)
+	work := make(chan int) // index into jobs
 	prepared := make([]StoredDocument, len(jobs))
-	slot := make(map[int]int, len(jobs)) // docs index -> prepared index
-	for k, j := range jobs {
-		slot[j.i] = k
-	}
 	var mu sync.Mutex // guards results and done
 	var wg sync.WaitGroup
 	for range min(e.workers, max(len(jobs), 1)) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for j := range work {
+			for k := range work {
+				j := jobs[k]
 				sd, err := e.prepare(ctx, docs[j.i], j.hash)
 				if err != nil {
 					cancel(err)
 					return
 				}
-				prepared[slot[j.i]] = sd
+				prepared[k] = sd
 				mu.Lock()
 				results[j.i].Chunks = len(sd.Chunks)
 				done++
@@ -103,9 +136,9 @@ func (e *Engine) Ingest(ctx context.Context, docs []Document, progress Progress)
 		}()
 	}
 feed:
-	for _, j := range jobs {
+	for k := range jobs {
 		select {
-		case work <- j:
+		case work <- k:
 		case <-ctx.Done():
 			break feed
 		}
@@ -113,14 +146,9 @@ feed:
 	close(work)
 	wg.Wait()
 	if err := context.Cause(ctx); err != nil {
-		return nil, fmt.Errorf("ingest: %w", err)
+		return nil, err
 	}
-	if len(prepared) > 0 {
-		if err := e.store.Put(ctx, prepared...); err != nil {
-			return nil, fmt.Errorf("ingest: store: %w", err)
-		}
-	}
-	return results, nil
+	return prepared, nil
 }
 
 // changedFields names the fields in which d differs from its stored version.

@@ -439,6 +439,8 @@ const maxMapCalls = 32
 // fit the context budget, else map-reduce: each group of passages is
 // condensed into notes that cite the passages by their global numbers, and
 // the notes are merged, so the final markers point at original passages.
+// The map and reduce steps share the passage numbering and the budget, so
+// they stay in one function.
 func (e *Engine) summarizeLLM(ctx context.Context, req SummarizeRequest, hits []Hit, policy Policy, emit func(string) error) (*Summary, error) {
 	sum := &Summary{Citations: []Citation{}, Conflicts: []Conflict{}, Mode: ModeLLM}
 	all := hits // every passage is evidence for conflicts

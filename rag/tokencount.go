@@ -59,7 +59,10 @@ func isSpace(r rune) bool { return unicode.IsSpace(r) }
 
 func isNewline(r rune) bool { return r == '\r' || r == '\n' }
 
-// nextPiece returns the end of the piece of s starting at i.
+// nextPiece returns the end of the piece of s starting at i. It is long
+// because it is one switch over the alternatives of tiktoken's pre-split
+// regular expression, in the same order; split up, the correspondence with
+// that expression (which the tests check byte for byte) would be lost.
 func nextPiece(s string, i int) int {
 	r, size := utf8.DecodeRuneInString(s[i:])
 	// 's 't 're 've 'm 'll 'd, any case

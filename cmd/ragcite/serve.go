@@ -67,7 +67,9 @@ func (a *app) serveCommand() *cobra.Command {
 }
 
 // serve runs the server until the command's context is done (SIGINT or
-// SIGTERM), then shuts it down gracefully and closes the engine.
+// SIGTERM), then shuts it down gracefully and closes the engine. It is long
+// because it is the wiring, in order: engine, optional ingest, listener,
+// server, signal handling and shutdown, each step a few lines.
 func (a *app) serve(cmd *cobra.Command, sc serveConfig) (err error) {
 	ctx := cmd.Context()
 	if sc.MaxBody <= 0 {

@@ -56,6 +56,9 @@ type config struct {
 	cpuProfile  string
 }
 
+// run parses the flags, builds the corpus, starts a server on 127.0.0.1 and
+// measures both paths. It reads top to bottom as the measurement protocol,
+// which is why it is kept in one function.
 func run(args []string, out io.Writer) error {
 	var cfg config
 	fs := flag.NewFlagSet("loadgen", flag.ContinueOnError)
