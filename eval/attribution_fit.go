@@ -15,7 +15,7 @@ type FitOptions struct {
 	// Folds for cross-validation by question; 0 means 5.
 	Folds int
 	// KeepTarget is the share of supported training claims the partial
-	// threshold keeps; 0 means 0.93, a margin over the 0.9 wanted held out.
+	// threshold keeps; 0 means 0.95, a margin over the 0.9 wanted held out.
 	KeepTarget float64
 }
 
@@ -43,7 +43,7 @@ func FitLexical(claims []AttributionClaim, opt FitOptions) (FitResult, error) {
 		opt.Folds = 5
 	}
 	if opt.KeepTarget == 0 {
-		opt.KeepTarget = 0.93
+		opt.KeepTarget = 0.95
 	}
 	if opt.Folds < 2 || opt.KeepTarget <= 0 || opt.KeepTarget > 1 {
 		return FitResult{}, fmt.Errorf("fit: folds %d (want >= 2), keep target %v (want in (0,1])", opt.Folds, opt.KeepTarget)
