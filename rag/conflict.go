@@ -100,12 +100,20 @@ type foundClaim struct {
 	evidence []evidence
 }
 
-// findConflict looks for two or more different figures that strong evidence
-// states for a quantity question. Each evidence sentence contributes the one
+// findConflict looks for two or more different values that strong evidence
+// states for a question: figures for a quantity question (below), dates,
+// people, organisations and places otherwise (findValueConflict). Each evidence sentence contributes the one
 // figure anchored to the question: the figure nearest the question's terms,
 // skipping figures that modify another noun ("a $500 billion valuation").
 func findConflict(q string, ev []evidence) (foundConflict, bool) {
-	if !quantityQuestion.MatchString(q) || len(ev) == 0 {
+	if len(ev) == 0 {
+		return foundConflict{}, false
+	}
+	if !quantityQuestion.MatchString(q) {
+		switch t := askedAnswerType(q); t {
+		case typeDate, typePerson, typeOrg, typePlace:
+			return findValueConflict(q, t, ev)
+		}
 		return foundConflict{}, false
 	}
 	qterms := termSet(q)

@@ -1,0 +1,81 @@
+package rag
+
+import "testing"
+
+func TestFindDatesNormalises(t *testing.T) {
+	tests := []struct{ a, b string }{
+		{"The vote was held on Nov. 3.", "The vote was held on 3 November."},
+		{"It opened on March 5, 2020.", "It opened on 5 March 2020."},
+	}
+	for _, tc := range tests {
+		da, db := findDates(tc.a), findDates(tc.b)
+		if len(da) != 1 || len(db) != 1 || !sameValue(da[0].key, db[0].key) {
+			t.Errorf("%q %v and %q %v: want one same date", tc.a, da, tc.b, db)
+		}
+	}
+	if d := findDates("Inferentia launched in 2018 and Trainium in 2020."); len(d) != 2 || d[0].key != "2018" || d[1].key != "2020" {
+		t.Errorf("years: %v", d)
+	}
+}
+
+func TestSameValue(t *testing.T) {
+	tests := []struct {
+		a, b string
+		want bool
+	}{
+		{"sam altman", "altman", true},
+		{"11-3", "2020-11-3", true},
+		{"2018", "2019", false},
+		{"anthropic", "microsoft", false},
+	}
+	for _, tc := range tests {
+		if got := sameValue(tc.a, tc.b); got != tc.want {
+			t.Errorf("sameValue(%q, %q) = %v, want %v", tc.a, tc.b, got, tc.want)
+		}
+	}
+}
+
+func valueEv(doc, s string, score float64) evidence {
+	return evidence{chunk: Chunk{DocID: doc}, text: s, score: score}
+}
+
+func TestFindValueConflict(t *testing.T) {
+	tests := []struct {
+		name   string
+		q      string
+		ev     []evidence
+		want   bool
+		values int
+	}{
+		{"dates differ across documents", "When was the Rhine bridge in Basel opened?", []evidence{
+			valueEv("a", "The Rhine bridge in Basel was opened on 3 November 1871.", 0.9),
+			valueEv("b", "The Rhine bridge in Basel was opened in 1899, records show.", 0.8),
+		}, true, 2},
+		{"same date written two ways", "When was the Rhine bridge in Basel opened?", []evidence{
+			valueEv("a", "The Rhine bridge in Basel was opened on Nov. 3.", 0.9),
+			valueEv("b", "The Rhine bridge in Basel was opened on 3 November.", 0.8),
+		}, false, 0},
+		{"people differ", "Who founded the Basel bridge company?", []evidence{
+			valueEv("a", "The Basel bridge company was founded by Johann Merian.", 0.9),
+			valueEv("b", "Records say the Basel bridge company was founded by Hans Euler.", 0.8),
+		}, true, 2},
+		{"one name written two ways", "Who founded the Basel bridge company?", []evidence{
+			valueEv("a", "The Basel bridge company was founded by Johann Merian.", 0.9),
+			valueEv("b", "The Basel bridge company was founded by Merian, records say.", 0.8),
+		}, false, 0},
+		{"one document is no conflict", "When was the Rhine bridge in Basel opened?", []evidence{
+			valueEv("a", "The Rhine bridge in Basel was opened on 3 November 1871.", 0.9),
+			valueEv("a", "The Rhine bridge in Basel was opened in 1899 after repairs.", 0.8),
+		}, false, 0},
+		{"weak evidence is ignored", "When was the Rhine bridge in Basel opened?", []evidence{
+			valueEv("a", "The Rhine bridge in Basel was opened on 3 November 1871.", 0.9),
+			valueEv("b", "The Rhine bridge in Basel was opened in 1899.", 0.01),
+		}, false, 0},
+	}
+	for _, tc := range tests {
+		fc, ok := findConflict(tc.q, tc.ev)
+		if ok != tc.want || len(fc.claims) != tc.values {
+			t.Errorf("%s: conflict %v with %d values %+v, want %v with %d", tc.name, ok, len(fc.claims), fc.claims, tc.want, tc.values)
+		}
+	}
+}
