@@ -45,7 +45,7 @@ func NewChunker(opts ...ChunkOption) (*Chunker, error) {
 	if c.overlap < 0 || c.overlap*2 > c.maxTokens {
 		return nil, fmt.Errorf("%w: chunk overlap %d tokens: must be between 0 and half the chunk size (%d)", ErrInvalidArgument, c.overlap, c.maxTokens/2)
 	}
-	if _, err := Tokenizer(); err != nil {
+	if _, err := loadTokenizer(); err != nil {
 		return nil, err
 	}
 	return c, nil

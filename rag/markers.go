@@ -18,7 +18,7 @@ var markerNumber = regexp.MustCompile(`\d+(?:\s*[-–]\s*\d+)?`)
 const maxMarkerRange = 50
 
 // FormatMarkers returns the marker group for citation numbers ns, "[1][2]",
-// or "" for none. It is the one writer of markers; ParseMarkers reads them.
+// or "" for none. It is the one writer of markers; parseMarkers reads them.
 func FormatMarkers(ns []int) string {
 	var b strings.Builder
 	for _, n := range ns {
@@ -47,9 +47,9 @@ func writeSentence(b *strings.Builder, sentence string, ns []int) {
 	b.WriteString(citedText(sentence, ns))
 }
 
-// ParseMarkers returns the passage numbers a marker group names, in order,
+// parseMarkers returns the passage numbers a marker group names, in order,
 // without duplicates: "[1][2]", "[1, 2]" and "[1-2]" all give [1 2].
-func ParseMarkers(group string) []int {
+func parseMarkers(group string) []int {
 	var out []int
 	seen := map[int]bool{}
 	add := func(n int) {
@@ -102,7 +102,7 @@ func splitCited(src string) []citedSentence {
 	last := 0
 	for _, loc := range markerGroup.FindAllStringIndex(src, -1) {
 		plain.WriteString(src[last:loc[0]])
-		marks = append(marks, mark{at: plain.Len(), nums: ParseMarkers(src[loc[0]:loc[1]])})
+		marks = append(marks, mark{at: plain.Len(), nums: parseMarkers(src[loc[0]:loc[1]])})
 		last = loc[1]
 	}
 	plain.WriteString(src[last:])

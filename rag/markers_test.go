@@ -22,8 +22,8 @@ func TestParseMarkers(t *testing.T) {
 		{"[1-999999]", []int{1}},
 	}
 	for _, tc := range tests {
-		if got := ParseMarkers(tc.in); !reflect.DeepEqual(got, tc.want) {
-			t.Errorf("ParseMarkers(%q) = %v, want %v", tc.in, got, tc.want)
+		if got := parseMarkers(tc.in); !reflect.DeepEqual(got, tc.want) {
+			t.Errorf("parseMarkers(%q) = %v, want %v", tc.in, got, tc.want)
 		}
 	}
 }
@@ -50,7 +50,7 @@ func FuzzParseMarkers(f *testing.F) {
 			return
 		}
 		for _, loc := range markerGroup.FindAllStringIndex(s, -1) {
-			nums := ParseMarkers(s[loc[0]:loc[1]])
+			nums := parseMarkers(s[loc[0]:loc[1]])
 			if len(nums) > 64*(maxMarkerRange+1) {
 				t.Fatalf("%d numbers from %q", len(nums), s)
 			}
@@ -77,8 +77,8 @@ func TestFormatMarkers(t *testing.T) {
 		if got != tc.want {
 			t.Errorf("FormatMarkers(%v) = %q, want %q", tc.ns, got, tc.want)
 		}
-		if back := ParseMarkers(got); len(tc.ns) > 0 && !reflect.DeepEqual(back, tc.ns) {
-			t.Errorf("ParseMarkers(%q) = %v, want %v", got, back, tc.ns)
+		if back := parseMarkers(got); len(tc.ns) > 0 && !reflect.DeepEqual(back, tc.ns) {
+			t.Errorf("parseMarkers(%q) = %v, want %v", got, back, tc.ns)
 		}
 	}
 	var b strings.Builder

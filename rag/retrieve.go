@@ -97,7 +97,7 @@ func (e *Engine) retrieve(ctx context.Context, q string, k int, f Filter) ([]Hit
 		return nil, err
 	}
 	lex = trimWeak(lex, lexicalFloor)
-	hits := FuseRRF(k, dense, lex)
+	hits := fuseRRF(k, dense, lex)
 	ranks := make(map[string]*Hit, len(hits))
 	for i := range hits {
 		ranks[hits[i].Chunk.ID] = &hits[i]
@@ -132,9 +132,9 @@ func trimWeak(hits []Hit, floor float64) []Hit {
 	return hits
 }
 
-// FuseRRF merges ranked lists by reciprocal rank fusion: a chunk scores
+// fuseRRF merges ranked lists by reciprocal rank fusion: a chunk scores
 // sum(1/(rrfK+rank)) over the lists it appears in. Ties keep chunk id order.
-func FuseRRF(k int, lists ...[]Hit) []Hit {
+func fuseRRF(k int, lists ...[]Hit) []Hit {
 	type acc struct {
 		hit   Hit
 		score float64

@@ -8,8 +8,8 @@ import (
 	tiktokenloader "github.com/pkoukk/tiktoken-go-loader"
 )
 
-// TokenEncoding is the tiktoken encoding used for every token count.
-const TokenEncoding = "cl100k_base"
+// tokenEncoding is the tiktoken encoding used for every token count.
+const tokenEncoding = "cl100k_base"
 
 var (
 	tokenizerOnce sync.Once
@@ -17,14 +17,14 @@ var (
 	tokenizerErr  error
 )
 
-// Tokenizer returns the shared tiktoken encoder, loaded from the BPE ranks
+// loadTokenizer returns the shared tiktoken encoder, loaded from the BPE ranks
 // embedded in the binary; no code path downloads BPE files.
-func Tokenizer() (*tiktoken.Tiktoken, error) {
+func loadTokenizer() (*tiktoken.Tiktoken, error) {
 	tokenizerOnce.Do(func() {
 		tiktoken.SetBpeLoader(tiktokenloader.NewOfflineLoader())
-		tokenizer, tokenizerErr = tiktoken.GetEncoding(TokenEncoding)
+		tokenizer, tokenizerErr = tiktoken.GetEncoding(tokenEncoding)
 		if tokenizerErr != nil {
-			tokenizerErr = fmt.Errorf("load tokenizer %s: %w", TokenEncoding, tokenizerErr)
+			tokenizerErr = fmt.Errorf("load tokenizer %s: %w", tokenEncoding, tokenizerErr)
 		}
 	})
 	return tokenizer, tokenizerErr
@@ -32,7 +32,7 @@ func Tokenizer() (*tiktoken.Tiktoken, error) {
 
 // CountTokens returns the number of tokens in s.
 func CountTokens(s string) (int, error) {
-	if _, err := Tokenizer(); err != nil {
+	if _, err := loadTokenizer(); err != nil {
 		return 0, err
 	}
 	return countTokens(s), nil

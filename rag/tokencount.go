@@ -41,7 +41,7 @@ func pieceTokens(p string) int {
 	if ok {
 		return n
 	}
-	tk, _ := Tokenizer() // loaded by NewChunker before any count
+	tk, _ := loadTokenizer() // loaded by NewChunker before any count
 	n = len(tk.EncodeOrdinary(p))
 	pieceCache.Lock()
 	if len(pieceCache.m) < maxPieceCache {

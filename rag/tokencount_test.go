@@ -7,7 +7,7 @@ import (
 )
 
 func tiktokenCount(t testing.TB, s string) int {
-	tk, err := Tokenizer()
+	tk, err := loadTokenizer()
 	if err != nil {
 		t.Fatal(err)
 	}
