@@ -23,6 +23,8 @@ type VerifyRequest struct {
 	Claims   []string `json:"claims,omitempty"`
 	Passages []string `json:"passages,omitempty"`
 	DocIDs   []string `json:"doc_ids,omitempty"`
+	// Collection, when set, requires every document of DocIDs to be in it.
+	Collection string `json:"collection,omitempty"`
 }
 
 // VerifyResult holds one verdict per sentence or claim, and the quotes
@@ -95,6 +97,9 @@ func (e *Engine) Verify(ctx context.Context, req VerifyRequest) (*VerifyResult, 
 				return nil, fmt.Errorf("document %q: %w", id, err)
 			}
 			return nil, fmt.Errorf("verify: %w", err)
+		}
+		if req.Collection != "" && collectionOf(d.Metadata) != req.Collection {
+			return nil, fmt.Errorf("%w: document %q is not in collection %q", ErrNotFound, id, req.Collection)
 		}
 		docs = append(docs, d)
 		passages = append(passages, d.Text)

@@ -15,6 +15,10 @@ func (s *Server) verify(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
+	if err := scopeRequest(c, &req.Collection, &rag.Filter{}); err != nil {
+		s.fail(c, err)
+		return
+	}
 	res, err := s.eng.Verify(c.Request.Context(), req)
 	if err != nil {
 		s.fail(c, err)
