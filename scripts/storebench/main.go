@@ -68,6 +68,14 @@ func openStore(dir string) error {
 	var ms runtime.MemStats
 	runtime.ReadMemStats(&ms)
 	fmt.Printf("open %s: %d documents, %d chunks in %.3f s; heap %d MB, sys %d MB\n", dir, len(docs), chunks, el.Seconds(), ms.HeapAlloc>>20, ms.Sys>>20)
+	for range 2 { // the first page of GET /v1/documents (limit 1000, plus one to know more follow)
+		t := time.Now()
+		page, err := st.ListDocuments(context.Background(), "", 1001)
+		if err != nil {
+			return err
+		}
+		fmt.Printf("first page: %d documents in %.2f ms\n", len(page), float64(time.Since(t).Microseconds())/1000)
+	}
 	return st.Close()
 }
 
