@@ -3,7 +3,6 @@ package chromemstore
 import (
 	"container/heap"
 	"math"
-	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -94,42 +93,6 @@ func (x *bm25Index) add(c *rag.Chunk, a analysed) int32 {
 	x.live++
 	x.totalLen += int64(a.length)
 	return slot
-}
-
-// merge moves the chunks of o, an index built apart (by another goroutine
-// while reopening), into x, and returns the offset added to o's slots.
-func (x *bm25Index) merge(o *bm25Index) int32 {
-	off := int32(len(x.slots))
-	remap := make([]int32, len(o.postings))
-	for t, lid := range o.termIDs {
-		gid, ok := x.termIDs[t]
-		if !ok {
-			gid = int32(len(x.postings))
-			x.termIDs[t] = gid
-			x.postings = append(x.postings, nil)
-		}
-		remap[lid] = gid
-	}
-	for lid, ps := range o.postings {
-		gid := remap[lid]
-		dst := slices.Grow(x.postings[gid], len(ps))
-		for _, p := range ps {
-			dst = append(dst, posting{p.slot + off, p.tf})
-		}
-		x.postings[gid] = dst
-	}
-	for _, sl := range o.slots {
-		for k, id := range sl.terms {
-			sl.terms[k] = remap[id]
-		}
-		x.slots = append(x.slots, sl)
-	}
-	for _, f := range o.free {
-		x.free = append(x.free, f+off)
-	}
-	x.live += o.live
-	x.totalLen += o.totalLen
-	return off
 }
 
 // remove unindexes the chunk at slot.

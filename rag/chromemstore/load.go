@@ -156,45 +156,44 @@ func (s *Store) decodeAndIndex(maps []*mappedBatch, recs []logRecord, winners []
 	}
 }
 
-// indexParallel indexes documents 0..n-1 (get returns nil to skip one) on
-// as many workers as cores: each fills chromem-go (safe for concurrent use)
-// and a BM25 index of its own, merged into the store's once at the end.
-// The ids must be distinct and not in memory. Callers hold s.mu (or own s).
+// indexParallel indexes documents 0..n-1 (get returns nil to skip one):
+// as many workers as cores decode them and fill chromem-go (safe for
+// concurrent use) while this goroutine adds them to the BM25 index, a
+// pipeline with no merge step. The ids must be distinct and not in memory.
+// Callers hold s.mu (or own s).
 func (s *Store) indexParallel(n int, get func(i int) (*rag.StoredDocument, []analysed)) {
+	type ready struct {
+		e     *storedEntry
+		terms []analysed
+	}
+	out := make(chan ready, 256)
 	workers := min(runtime.GOMAXPROCS(0), max(n, 1))
-	lexes := make([]*bm25Index, workers)
-	entries := make([][]*storedEntry, workers)
 	var wg sync.WaitGroup
 	for w := range workers {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			lex := newBM25Index()
 			for j := w; j < n; j += workers {
 				sd, terms := get(j)
 				if sd == nil {
 					continue
 				}
 				e := newEntry(sd)
-				for i, c := range e.chunks {
-					e.slots = append(e.slots, lex.add(c, terms[i]))
-				}
 				s.addVectors(e, sd.Vectors)
-				entries[w] = append(entries[w], e)
+				out <- ready{e, terms}
 			}
-			lexes[w] = lex
 		}()
 	}
-	wg.Wait()
-	for w := range workers {
-		off := s.lex.merge(lexes[w])
-		for _, e := range entries[w] {
-			for k := range e.slots {
-				e.slots[k] += off
-			}
-			s.docs[e.info.ID] = e
-			s.ids.add(e.info.ID)
+	go func() {
+		wg.Wait()
+		close(out)
+	}()
+	for r := range out {
+		for i, c := range r.e.chunks {
+			r.e.slots = append(r.e.slots, s.lex.add(c, r.terms[i]))
 		}
+		s.docs[r.e.info.ID] = r.e
+		s.ids.add(r.e.info.ID)
 	}
 }
 

@@ -14,6 +14,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"runtime"
+	"runtime/pprof"
 	"strings"
 	"sync"
 	"time"
@@ -32,7 +33,14 @@ func main() {
 	words := flag.Int("words", 60, "words per chunk")
 	dim := flag.Int("dim", 384, "vector dimension")
 	batch := flag.Int("batch", 1000, "documents per ingest batch, where the store batches")
+	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of the run to this file")
 	flag.Parse()
+	if *cpuprofile != "" {
+		f, err := os.Create(*cpuprofile)
+		if err == nil && pprof.StartCPUProfile(f) == nil {
+			defer pprof.StopCPUProfile()
+		}
+	}
 	if *dir == "" || *build == *open {
 		fmt.Fprintln(os.Stderr, "usage: storebench -dir DIR (-build [-docs N -chunks K -words W -dim D] | -open)")
 		os.Exit(2)
@@ -45,6 +53,7 @@ func main() {
 	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "storebench:", err)
+		pprof.StopCPUProfile()
 		os.Exit(1)
 	}
 }
