@@ -3,6 +3,7 @@ package rag
 import (
 	"regexp"
 	"strings"
+	"unicode"
 )
 
 // answerType is the kind of thing a question asks for. The heuristics for
@@ -61,9 +62,8 @@ func askedAnswerType(q string) answerType {
 
 // What a sentence holding an answer of each type looks like.
 var (
-	months       = `January|February|March|April|May|June|July|August|September|October|November|December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec`
-	datePattern  = regexp.MustCompile(`\b(1[0-9]{3}|20[0-9]{2})s?\b|\b(` + months + `)\.?\s+[0-9]{1,2}\b|\b[0-9]{1,2}\s+(` + months + `)\b|\b(` + months + `)\b|(?i)\b(century|centuries|decade|yesterday|today|tomorrow|(last|next|this) (week|month|year)|monday|tuesday|wednesday|thursday|friday|saturday|sunday|BC|AD)\b`)
-	quantityWord = regexp.MustCompile(`(?i)[0-9]|\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|\w+teen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundreds?|thousands?|millions?|billions?|trillions?|dozens?|percent|half|quarter|double|triple|several)\b`)
+	months      = `January|February|March|April|May|June|July|August|September|October|November|December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec`
+	datePattern = regexp.MustCompile(`\b(1[0-9]{3}|20[0-9]{2})s?\b|\b(` + months + `)\.?\s+[0-9]{1,2}\b|\b[0-9]{1,2}\s+(` + months + `)\b|\b(` + months + `)\b|(?i)\b(century|centuries|decade|yesterday|today|tomorrow|(last|next|this) (week|month|year)|monday|tuesday|wednesday|thursday|friday|saturday|sunday|BC|AD)\b`)
 	// properName: a capitalised word not opening the sentence.
 	properName = regexp.MustCompile(`[^\s]\s+(?:[A-Z][a-z]+|[A-Z]{2,})`)
 	// personName: two capitalised words in a row, or a title before a name.
@@ -78,7 +78,7 @@ func hasAnswerType(s string, t answerType) bool {
 	case typeDate:
 		return datePattern.MatchString(s)
 	case typeQuantity:
-		return quantityWord.MatchString(s)
+		return hasQuantity(s)
 	case typePerson:
 		return personName.MatchString(s) || orgName.MatchString(s)
 	case typeOrg:
@@ -89,9 +89,54 @@ func hasAnswerType(s string, t answerType) bool {
 	return false
 }
 
-// hasNegation (verify_lexical.go) tells whether a question or a sentence is
-// negated; a question that asks about what did not happen and a sentence
-// about what did assert different things.
+// quantityWords are the words of a quantity without digits.
+var quantityWords = func() map[string]bool {
+	m := map[string]bool{}
+	for _, w := range strings.Fields(`one two three four five six seven eight nine ten eleven twelve thirteen fourteen
+	fifteen sixteen seventeen eighteen nineteen twenty
+	thirty forty fifty sixty seventy eighty ninety hundred hundreds thousand thousands million millions
+	billion billions trillion trillions dozen dozens percent half quarter double triple several`) {
+		m[w] = true
+	}
+	return m
+}()
+
+// hasQuantity reports whether s states a quantity: a digit or a number
+// word ("seventeen", "a dozen", "half"). A word scan, not a regexp: it runs
+// on every candidate sentence of a quantity question.
+func hasQuantity(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if '0' <= s[i] && s[i] <= '9' {
+			return true
+		}
+	}
+	for _, w := range strings.FieldsFunc(strings.ToLower(s), func(r rune) bool { return !unicode.IsLetter(r) }) {
+		if quantityWords[w] {
+			return true
+		}
+	}
+	return false
+}
+
+// negationWords negate a question or a sentence: a question that asks
+// about what did not happen and a sentence about what did assert different
+// things.
+var negationWords = map[string]bool{"not": true, "no": true, "never": true, "none": true, "neither": true,
+	"nor": true, "without": true, "cannot": true, "nobody": true, "nothing": true, "nowhere": true}
+
+// negated reports whether s holds a negation word or an "n't"; a word scan
+// (as the verifier's hasNegation, without its regexp) for every candidate.
+func negated(s string) bool {
+	if strings.Contains(s, "n't") || strings.Contains(s, "n’t") {
+		return true
+	}
+	for _, w := range strings.FieldsFunc(s, func(r rune) bool { return !unicode.IsLetter(r) }) {
+		if len(w) <= 7 && negationWords[strings.ToLower(w)] {
+			return true
+		}
+	}
+	return false
+}
 
 // numberPattern matches digits in a text ("1871", "3.5", "10,000").
 var numberPattern = regexp.MustCompile(`[0-9]+(?:[.,][0-9]+)*`)

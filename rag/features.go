@@ -92,7 +92,7 @@ func analyseQuestion(q string) questionInfo {
 		entities: questionEntities(q),
 		numbers:  questionNumbers(q),
 		want:     askedAnswerType(q),
-		negated:  hasNegation(q),
+		negated:  negated(q),
 		def:      askDefinition.MatchString(q),
 	}
 }
@@ -221,7 +221,7 @@ func SentenceFeatures(question string, cands []Candidate, idf IDFFunc) [][]float
 		}
 		f[10] = missingShare(qi.entities, func(t string) bool { return sets[i][t] })
 		f[11] = missingShare(qi.numbers, func(n string) bool { return strings.Contains(c.Text, n) })
-		switch sneg := hasNegation(c.Text); {
+		switch sneg := negated(c.Text); {
 		case qi.negated && !sneg:
 			f[12] = 1
 		case sneg && !qi.negated:

@@ -115,3 +115,22 @@ func TestSentenceFeaturesNegationAndNumbers(t *testing.T) {
 		t.Errorf("%d features, want %d", len(rows[0]), len(featureNames))
 	}
 }
+
+func TestNegatedAndQuantity(t *testing.T) {
+	for s, want := range map[string]bool{
+		"It did not open.": true, "It didn't open.": true, "Nobody came.": true,
+		"It opened.": false, "Nothing else matters": true, "The notion of none": true, "Notable": false,
+	} {
+		if got := negated(s); got != want {
+			t.Errorf("negated(%q) = %v, want %v", s, got, want)
+		}
+	}
+	for s, want := range map[string]bool{
+		"About 170,000 people.": true, "Seventeen people.": true, "A dozen people.": true,
+		"Many people.": false, "Canteen staff.": false,
+	} {
+		if got := hasQuantity(s); got != want {
+			t.Errorf("hasQuantity(%q) = %v, want %v", s, got, want)
+		}
+	}
+}
