@@ -2,7 +2,6 @@ package embed
 
 import (
 	"context"
-	"fmt"
 )
 
 // Embedder turns texts into vectors of a fixed dimension. Implementations are
@@ -15,18 +14,4 @@ type Embedder interface {
 	Dim() int
 	// Embed returns one L2-normalised vector per text, in order.
 	Embed(ctx context.Context, texts []string) ([][]float32, error)
-}
-
-// Func has the shape of chromem.EmbeddingFunc: it embeds one text with e.
-func Func(e Embedder) func(ctx context.Context, text string) ([]float32, error) {
-	return func(ctx context.Context, text string) ([]float32, error) {
-		vs, err := e.Embed(ctx, []string{text})
-		if err != nil {
-			return nil, err
-		}
-		if len(vs) != 1 {
-			return nil, fmt.Errorf("embed: got %d vectors for 1 text", len(vs))
-		}
-		return vs[0], nil
-	}
 }

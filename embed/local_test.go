@@ -296,15 +296,6 @@ func TestLocalEmbedConcurrent(t *testing.T) {
 	wg.Wait()
 }
 
-func TestFuncWithLocal(t *testing.T) {
-	f := Func(DefaultLocal())
-	v, err := f(context.Background(), "chromem-go embedding function")
-	if err != nil {
-		t.Fatal(err)
-	}
-	checkUnit(t, v, DefaultLocalDim)
-}
-
 func FuzzLocalEmbed(f *testing.F) {
 	for _, s := range []string{
 		"", " ", "a", "Amazon invests $10 billion", "亚马逊", "🚀", "naïve café",
