@@ -15,10 +15,21 @@ type citeSet struct {
 	list  []Citation
 	byKey map[string]int
 	docs  map[string]Document
+	heads map[string][]heading // per document, found once
 }
 
 func newCiteSet(ctx context.Context, s Store) *citeSet {
-	return &citeSet{ctx: ctx, store: s, list: []Citation{}, byKey: map[string]int{}, docs: map[string]Document{}}
+	return &citeSet{ctx: ctx, store: s, list: []Citation{}, byKey: map[string]int{}, docs: map[string]Document{}, heads: map[string][]heading{}}
+}
+
+// headings returns doc's headings, found on first use.
+func (c *citeSet) headings(doc Document) []heading {
+	hs, ok := c.heads[doc.ID]
+	if !ok {
+		hs = headingsOf(doc)
+		c.heads[doc.ID] = hs
+	}
+	return hs
 }
 
 // errStale: the cited document was deleted or changed after retrieval, so
@@ -48,7 +59,7 @@ func (c *citeSet) add(x evidence) (int, error) {
 	}
 	n := len(c.list) + 1
 	c.list = append(c.list, Citation{N: n, DocID: x.chunk.DocID, ChunkID: x.chunk.ID, Title: doc.Title,
-		Source: doc.Source, Quote: x.text, Start: x.Start, End: x.End, Score: round4(x.score), Page: PageAt(doc, x.Start)})
+		Source: doc.Source, Quote: x.text, Start: x.Start, End: x.End, Score: round4(x.score), Page: PageAt(doc, x.Start), Section: sectionPath(c.headings(doc), x.Start)})
 	c.byKey[key] = n
 	return n, nil
 }

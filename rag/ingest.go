@@ -176,8 +176,14 @@ func (e *Engine) changedFields(ctx context.Context, d Document) ([]string, error
 func (e *Engine) prepare(ctx context.Context, d Document, hash string) (StoredDocument, error) {
 	chunks := e.chunker.Chunk(d)
 	texts := make([]string, len(chunks))
+	hs := headingsOf(d)
 	for i, c := range chunks {
+		// The heading path joins the embedded text, so a passage is found
+		// by its section's words too; the chunk itself stays verbatim.
 		texts[i] = c.Text
+		if ctxt := chunkContext(d, hs, c); ctxt != "" {
+			texts[i] = ctxt + "\n\n" + c.Text
+		}
 	}
 	var vecs [][]float32
 	if len(texts) > 0 {

@@ -128,6 +128,9 @@ type Citation struct {
 	// Page is the 1-based page of a paged source (PDF) where the quote
 	// starts; 0 (omitted) for other sources.
 	Page int `json:"page,omitempty"`
+	// Section is the heading path where the quote starts ("Results >
+	// Costs"), when the document has headings.
+	Section string `json:"section,omitempty"`
 	// Passage is the number (from 1) of the passage quoted, when a verify
 	// request gave passages rather than documents; Start and End are then
 	// offsets into that passage.

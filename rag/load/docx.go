@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 
 	"github.com/ragcite/ragcite/rag"
@@ -36,18 +37,27 @@ func ParseDOCX(data []byte) (rag.Document, error) {
 	if !ok {
 		return rag.Document{}, fmt.Errorf("%w: docx: no word/document.xml", rag.ErrUnsupportedFile)
 	}
-	text, err := withPart(body, docxText)
+	var text docxContent
+	_, err = withPart(body, func(dec *xml.Decoder) (string, error) {
+		var err error
+		text, err = docxText(dec)
+		return "", err
+	})
 	if err != nil {
 		return rag.Document{}, fmt.Errorf("%w: docx: %v", rag.ErrUnsupportedFile, err)
 	}
-	if strings.TrimSpace(text) == "" {
+	if strings.TrimSpace(text.text) == "" {
 		return rag.Document{}, fmt.Errorf("%w: docx: no text", rag.ErrUnsupportedFile)
 	}
 	title := ""
 	if core, ok := parts["docProps/core.xml"]; ok {
 		title, _ = withPart(core, coreTitle) // a broken property part costs only the title
 	}
-	return rag.Document{Title: title, Text: text}, nil
+	d := rag.Document{Title: title, Text: text.text}
+	if text.headings != "" {
+		d.Metadata = map[string]string{rag.MetaHeadings: text.headings}
+	}
+	return d, nil
 }
 
 // withPart opens one archive member and hands its bounded XML to read.
@@ -92,13 +102,19 @@ type docxWriter struct {
 	inT   bool       // inside <w:t>
 	skip  int        // depth inside an element whose text is not shown
 	limit int
+	level int      // heading level of the open paragraph, 0 for body text
+	heads []string // "offset:level" of each heading line written
 }
 
 // errDocxTooLong: the text would exceed the loader's file limit.
 var errDocxTooLong = errors.New("text longer than the file limit")
 
+// docxContent is the text of document.xml and its headings as a
+// rag.MetaHeadings value.
+type docxContent struct{ text, headings string }
+
 // docxText walks document.xml and returns its text.
-func docxText(dec *xml.Decoder) (string, error) {
+func docxText(dec *xml.Decoder) (docxContent, error) {
 	w := &docxWriter{limit: MaxFileBytes}
 	for {
 		tok, err := dec.Token()
@@ -106,7 +122,7 @@ func docxText(dec *xml.Decoder) (string, error) {
 			break
 		}
 		if err != nil {
-			return "", err
+			return docxContent{}, err
 		}
 		switch t := tok.(type) {
 		case xml.StartElement:
@@ -119,10 +135,23 @@ func docxText(dec *xml.Decoder) (string, error) {
 			}
 		}
 		if w.out.Len() > w.limit {
-			return "", errDocxTooLong
+			return docxContent{}, errDocxTooLong
 		}
 	}
-	return strings.TrimRight(w.out.String(), "\n"), nil
+	return docxContent{strings.TrimRight(w.out.String(), "\n"), strings.Join(w.heads, ",")}, nil
+}
+
+// headingLevel is the level of a paragraph style that marks a heading
+// ("Heading2", "heading 2" -> 2; "Title" -> 1), or 0.
+func headingLevel(style string) int {
+	s := strings.ToLower(strings.ReplaceAll(style, " ", ""))
+	if s == "title" {
+		return 1
+	}
+	if rest, ok := strings.CutPrefix(s, "heading"); ok && len(rest) == 1 && rest[0] >= '1' && rest[0] <= '9' {
+		return min(int(rest[0]-'0'), 6)
+	}
+	return 0
 }
 
 func (w *docxWriter) start(t xml.StartElement) {
@@ -134,6 +163,20 @@ func (w *docxWriter) start(t xml.StartElement) {
 		w.skip++
 	case "t":
 		w.inT = true
+	case "pStyle", "outlineLvl":
+		if len(w.rows) > 0 {
+			break // headings inside tables stay cell text
+		}
+		for _, a := range t.Attr {
+			if a.Name.Local != "val" {
+				continue
+			}
+			if t.Name.Local == "pStyle" {
+				w.level = headingLevel(a.Value)
+			} else if n, err := strconv.Atoi(a.Value); err == nil && n >= 0 && n < 6 {
+				w.level = n + 1
+			}
+		}
 	case "tab", "br", "cr":
 		if w.skip == 0 {
 			w.para.WriteByte(' ')
@@ -183,6 +226,10 @@ func (w *docxWriter) flushPara() {
 		w.para.WriteByte(' ')
 		return
 	}
+	if w.level > 0 && strings.TrimSpace(w.para.String()) != "" {
+		w.heads = append(w.heads, fmt.Sprintf("%d:%d", w.out.Len(), w.level))
+	}
+	w.level = 0
 	w.emit(w.para.String())
 	w.para.Reset()
 }

@@ -4,6 +4,7 @@ import (
 	"archive/zip"
 	"bytes"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -68,6 +69,11 @@ func TestParseDOCX(t *testing.T) {
 	}
 	if d.Title != "Fleet & crew" {
 		t.Errorf("title = %q", d.Title)
+	}
+	// Title and Heading1 are level 1, Heading2 level 2; offsets start lines.
+	want = fmt.Sprintf("0:1,%d:1,%d:2", strings.Index(d.Text, "Ships"), strings.Index(d.Text, "Crew"))
+	if got := d.Metadata[rag.MetaHeadings]; got != want {
+		t.Errorf("headings = %q, want %q", got, want)
 	}
 }
 

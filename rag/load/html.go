@@ -34,11 +34,46 @@ func ParseHTML(r io.Reader) (rag.Document, error) {
 	}
 	var b strings.Builder
 	renderText(&b, node)
-	text := tidyLines(b.String())
+	text, heads := markedHeadings(tidyLines(b.String()))
 	if text == "" {
 		return rag.Document{}, fmt.Errorf("%w: html: %v", rag.ErrUnsupportedFile, errNoText)
 	}
-	return rag.Document{Title: strings.TrimSpace(title), Text: text}, nil
+	d := rag.Document{Title: strings.TrimSpace(title), Text: text}
+	if heads != "" {
+		d.Metadata = map[string]string{rag.MetaHeadings: heads}
+	}
+	return d, nil
+}
+
+// headingMark starts a heading's line while rendering: NUL, the level
+// digit, NUL (the HTML parser never yields NUL in text).
+const headingMark = "\x00"
+
+// markedHeadings removes the heading marks from text and returns them as a
+// rag.MetaHeadings value; a heading left with no text is dropped.
+func markedHeadings(text string) (string, string) {
+	if !strings.Contains(text, headingMark) {
+		return text, ""
+	}
+	var out, heads []string
+	off := 0
+	for _, line := range strings.Split(text, "\n") {
+		level := 0
+		for len(line) >= 3 && line[0] == 0 && line[2] == 0 && line[1] >= '1' && line[1] <= '6' {
+			level = int(line[1] - '0')
+			line = strings.TrimSpace(line[3:])
+		}
+		line = strings.ReplaceAll(line, headingMark, "")
+		if line == "" {
+			continue
+		}
+		if level > 0 {
+			heads = append(heads, fmt.Sprintf("%d:%d", off, level))
+		}
+		out = append(out, line)
+		off += len(line) + 1
+	}
+	return strings.Join(out, "\n"), strings.Join(heads, ",")
 }
 
 var blockTags = map[string]bool{
@@ -74,6 +109,9 @@ func renderText(b *strings.Builder, n *html.Node) {
 	block := n.Type == html.ElementNode && blockTags[n.Data]
 	if block {
 		b.WriteString("\n")
+		if len(n.Data) == 2 && n.Data[0] == 'h' && n.Data[1] >= '1' && n.Data[1] <= '6' {
+			b.WriteString(headingMark + n.Data[1:] + headingMark)
+		}
 	}
 	for c := n.FirstChild; c != nil; c = c.NextSibling {
 		renderText(b, c)

@@ -2,6 +2,7 @@ package load
 
 import (
 	"errors"
+	"fmt"
 	"maps"
 	"os"
 	"path/filepath"
@@ -144,5 +145,36 @@ func TestPathsSourceRelativeToRoot(t *testing.T) {
 				t.Errorf("sources %v, want %v", got, tc.want)
 			}
 		})
+	}
+}
+
+func TestParseHTMLHeadings(t *testing.T) {
+	page := `<html><head><title>Port guide</title></head><body><article>
+<h1>Port guide</h1><p>The port opened in 1850 and has served ferries ever since, through wars and storms alike.</p>
+<h2>Fees</h2><p>Mooring costs 40 euros a night for boats under ten metres, payable at the harbour office.</p>
+<h3> </h3><p>An empty heading is dropped and leaves no mark in the text at all, as the test checks.</p>
+<h2>Hours</h2><p>The office opens at eight in the morning and closes at six in the evening every day.</p>
+</article></body></html>`
+	d, err := ParseHTML(strings.NewReader(page))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.ContainsRune(d.Text, 0) {
+		t.Fatalf("heading marks left in the text: %q", d.Text)
+	}
+	var got []string
+	for _, h := range strings.Split(d.Metadata[rag.MetaHeadings], ",") {
+		off, level, _ := strings.Cut(h, ":")
+		n := 0
+		fmt.Sscan(off, &n)
+		line, _, _ := strings.Cut(d.Text[n:], "\n")
+		got = append(got, level+" "+line)
+	}
+	want := []string{"2 Fees", "2 Hours"}
+	if strings.Contains(d.Text, "Port guide\n") {
+		want = append([]string{"1 Port guide"}, want...)
+	}
+	if strings.Join(got, "|") != strings.Join(want, "|") {
+		t.Errorf("headings = %q, want %q\n%s", got, want, d.Text)
 	}
 }

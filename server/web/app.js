@@ -230,7 +230,7 @@ function renderReply(reply, text) {
   }
   for (const c of state.citations) {
     const li = el("li", { id: "cite-" + c.n });
-    li.append(withMarkers("[" + c.n + "]", state.citations), " ", el("span", { class: "src-title" }, c.title + (c.page ? ", p. " + c.page : "")), " — “" + c.quote + "”");
+    li.append(withMarkers("[" + c.n + "]", state.citations), " ", el("span", { class: "src-title" }, c.title + (c.section ? " › " + c.section : "") + (c.page ? ", p. " + c.page : "")), " — “" + c.quote + "”");
     $("citations").append(li);
   }
   $("sources-head").hidden = state.citations.length === 0;
