@@ -24,7 +24,7 @@ type summaryWeights struct {
 	redundancy float64 // MMR: penalty per unit of similarity to the closest sentence already chosen
 }
 
-var defaultSummaryWeights = summaryWeights{lead: 0.5, query: 1, redundancy: 0.3}
+var defaultSummaryWeights = summaryWeights{lead: 0.5, query: 0.5, redundancy: 0.3}
 
 // Sentence length bounds for summary sentences: shorter ones are headings
 // and fragments, longer ones run-ons or lists that lost their breaks.
