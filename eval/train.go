@@ -314,13 +314,6 @@ func argmax(xs []float64) int {
 	return b
 }
 
-func maxOf(xs []float64) float64 {
-	if len(xs) == 0 {
-		return math.Inf(-1)
-	}
-	return xs[argmax(xs)]
-}
-
 func mean(xs []float64) float64 {
 	var s float64
 	for _, v := range xs {

@@ -64,8 +64,6 @@ func askedAnswerType(q string) answerType {
 var (
 	months      = `January|February|March|April|May|June|July|August|September|October|November|December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec`
 	datePattern = regexp.MustCompile(`\b(1[0-9]{3}|20[0-9]{2})s?\b|\b(` + months + `)\.?\s+[0-9]{1,2}\b|\b[0-9]{1,2}\s+(` + months + `)\b|\b(` + months + `)\b|(?i)\b(century|centuries|decade|yesterday|today|tomorrow|(last|next|this) (week|month|year)|monday|tuesday|wednesday|thursday|friday|saturday|sunday|BC|AD)\b`)
-	// properName: a capitalised word not opening the sentence.
-	properName = regexp.MustCompile(`[^\s]\s+(?:[A-Z][a-z]+|[A-Z]{2,})`)
 	// personName: two capitalised words in a row, or a title before a name.
 	personName = regexp.MustCompile(`\b[A-Z][a-z]+\s+(?:[A-Z]\.\s+)?(?:de |van |von )?[A-Z][a-z]+\b|\b(Mr|Mrs|Ms|Dr|Sir|King|Queen|President|Prof|Professor|Saint|St|Lord|Pope|Emperor)\.?\s+[A-Z]|(?i)\b(he|she|his|her)\b`)
 	orgName    = regexp.MustCompile(`[^\s]\s+(?:[A-Z][a-z]+|[A-Z]{2,})|\b(Inc|Corp|Corporation|Company|Co|Ltd|LLC|plc|GmbH|AG|University|Institute|Association|Agency|Group|Bank|Party|Council|Society|Foundation)\b`)
@@ -155,6 +153,3 @@ var corefOpeners = regexp.MustCompile(`^\s*(It|Its|They|Their|He|His|She|Her|Thi
 
 // askDefinition: "what is X", "who is X", "what does X mean".
 var askDefinition = regexp.MustCompile(`(?i)^\s*(what|who) (is|are|was|were) (an? |the )?\w+( \w+)?\??\s*$|^\s*what does .* mean|^\s*define\b`)
-
-// askProcess: how something happens or is done, why, what causes it.
-var askProcess = regexp.MustCompile(`(?i)^\s*(how (is|are|do|does|did|was|were|can|to)\b|how \w+ (is|are|was|were)\b|why\b|what causes\b|what does .* do\b)`)

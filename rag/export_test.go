@@ -47,3 +47,6 @@ func SummarizeWithWeights(ctx context.Context, e *Engine, req SummarizeRequest, 
 	}
 	return e.summarizeExtractive(ctx, req, sentencesOf(hits), summaryWeights{lead: lead, query: query, redundancy: redundancy})
 }
+
+// CountTokens is exactTokens.
+func CountTokens(s string) (int, error) { return exactTokens(s) }

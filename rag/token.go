@@ -30,8 +30,9 @@ func loadTokenizer() (*tiktoken.Tiktoken, error) {
 	return tokenizer, tokenizerErr
 }
 
-// CountTokens returns the number of tokens in s.
-func CountTokens(s string) (int, error) {
+// exactTokens returns the number of cl100k_base tokens in s, loading the
+// tokenizer first (countTokens expects it loaded). Tests use it.
+func exactTokens(s string) (int, error) {
 	if _, err := loadTokenizer(); err != nil {
 		return 0, err
 	}
