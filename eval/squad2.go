@@ -25,6 +25,8 @@ type Squad2Question struct {
 	ID       string
 	Question string
 	Answers  []string
+	// Paragraph is the index of the question's paragraph in its article.
+	Paragraph int
 }
 
 // LoadSquad2 reads a file in the official SQuAD 2.0 JSON format.
@@ -54,7 +56,7 @@ func LoadSquad2(r io.Reader) ([]Squad2Article, error) {
 		for _, p := range a.Paragraphs {
 			art.Paragraphs = append(art.Paragraphs, p.Context)
 			for _, qa := range p.QAs {
-				q := Squad2Question{ID: qa.ID, Question: qa.Question}
+				q := Squad2Question{ID: qa.ID, Question: qa.Question, Paragraph: len(art.Paragraphs) - 1}
 				if !qa.Impossible {
 					for _, ans := range qa.Answers {
 						q.Answers = append(q.Answers, ans.Text)

@@ -112,9 +112,11 @@ func findConflict(q string, ev []evidence) (foundConflict, bool) {
 	if !quantityQuestion.MatchString(q) {
 		switch t := askedAnswerType(q); t {
 		case typeDate, typePerson, typeOrg, typePlace:
-			return findValueConflict(q, t, ev)
+			if fc, ok := findValueConflict(q, t, ev); ok {
+				return fc, true
+			}
 		}
-		return foundConflict{}, false
+		return findParallelConflict(ev)
 	}
 	qterms := termSet(q)
 	entities := questionEntities(q)

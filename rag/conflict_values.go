@@ -5,6 +5,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"unicode"
 
 	"github.com/ragcite/ragcite/internal/text"
 )
@@ -250,4 +251,109 @@ func shareOf(q, set map[string]bool) float64 {
 		}
 	}
 	return float64(n) / float64(len(q))
+}
+
+// parallelJaccard: two sentences from different documents sharing this
+// share of their terms say the same thing, so values they state
+// differently (a number, a name) disagree.
+const parallelJaccard = 0.6
+
+// valueToken matches the tokens a parallel statement can differ in:
+// numbers and capitalised words.
+var valueToken = regexp.MustCompile(`[0-9][0-9.,]*|\b[A-Z][\p{L}]+`)
+
+// findParallelConflict looks among the best sentences for two from
+// different documents that say the same thing with a different number or
+// name ("opened in 1871" / "opened in 1899"): whatever the question asks.
+func findParallelConflict(ev []evidence) (foundConflict, bool) {
+	n := 0
+	for n < len(ev) && n < valueEvidence && ev[n].score >= ev[0].score*conflictEvidenceRatio {
+		n++
+	}
+	for i := 0; i < n; i++ {
+		for j := i + 1; j < n; j++ {
+			a, b := ev[i], ev[j]
+			if a.chunk.DocID == b.chunk.DocID || isQuestion(a.text) || isQuestion(b.text) {
+				continue
+			}
+			if jaccard(termSet(a.text), termSet(b.text)) < parallelJaccard {
+				continue
+			}
+			va, vb := parallelValues(a.text, b.text)
+			if va == "" || vb == "" {
+				continue
+			}
+			return foundConflict{about: "the value", claims: []foundClaim{
+				{value: va, evidence: []evidence{a}}, {value: vb, evidence: []evidence{b}},
+			}}, true
+		}
+	}
+	return foundConflict{}, false
+}
+
+// parallelValues returns what each of two parallel sentences states that
+// the other does not: a date or figure (compared normalised, so "Nov. 3"
+// and "3 November" agree), else the numbers and names only one holds.
+func parallelValues(a, b string) (string, string) {
+	norm := func(s string) (string, map[string]string) {
+		vals := map[string]string{}
+		var spans [][2]int
+		for _, d := range findDates(s) {
+			vals[d.key] = d.surface
+			spans = append(spans, [2]int{d.at, d.at + len(d.surface)})
+		}
+		for _, f := range findFigures(s) {
+			vals[f.value] = s[f.start:f.end]
+			spans = append(spans, [2]int{f.start, f.end})
+		}
+		b := []byte(s)
+		for _, sp := range spans {
+			for i := sp[0]; i < sp[1] && i < len(b); i++ {
+				b[i] = ' '
+			}
+		}
+		return string(b), vals
+	}
+	ra, da := norm(a)
+	rb, db := norm(b)
+	diff := func(x, y map[string]string) string {
+		var out []string
+		for k, v := range x {
+			found := false
+			for k2 := range y {
+				if sameValue(k, k2) {
+					found = true
+					break
+				}
+			}
+			if !found {
+				out = append(out, v)
+			}
+		}
+		sort.Strings(out)
+		return strings.Join(out, ", ")
+	}
+	if va, vb := diff(da, db), diff(db, da); va != "" && vb != "" {
+		return va, vb
+	}
+	return onlyIn(ra, rb), onlyIn(rb, ra)
+}
+
+// onlyIn returns the value tokens of a that b does not hold, joined.
+func onlyIn(a, b string) string {
+	have := map[string]bool{}
+	for _, t := range valueToken.FindAllString(b, -1) {
+		have[strings.TrimRight(t, ".,")] = true
+	}
+	var out []string
+	for i, t := range valueToken.FindAllStringIndex(a, -1) {
+		w := strings.TrimRight(a[t[0]:t[1]], ".,")
+		if i == 0 && t[0] == 0 && !unicode.IsDigit(rune(w[0])) {
+			continue // the sentence's first word
+		}
+		if !have[w] {
+			out = append(out, w)
+		}
+	}
+	return strings.Join(out, " ")
 }

@@ -79,3 +79,22 @@ func TestFindValueConflict(t *testing.T) {
 		}
 	}
 }
+
+func TestFindParallelConflict(t *testing.T) {
+	tests := []struct {
+		name string
+		a, b string
+		want bool
+	}{
+		{"number swapped", "The Rhine is 1,230 kilometres long and flows into the North Sea.", "The Rhine is 1,320 kilometres long and flows into the North Sea.", true},
+		{"name swapped", "The treaty was signed at Basel by the two governments in spring.", "The treaty was signed at Mainz by the two governments in spring.", true},
+		{"date written two ways", "The treaty was signed on Nov. 3 by the two governments.", "The treaty was signed on 3 November by the two governments.", false},
+		{"different statements", "The treaty was signed at Basel.", "Shipping on the river grew after the war ended.", false},
+	}
+	for _, tc := range tests {
+		_, ok := findParallelConflict([]evidence{valueEv("a", tc.a, 0.9), valueEv("b", tc.b, 0.8)})
+		if ok != tc.want {
+			t.Errorf("%s: conflict %v, want %v", tc.name, ok, tc.want)
+		}
+	}
+}
