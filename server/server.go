@@ -48,7 +48,7 @@ type Config struct {
 	Version string
 	// KeyCollections limits API keys (of WriteKeys or ReadKeys) to the
 	// named collections: such a key gets 403 on any other collection and on
-	// routes that do not take a collection (chat completions, MCP, verify).
+	// routes that do not take a collection (chat completions, MCP).
 	KeyCollections map[string][]string
 	// AllowPrivateURLs lets documents given by "url" be fetched from
 	// loopback, private and link-local addresses (refused by default).
