@@ -84,3 +84,21 @@ func TestSumSquad2(t *testing.T) {
 		t.Errorf("%+v", r)
 	}
 }
+
+func FuzzLoadSquad2(f *testing.F) {
+	f.Add(`{"data":[{"title":"T","paragraphs":[{"context":"c","qas":[{"id":"1","question":"q","is_impossible":true,"answers":[]}]}]}]}`)
+	f.Add(`{"data":[]}`)
+	f.Fuzz(func(t *testing.T, in string) {
+		arts, err := LoadSquad2(strings.NewReader(in))
+		if err != nil {
+			return
+		}
+		for _, a := range arts {
+			for _, q := range a.Questions {
+				if q.Paragraph < 0 || q.Paragraph >= len(a.Paragraphs) {
+					t.Fatalf("question %s points at paragraph %d of %d", q.ID, q.Paragraph, len(a.Paragraphs))
+				}
+			}
+		}
+	})
+}

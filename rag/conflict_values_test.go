@@ -98,3 +98,16 @@ func TestFindParallelConflict(t *testing.T) {
 		}
 	}
 }
+
+func FuzzFindDates(f *testing.F) {
+	for _, s := range []string{"On Nov. 3, 2020 it opened.", "3 November", "in 1871 and 1899", "March 2019", "Dec. 31st, 1999"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		for _, d := range findDates(s) {
+			if d.key == "" || d.at < 0 || d.at+len(d.surface) > len(s) || s[d.at:d.at+len(d.surface)] != d.surface {
+				t.Fatalf("date %+v is not a span of %q", d, s)
+			}
+		}
+	})
+}

@@ -134,3 +134,19 @@ func TestNegatedAndQuantity(t *testing.T) {
 		}
 	}
 }
+
+func FuzzParseRankModel(f *testing.F) {
+	good, _ := json.Marshal(DefaultRankModel())
+	f.Add(good)
+	f.Add([]byte(`{"features":[]}`))
+	f.Add([]byte(`{`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		m, err := ParseRankModel(data)
+		if err != nil {
+			return
+		}
+		if len(m.Weights) != len(featureNames) || m.AbstainBelow < 0 || m.AbstainBelow > 1 {
+			t.Fatalf("accepted a model that does not fit: %d weights, abstain_below %v", len(m.Weights), m.AbstainBelow)
+		}
+	})
+}
