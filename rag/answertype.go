@@ -3,7 +3,6 @@ package rag
 import (
 	"regexp"
 	"strings"
-	"unicode"
 )
 
 // answerType is the kind of thing a question asks for. The heuristics for
@@ -108,12 +107,45 @@ func hasQuantity(s string) bool {
 			return true
 		}
 	}
-	for _, w := range strings.FieldsFunc(strings.ToLower(s), func(r rune) bool { return !unicode.IsLetter(r) }) {
-		if quantityWords[w] {
-			return true
+	found := false
+	eachLowerWord(s, func(w string) bool {
+		found = quantityWords[w]
+		return !found
+	})
+	return found
+}
+
+// eachLowerWord calls fn with each ASCII word of s, lowercased, until fn
+// returns false; words with other letters are skipped. It allocates only
+// for words with capitals.
+func eachLowerWord(s string, fn func(string) bool) {
+	start := -1
+	lower := true
+	for i := 0; i <= len(s); i++ {
+		c := byte(' ')
+		if i < len(s) {
+			c = s[i]
+		}
+		letter := 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z'
+		switch {
+		case letter && start < 0:
+			start, lower = i, c >= 'a'
+		case letter:
+			lower = lower && c >= 'a'
+		case start >= 0:
+			w := s[start:i]
+			start = -1
+			if len(w) > 9 {
+				continue // no quantity or negation word is longer
+			}
+			if !lower {
+				w = strings.ToLower(w)
+			}
+			if !fn(w) {
+				return
+			}
 		}
 	}
-	return false
 }
 
 // negationWords negate a question or a sentence: a question that asks
@@ -128,12 +160,12 @@ func negated(s string) bool {
 	if strings.Contains(s, "n't") || strings.Contains(s, "n’t") {
 		return true
 	}
-	for _, w := range strings.FieldsFunc(s, func(r rune) bool { return !unicode.IsLetter(r) }) {
-		if len(w) <= 7 && negationWords[strings.ToLower(w)] {
-			return true
-		}
-	}
-	return false
+	found := false
+	eachLowerWord(s, func(w string) bool {
+		found = negationWords[w]
+		return !found
+	})
+	return found
 }
 
 // numberPattern matches digits in a text ("1871", "3.5", "10,000").
