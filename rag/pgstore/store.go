@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"unicode/utf8"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -489,18 +490,30 @@ func (s *Store) IDF(ctx context.Context, terms []string) (_ map[string]float64, 
 	if len(terms) == 0 {
 		return out, nil
 	}
+	var n int64
+	if err := s.pool.QueryRow(ctx, `SELECT count(*) FROM ragcite_chunks`).Scan(&n); err != nil {
+		return nil, fmt.Errorf("term statistics: %w", err)
+	}
+	// A term that is not a plain word is in no chunk's terms: it is seen
+	// nowhere, as in the embedded store.
+	for _, t := range terms {
+		out[t] = rag.BM25IDF(int(n), 0)
+	}
+	words := safeTerms(terms)
+	if len(words) == 0 {
+		return out, nil
+	}
 	rows, err := s.pool.Query(ctx, `SELECT t,
-			(SELECT count(*) FROM ragcite_chunks WHERE tsv @@ to_tsquery('simple', t)),
-			(SELECT count(*) FROM ragcite_chunks)
-		FROM unnest($1::text[]) AS t`, safeTerms(terms))
+			(SELECT count(*) FROM ragcite_chunks WHERE tsv @@ to_tsquery('simple', t))
+		FROM unnest($1::text[]) AS t`, words)
 	if err != nil {
 		return nil, fmt.Errorf("term statistics: %w", err)
 	}
 	defer rows.Close()
 	for rows.Next() {
 		var t string
-		var df, n int64
-		if err := rows.Scan(&t, &df, &n); err != nil {
+		var df int64
+		if err := rows.Scan(&t, &df); err != nil {
 			return nil, fmt.Errorf("term statistics: %w", err)
 		}
 		out[t] = rag.BM25IDF(int(n), int(df))
@@ -513,7 +526,7 @@ func (s *Store) IDF(ctx context.Context, terms []string) (_ map[string]float64, 
 func safeTerms(terms []string) []string {
 	out := make([]string, 0, len(terms))
 	for _, t := range terms {
-		if t != "" && !strings.ContainsAny(t, "&|!():*<>'\\ ") {
+		if t != "" && utf8.ValidString(t) && !strings.ContainsAny(t, "&|!():*<>'\\ \x00") {
 			out = append(out, t)
 		}
 	}

@@ -266,6 +266,18 @@ func idfOrder(t *testing.T, s rag.Store) {
 	if want := rag.BM25IDF(4, 1); math.Abs(idf["savanna"]-want) > 1e-9 {
 		t.Errorf("idf(savanna) = %v, want %v", idf["savanna"], want)
 	}
+	// A term no chunk can hold, word or not, has the IDF of a term seen
+	// nowhere: the answer ranker asks for one to learn that value.
+	odd := []string{"\x00", "a b", "it's", "x|y"}
+	idf, err = s.IDF(ctx, odd)
+	if err != nil {
+		t.Fatalf("IDF of terms no chunk holds: %v", err)
+	}
+	for _, term := range odd {
+		if want := rag.BM25IDF(4, 0); math.Abs(idf[term]-want) > 1e-9 {
+			t.Errorf("idf(%q) = %v, want %v (seen nowhere)", term, idf[term], want)
+		}
+	}
 }
 
 func concurrent(t *testing.T, s rag.Store) {
