@@ -19,9 +19,14 @@ import (
 	"github.com/ragcite/ragcite/rag"
 )
 
-// DefaultChatModel is the model name the OpenAI-compatible routes accept and
-// list; a request with no model gets it. It answers over all documents.
+// DefaultChatModel is the model name the OpenAI-compatible routes accept
+// and list; a request with no model gets it. It answers over all documents
+// (for a key limited to one collection, over that collection).
 const DefaultChatModel = "ragcite"
+
+// chatModelPrefix starts the model names that select one collection:
+// "ragcite/<collection>" answers within that collection only.
+const chatModelPrefix = DefaultChatModel + "/"
 
 // maxSourceQuote bounds each quote in a chat reply's "Sources" block; the
 // full quote is in "citations".
@@ -127,23 +132,80 @@ type chatModel struct {
 	OwnedBy string `json:"owned_by"`
 }
 
-// chatModels lists the models the chat route accepts.
-func (s *Server) chatModels() []chatModel {
-	return []chatModel{{ID: DefaultChatModel, Object: "model", Created: s.started.Unix(), OwnedBy: "ragcite"}}
+// chatModels lists the models the request's key may use: DefaultChatModel
+// (unless the key is limited to several collections, which it would not
+// choose between) and "ragcite/<collection>" for every collection that
+// holds documents and the key may use.
+func (s *Server) chatModels(c *gin.Context) ([]chatModel, error) {
+	colls, err := s.eng.Collections(c.Request.Context())
+	if err != nil {
+		return nil, err
+	}
+	model := func(id string) chatModel {
+		return chatModel{ID: id, Object: "model", Created: s.started.Unix(), OwnedBy: "ragcite"}
+	}
+	var out []chatModel
+	if allowed := limitsOf(c); allowed == nil || len(allowed) == 1 {
+		out = append(out, model(DefaultChatModel))
+	}
+	for _, cl := range colls {
+		if mayUse(c, cl.Name) {
+			out = append(out, model(chatModelPrefix+cl.Name))
+		}
+	}
+	return out, nil
 }
 
 func (s *Server) listModels(c *gin.Context) {
-	c.JSON(http.StatusOK, gin.H{"object": "list", "data": s.chatModels()})
+	models, err := s.chatModels(c)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"object": "list", "data": models})
 }
 
+// getModel answers GET /v1/models/{model}; the route is a catch-all since
+// collection models hold a slash ("ragcite/docs").
 func (s *Server) getModel(c *gin.Context) {
-	for _, m := range s.chatModels() {
-		if m.ID == c.Param("model") {
-			c.JSON(http.StatusOK, m)
-			return
+	id := strings.TrimPrefix(c.Param("model"), "/")
+	if _, err := s.chatCollection(c, id); err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, chatModel{ID: id, Object: "model", Created: s.started.Unix(), OwnedBy: "ragcite"})
+}
+
+// chatCollection resolves a chat model to the collection it asks within
+// ("" = all documents). "" and DefaultChatModel are the default;
+// "ragcite/<collection>" is that collection, which must hold documents
+// (404 model_not_found otherwise) and be one the key may use (403).
+func (s *Server) chatCollection(c *gin.Context, model string) (string, error) {
+	if model == "" || model == DefaultChatModel {
+		coll, err := resolveCollection(c, "")
+		if err != nil {
+			return "", newParamError(http.StatusForbidden, "forbidden", "model",
+				"this API key is limited to the collections %s: use the model %s<collection>", strings.Join(limitsOf(c), ", "), chatModelPrefix)
+		}
+		return coll, nil
+	}
+	name, ok := strings.CutPrefix(model, chatModelPrefix)
+	if !ok || rag.ValidateCollection(name) != nil {
+		return "", modelNotFound(model)
+	}
+	if !mayUse(c, name) {
+		return "", newParamError(http.StatusForbidden, "forbidden", "model", "this API key may not use collection %q (model %q)", name, model)
+	}
+	colls, err := s.eng.Collections(c.Request.Context())
+	if err != nil {
+		return "", err
+	}
+	for _, cl := range colls {
+		if cl.Name == name {
+			return name, nil
 		}
 	}
-	s.fail(c, modelNotFound(c.Param("model")))
+	return "", modelNotFound(model)
 }
 
 func modelNotFound(model string) error {
@@ -162,6 +224,10 @@ func (s *Server) chatCompletions(c *gin.Context) {
 	}
 	ask, err := s.chatQuestion(req)
 	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	if ask.Collection, err = s.chatCollection(c, req.Model); err != nil {
 		s.fail(c, err)
 		return
 	}
@@ -212,11 +278,8 @@ type chatAsk struct {
 }
 
 // chatQuestion validates a chat request and turns it into the ask request
-// it stands for.
+// it stands for; the model's collection is resolved by chatCollection.
 func (s *Server) chatQuestion(req chatRequest) (chatAsk, error) {
-	if req.Model != "" && req.Model != DefaultChatModel {
-		return chatAsk{}, modelNotFound(req.Model)
-	}
 	if req.N != nil && *req.N != 1 {
 		return chatAsk{}, newParamError(http.StatusBadRequest, "invalid_argument", "n", "n %d: only one choice is supported", *req.N)
 	}

@@ -338,7 +338,7 @@ func TestChatOpenAIClientErrors(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(models.Models) != 1 || models.Models[0].ID != DefaultChatModel {
+	if len(models.Models) != 2 || models.Models[0].ID != DefaultChatModel || models.Models[1].ID != chatModelPrefix+rag.DefaultCollection {
 		t.Errorf("models %+v", models.Models)
 	}
 	_, err = client.CreateChatCompletion(context.Background(), openai.ChatCompletionRequest{Model: "gpt-4o", Messages: []openai.ChatCompletionMessage{user("hi")}})

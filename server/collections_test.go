@@ -48,8 +48,10 @@ func TestCollectionsAndKeys(t *testing.T) {
 			body: `{"claims":["The harbour master counted 17 ships."],"doc_ids":["n1"]}`, wantStatus: 404},
 		{name: "south reader names north to verify", method: "POST", path: "/v1/verify", header: auth("south-reader"),
 			body: `{"claims":["x"],"doc_ids":["n1"],"collection":"north"}`, wantStatus: 403},
-		{name: "limited key on chat", method: "POST", path: "/v1/chat/completions", header: auth("south-reader"),
-			body: `{"model":"ragcite","messages":[{"role":"user","content":"ships?"}]}`, wantStatus: 403},
+		{name: "limited key on another collection's model", method: "POST", path: "/v1/chat/completions", header: auth("south-reader"),
+			body: `{"model":"ragcite/north","messages":[{"role":"user","content":"ships?"}]}`, wantStatus: 403},
+		{name: "limited key on MCP", method: "POST", path: "/mcp", header: auth("south-reader"),
+			body: `{"jsonrpc":"2.0","id":1,"method":"tools/list"}`, wantStatus: 403},
 		{name: "north writer deletes south", method: "DELETE", path: "/v1/collections/south", header: auth("north-writer"), wantStatus: 403},
 		{name: "bad collection name", method: "POST", path: "/v1/ask", header: auth("admin"), body: `{"question":"ships?","collection":"../x"}`, wantStatus: 400},
 	})

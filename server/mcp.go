@@ -28,30 +28,34 @@ type MCPOptions struct {
 // field without omitempty is required) and refined in mcpSchema.
 type (
 	searchArgs struct {
-		Query  string   `json:"query" jsonschema:"what to search for"`
-		TopK   int      `json:"top_k,omitempty" jsonschema:"how many passages to return (default 6)"`
-		DocIDs []string `json:"doc_ids,omitempty" jsonschema:"search only these documents"`
+		Query      string   `json:"query" jsonschema:"what to search for"`
+		TopK       int      `json:"top_k,omitempty" jsonschema:"how many passages to return (default 6)"`
+		DocIDs     []string `json:"doc_ids,omitempty" jsonschema:"search only these documents"`
+		Collection string   `json:"collection,omitempty" jsonschema:"search only this collection (default: all)"`
 	}
 	askArgs struct {
-		Question string   `json:"question" jsonschema:"the question, answered from the stored documents only"`
-		TopK     int      `json:"top_k,omitempty" jsonschema:"how many passages to answer from (default 6)"`
-		DocIDs   []string `json:"doc_ids,omitempty" jsonschema:"answer only from these documents"`
-		Mode     string   `json:"mode,omitempty" jsonschema:"auto (the LLM when configured), extractive or llm"`
+		Question   string   `json:"question" jsonschema:"the question, answered from the stored documents only"`
+		TopK       int      `json:"top_k,omitempty" jsonschema:"how many passages to answer from (default 6)"`
+		DocIDs     []string `json:"doc_ids,omitempty" jsonschema:"answer only from these documents"`
+		Mode       string   `json:"mode,omitempty" jsonschema:"auto (the LLM when configured), extractive or llm"`
+		Collection string   `json:"collection,omitempty" jsonschema:"answer only from this collection (default: all)"`
 	}
 	summarizeArgs struct {
 		DocIDs       []string `json:"doc_ids,omitempty" jsonschema:"the documents to summarise (or give query)"`
 		Query        string   `json:"query,omitempty" jsonschema:"summarise the passages about this (or give doc_ids)"`
 		MaxSentences int      `json:"max_sentences,omitempty" jsonschema:"the longest summary in sentences"`
 		Mode         string   `json:"mode,omitempty" jsonschema:"auto (the LLM when configured), extractive or llm"`
+		Collection   string   `json:"collection,omitempty" jsonschema:"summarise only passages of this collection (default: all)"`
 	}
 	getDocumentArgs struct {
 		ID string `json:"id" jsonschema:"the document id, as in citations' doc_id"`
 	}
 	addDocumentArgs struct {
-		ID     string `json:"id,omitempty" jsonschema:"a stable id (default: derived from the title)"`
-		Title  string `json:"title" jsonschema:"the document's title"`
-		Text   string `json:"text" jsonschema:"the document's full text"`
-		Source string `json:"source,omitempty" jsonschema:"where the text came from, e.g. a URL"`
+		ID         string `json:"id,omitempty" jsonschema:"a stable id (default: derived from the title)"`
+		Title      string `json:"title" jsonschema:"the document's title"`
+		Text       string `json:"text" jsonschema:"the document's full text"`
+		Source     string `json:"source,omitempty" jsonschema:"where the text came from, e.g. a URL"`
+		Collection string `json:"collection,omitempty" jsonschema:"the collection to put it in (default: default)"`
 	}
 )
 
@@ -86,7 +90,7 @@ func NewMCP(eng *rag.Engine, opts MCPOptions) *mcp.Server {
 	addTool(s, &mcp.Tool{Name: "search", Title: "Search documents", Annotations: ro,
 		Description: "Find the passages of the stored documents most relevant to a query (hybrid dense and BM25 retrieval)."},
 		func(ctx context.Context, a searchArgs) (string, any, error) {
-			res, err := eng.Search(ctx, rag.SearchRequest{Query: a.Query, TopK: a.TopK, Filter: rag.Filter{DocIDs: a.DocIDs}})
+			res, err := eng.Search(ctx, rag.SearchRequest{Query: a.Query, TopK: a.TopK, Filter: rag.Filter{DocIDs: a.DocIDs}, Collection: a.Collection})
 			if err != nil {
 				return "", nil, err
 			}
@@ -99,7 +103,7 @@ func NewMCP(eng *rag.Engine, opts MCPOptions) *mcp.Server {
 		Description: "Answer a question from the stored documents. Every sentence cites its passage with [n]; " +
 			"the answer abstains when the documents do not cover the question and says so when sources disagree."},
 		func(ctx context.Context, a askArgs) (string, any, error) {
-			ans, err := eng.Ask(ctx, rag.AskRequest{Question: a.Question, TopK: a.TopK, Filter: rag.Filter{DocIDs: a.DocIDs}, Mode: rag.Mode(a.Mode)})
+			ans, err := eng.Ask(ctx, rag.AskRequest{Question: a.Question, TopK: a.TopK, Filter: rag.Filter{DocIDs: a.DocIDs}, Mode: rag.Mode(a.Mode), Collection: a.Collection})
 			if err != nil {
 				return "", nil, err
 			}
@@ -108,7 +112,7 @@ func NewMCP(eng *rag.Engine, opts MCPOptions) *mcp.Server {
 	addTool(s, &mcp.Tool{Name: "summarize", Title: "Summarise documents", Annotations: ro,
 		Description: "Summarise some documents (doc_ids) or the passages about a query, every sentence cited with [n]."},
 		func(ctx context.Context, a summarizeArgs) (string, any, error) {
-			sum, err := eng.Summarize(ctx, rag.SummarizeRequest{DocIDs: a.DocIDs, Query: a.Query, MaxSentences: a.MaxSentences, Mode: rag.Mode(a.Mode)})
+			sum, err := eng.Summarize(ctx, rag.SummarizeRequest{DocIDs: a.DocIDs, Query: a.Query, MaxSentences: a.MaxSentences, Mode: rag.Mode(a.Mode), Collection: a.Collection})
 			if err != nil {
 				return "", nil, err
 			}
@@ -128,7 +132,7 @@ func NewMCP(eng *rag.Engine, opts MCPOptions) *mcp.Server {
 			Annotations: &mcp.ToolAnnotations{IdempotentHint: true, OpenWorldHint: new(false)},
 			Description: "Add or replace one document in the store; an unchanged document is left as it is."},
 			func(ctx context.Context, a addDocumentArgs) (string, any, error) {
-				res, err := eng.Ingest(ctx, []rag.Document{{ID: a.ID, Title: a.Title, Text: a.Text, Source: a.Source}}, nil)
+				res, err := eng.Ingest(ctx, []rag.Document{{ID: a.ID, Title: a.Title, Text: a.Text, Source: a.Source, Collection: a.Collection}}, nil)
 				if err != nil {
 					return "", nil, err
 				}

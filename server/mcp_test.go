@@ -164,6 +164,8 @@ func TestMCPInvalidArguments(t *testing.T) {
 		{"summarize with neither doc_ids nor query", "summarize", map[string]any{}},
 		{"missing id", "get_document", map[string]any{}},
 		{"unknown tool", "delete_everything", map[string]any{}},
+		{"bad collection name", "ask", map[string]any{"question": "x", "collection": "../north"}},
+		{"collection of the wrong type", "search", map[string]any{"query": "x", "collection": 3}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -273,6 +275,47 @@ func TestSameAnswerEverywhere(t *testing.T) {
 				if string(g) != string(w) {
 					t.Errorf("%s citations differ:\n got %s\nwant %s", name, g, w)
 				}
+			}
+		})
+	}
+}
+
+// TestMCPCollection checks that the tools' collection argument keeps
+// search, ask and summarize within one collection, and that add_document
+// places a document in the one it names.
+func TestMCPCollection(t *testing.T) {
+	eng := newEngine(t)
+	cs := connectMCP(t, eng, MCPOptions{Write: true})
+	harbour := []map[string]any{
+		{"id": "n1", "title": "North harbour log", "collection": "north", "text": "The northern harbour master counted 17 ships in May."},
+		{"id": "s1", "title": "South harbour log", "collection": "south", "text": "The southern harbour master counted 42 ships in May."},
+	}
+	for _, args := range harbour {
+		if _, _, isErr := callTool(t, cs, "add_document", args); isErr {
+			t.Fatalf("add %v", args["id"])
+		}
+	}
+	for _, id := range []string{"n1", "s1"} {
+		if d, err := eng.Document(context.Background(), id); err != nil || d.Collection != map[string]string{"n1": "north", "s1": "south"}[id] {
+			t.Fatalf("document %s: %+v %v", id, d, err)
+		}
+	}
+	tests := []struct {
+		tool         string
+		args         map[string]any
+		want, absent string
+	}{
+		{"ask", map[string]any{"question": harbourQuestion, "collection": "north"}, `"doc_id":"n1"`, `"doc_id":"s1"`},
+		{"ask", map[string]any{"question": harbourQuestion, "collection": "south"}, `"doc_id":"s1"`, `"doc_id":"n1"`},
+		{"search", map[string]any{"query": "harbour master ships", "collection": "north"}, `"doc_id":"n1"`, `"doc_id":"s1"`},
+		{"summarize", map[string]any{"query": "harbour master ships", "collection": "south"}, `"doc_id":"s1"`, `"doc_id":"n1"`},
+		{"ask", map[string]any{"question": amazonQuestion, "collection": "north"}, `"answer"`, `10 billion`},
+	}
+	for _, tc := range tests {
+		t.Run(tc.tool+" "+tc.args["collection"].(string), func(t *testing.T) {
+			_, sc, isErr := callTool(t, cs, tc.tool, tc.args)
+			if isErr || !strings.Contains(string(sc), tc.want) || strings.Contains(string(sc), tc.absent) {
+				t.Errorf("%s %v: want %s and not %s in %s", tc.tool, tc.args, tc.want, tc.absent, sc)
 			}
 		})
 	}

@@ -48,7 +48,8 @@ type Config struct {
 	Version string
 	// KeyCollections limits API keys (of WriteKeys or ReadKeys) to the
 	// named collections: such a key gets 403 on any other collection and on
-	// routes that do not take a collection (chat completions, MCP).
+	// routes that do not take a collection (MCP); on chat completions it may
+	// use the models of its collections.
 	KeyCollections map[string][]string
 	// AllowPrivateURLs lets documents given by "url" be fetched from
 	// loopback, private and link-local addresses (refused by default).
@@ -155,9 +156,9 @@ func (s *Server) routes() *gin.Engine {
 
 	// The OpenAI-compatible routes answer errors in the OpenAI shape.
 	oai := r.Group("/v1", withOpenAIErrors(), s.withAuth(), s.withBodyLimit(s.maxBody), withTimeout(s.timeout))
-	oai.POST("/chat/completions", s.requireAllCollections(), s.chatCompletions)
+	oai.POST("/chat/completions", s.chatCompletions)
 	oai.GET("/models", s.listModels)
-	oai.GET("/models/:model", s.getModel)
+	oai.GET("/models/*model", s.getModel)
 
 	r.POST("/mcp", s.withAuth(), s.requireAllCollections(), s.withBodyLimit(s.maxBody), withTimeout(s.timeout), s.mcpHandler())
 	return r
