@@ -15,6 +15,8 @@ import (
 )
 
 // runSummaryCase asks t for the summary a case describes and checks it.
+// Its checks are listed one after another in the order the report shows
+// them, each a few lines, so they are kept together.
 func runSummaryCase(ctx context.Context, s *Suite, t Target, c Case, docs map[string]rag.Document) CaseResult {
 	r := CaseResult{ID: c.ID, Query: c.Query, DocIDs: c.DocIDs, FactsTotal: len(c.Expect.Facts),
 		expectConflict: c.Expect.Conflict, summary: true}

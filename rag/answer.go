@@ -154,7 +154,9 @@ func (e *Engine) minConfidence(req *float64) (float64, error) {
 
 // answerExtractive answers with the best one to three sentences of the
 // top k hits; conflicts are looked for in all hits. It abstains when the
-// calibrated confidence of the best sentence is under opt.minConf.
+// calibrated confidence of the best sentence is under opt.minConf. It
+// reads as the answer is built (rank, abstain, choose, cite, state the
+// conflict), which is why the steps stay in one function.
 func (e *Engine) answerExtractive(ctx context.Context, q string, hits []Hit, opt answerOptions) (*Answer, error) {
 	ans := &Answer{Citations: []Citation{}, Conflicts: []Conflict{}, Unsupported: []string{}, Mode: ModeExtractive}
 	all, err := e.rankEvidence(ctx, q, hits)

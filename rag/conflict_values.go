@@ -172,7 +172,8 @@ func sameValue(a, b string) bool {
 
 // findValueConflict looks for different values of the asked type (a date,
 // person, organisation or place) that the best sentences of different
-// documents state.
+// documents state. Finding the values and grouping them by normalised form
+// share the per-sentence anchors, so they stay in one function.
 func findValueConflict(q string, t answerType, ev []evidence) (foundConflict, bool) {
 	qterms := termSet(q)
 	entities := questionEntities(q)

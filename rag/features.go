@@ -102,7 +102,11 @@ func analyseQuestion(q string) questionInfo {
 const topicDiscount = 0.95
 
 // SentenceFeatures returns one feature row per candidate (see
-// featureNames), for scoring and for fitting the weights.
+// featureNames), for scoring and for fitting the weights. It is long
+// because the features share what its first half computes once per
+// question (the candidates' term sets, the discounted question weights and
+// the cover closure); the second half writes one column per line, in
+// featureNames order, so a column and its name are easy to match.
 func SentenceFeatures(question string, cands []Candidate, idf IDFFunc) [][]float64 {
 	qi := analyseQuestion(question)
 	rows := make([][]float64, len(cands))

@@ -143,7 +143,9 @@ func (e *Engine) summaryPassages(ctx context.Context, req SummarizeRequest) ([]H
 // summarizeExtractive picks central, non-redundant sentences, states a
 // disagreement on a central figure in one sentence, and cites each
 // sentence. Sentences read in document order, documents in the order asked
-// (for a query, in the order their best passage ranked).
+// (for a query, in the order their best passage ranked). Selection,
+// ordering, the conflict sentence and citing share the chosen set and the
+// citation numbering, so they stay in one function.
 func (e *Engine) summarizeExtractive(ctx context.Context, req SummarizeRequest, ev []evidence, w summaryWeights) (*Summary, error) {
 	sum := &Summary{Citations: []Citation{}, Conflicts: []Conflict{}, Mode: ModeExtractive}
 	docOrder := documentOrder(req, ev)

@@ -65,7 +65,9 @@ func (e *Engine) hitsConflict(ctx context.Context, req SummarizeRequest, hits []
 // the words of the most central figure-stating sentence that at least half
 // the documents use (for the sample articles: "How much Amazon invest
 // OpenAI"). It returns "" when there is nothing to ask: one document, or
-// no sentence states a figure.
+// no sentence states a figure. Its steps (pick the sentence, count the
+// documents using each word, phrase the question) share the word counts,
+// so they are kept together.
 func conflictQuestion(query string, cs []candidate, docs int) string {
 	if query != "" {
 		if quantityQuestion.MatchString(query) {

@@ -162,7 +162,9 @@ type passageSentence struct {
 }
 
 // AnalyzeClaim computes the lexical features of a claim against the union
-// of its passages, and the passage sentences that best cover it.
+// of its passages, and the passage sentences that best cover it. The
+// features are computed side by side in one function because they share
+// the claim's terms and the union of the passages' sentences, built once.
 func AnalyzeClaim(claim string, passages []string) ClaimAnalysis {
 	ct := claimTerms(claim)
 	var sents []passageSentence

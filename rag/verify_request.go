@@ -73,6 +73,8 @@ func ValidateVerify(req VerifyRequest) error {
 
 // Verify judges a text's sentences, or claims, against passages or stored
 // documents with the engine's verifier, the one answers and summaries use.
+// Validation, gathering the passages from the request or the store and
+// judging read top to bottom as the request's path, so they stay together.
 func (e *Engine) Verify(ctx context.Context, req VerifyRequest) (*VerifyResult, error) {
 	if err := ValidateVerify(req); err != nil {
 		return nil, err

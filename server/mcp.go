@@ -75,7 +75,8 @@ type (
 // Sources list) plus structured content: the same JSON object the HTTP API
 // returns. Arguments that do not match a tool's schema, and values the
 // engine rejects, are JSON-RPC "invalid params" errors; other failures are
-// tool errors.
+// tool errors. It is long because it is the table of tools: each tool is
+// registered with its schema and handler in a few lines, side by side.
 func NewMCP(eng *rag.Engine, opts MCPOptions) *mcp.Server {
 	version := opts.Version
 	if version == "" {

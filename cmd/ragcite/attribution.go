@@ -15,7 +15,9 @@ import (
 
 // runAttribution judges the claims of o.attribution with the configured
 // verifier, or with --fit cross-validates a freshly fitted lexical
-// verifier, and reports and gates the verdicts like a suite.
+// verifier, and reports and gates the verdicts like a suite. It reads as
+// the command's steps in order (load, judge or fit, report, gate), so it is
+// kept in one function.
 func (a *app) runAttribution(ctx context.Context, o evalOptions) error {
 	setup := func(err error) error { return &exitCodeError{code: 2, err: err} }
 	claims, err := eval.LoadAttributionFile(o.attribution)

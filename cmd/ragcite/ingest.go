@@ -51,7 +51,9 @@ func (s ingestSummary) String() string {
 
 // ingestPaths loads and ingests paths and http(s) URLs, warning about
 // skipped files and drawing a progress bar when stderr is a terminal. A URL
-// that cannot be fetched fails the run before anything is ingested.
+// that cannot be fetched fails the run before anything is ingested. The
+// progress bar, warnings and the batch share the counts, so loading and
+// ingesting stay in one function.
 func ingestPaths(cmd *cobra.Command, eng *rag.Engine, paths []string, stderr interface{ Write([]byte) (int, error) }, fetch load.FetchOptions, collection string) (ingestSummary, error) {
 	start := time.Now()
 	var files, urls []string

@@ -13,6 +13,9 @@ import (
 	"github.com/ragcite/ragcite/eval"
 )
 
+// trainCommand is `ragcite train`: it refits the answer ranker on the
+// public benchmarks and writes the weights file. Most of its length is the
+// command's help text and flags, kept beside the code that reads them.
 func (a *app) trainCommand() *cobra.Command {
 	var bench, out string
 	opt := eval.DefaultTrainOptions

@@ -40,7 +40,9 @@ func Sigmoid(z float64) float64 {
 
 // Fit fits weights for rows x with labels y, minimising the mean log loss
 // plus l2/2 times the squared weights (the bias is not penalised). Rows may
-// carry weights w (nil: all 1).
+// carry weights w (nil: all 1). Standardising (the row-weighted means and
+// scales the model keeps) and the Newton iterations on the standardised
+// rows stay in one function, in the order a reader checks them.
 func Fit(x [][]float64, y []bool, w []float64, l2 float64) (*Model, error) {
 	if len(x) == 0 || len(x) != len(y) || (w != nil && len(w) != len(x)) {
 		return nil, errors.New("logreg: rows, labels and weights differ in number or are empty")

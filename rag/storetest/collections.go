@@ -24,7 +24,9 @@ var collectionDocs = []rag.Document{
 // Collections checks, through an engine over a fresh store, that a
 // question, search or summary in one collection never cites another, and
 // that deleting a collection deletes its documents only. open returns a
-// new, empty store that has never held a vector.
+// new, empty store that has never held a vector. It is one test that
+// reads as a scenario (ingest into two collections, ask, search,
+// summarize, delete one), so its steps stay together.
 func Collections(t *testing.T, open func(t *testing.T) rag.Store) {
 	ctx := context.Background()
 	eng, err := rag.NewEngine(ctx, rag.Config{Store: open(t), Embedder: embed.DefaultLocal()})
