@@ -52,11 +52,11 @@ func (e *Engine) Ask(ctx context.Context, req AskRequest) (*Answer, error) {
 // Answer.Answer. An error from emit stops the work and is returned.
 func (e *Engine) AskStream(ctx context.Context, req AskRequest, emit func(string) error) (*Answer, error) {
 	start := time.Now()
-	q, err := ValidateQuery(req.Question)
+	q, err := validateQuery(req.Question)
 	if err != nil {
 		return nil, err
 	}
-	k, err := ValidateTopK(req.TopK)
+	k, err := validateTopK(req.TopK)
 	if err != nil {
 		return nil, err
 	}
@@ -262,11 +262,11 @@ type RankedSentence struct {
 // returns their sentences with the ranker's features, in passage order:
 // the rows the ranker is fitted and measured on.
 func (e *Engine) RankCandidates(ctx context.Context, question string, k int) ([]RankedSentence, error) {
-	q, err := ValidateQuery(question)
+	q, err := validateQuery(question)
 	if err != nil {
 		return nil, err
 	}
-	if k, err = ValidateTopK(k); err != nil {
+	if k, err = validateTopK(k); err != nil {
 		return nil, err
 	}
 	hits, err := e.retrieve(ctx, q, k, Filter{})

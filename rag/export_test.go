@@ -37,7 +37,7 @@ var OpensOnReference = opensOnReference
 // SummarizeWithWeights summarizes extractively with the given summary
 // weights instead of the defaults.
 func SummarizeWithWeights(ctx context.Context, e *Engine, req SummarizeRequest, lead, query, redundancy float64) (*Summary, error) {
-	req, err := ValidateSummarize(req)
+	req, err := validateSummarize(req)
 	if err != nil {
 		return nil, err
 	}

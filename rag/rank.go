@@ -132,10 +132,10 @@ func (m *RankModel) scoreRows(rows [][]float64) []float64 {
 	return out
 }
 
-// ScoreSentences scores each candidate as an answer to question with the
+// scoreSentences scores each candidate as an answer to question with the
 // built-in ranker: the probability, in [0,1], that the sentence holds the
 // answer. Scores are comparable across calls.
-func ScoreSentences(question string, cands []Candidate, idf IDFFunc) []float64 {
+func scoreSentences(question string, cands []Candidate, idf IDFFunc) []float64 {
 	s := defaultModel.scoreRows(SentenceFeatures(question, cands, idf))
 	for i, z := range s {
 		s[i] = logreg.Sigmoid(z)

@@ -19,8 +19,8 @@ const (
 	minCandidates   = 20
 )
 
-// ValidateQuery checks a question or query and returns it trimmed.
-func ValidateQuery(q string) (string, error) {
+// validateQuery checks a question or query and returns it trimmed.
+func validateQuery(q string) (string, error) {
 	if !utf8.ValidString(q) {
 		return "", fmt.Errorf("%w: question is not valid UTF-8", ErrInvalidArgument)
 	}
@@ -34,8 +34,8 @@ func ValidateQuery(q string) (string, error) {
 	return q, nil
 }
 
-// ValidateTopK returns k, or the default for 0; out of range is an error.
-func ValidateTopK(k int) (int, error) {
+// validateTopK returns k, or the default for 0; out of range is an error.
+func validateTopK(k int) (int, error) {
 	switch {
 	case k == 0:
 		return DefaultTopK, nil
@@ -48,11 +48,11 @@ func ValidateTopK(k int) (int, error) {
 // Search returns the top_k passages for the query: dense and BM25 results
 // fused with reciprocal rank fusion.
 func (e *Engine) Search(ctx context.Context, req SearchRequest) ([]SearchResult, error) {
-	q, err := ValidateQuery(req.Query)
+	q, err := validateQuery(req.Query)
 	if err != nil {
 		return nil, err
 	}
-	k, err := ValidateTopK(req.TopK)
+	k, err := validateTopK(req.TopK)
 	if err != nil {
 		return nil, err
 	}

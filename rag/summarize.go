@@ -24,8 +24,8 @@ const (
 // noSentences is the whole summary when nothing can be quoted.
 const noSentences = "The documents have no sentences to summarize."
 
-// ValidateSummarize checks a summary request and fills defaults.
-func ValidateSummarize(req SummarizeRequest) (SummarizeRequest, error) {
+// validateSummarize checks a summary request and fills defaults.
+func validateSummarize(req SummarizeRequest) (SummarizeRequest, error) {
 	hasDocs, hasQuery := len(req.DocIDs) > 0, strings.TrimSpace(req.Query) != ""
 	switch {
 	case hasDocs && hasQuery:
@@ -39,7 +39,7 @@ func ValidateSummarize(req SummarizeRequest) (SummarizeRequest, error) {
 		req.MaxSentences = DefaultSummarySentences
 	}
 	if hasQuery {
-		q, err := ValidateQuery(req.Query)
+		q, err := validateQuery(req.Query)
 		if err != nil {
 			return req, err
 		}
@@ -63,7 +63,7 @@ func (e *Engine) Summarize(ctx context.Context, req SummarizeRequest) (*Summary,
 // emit (when not nil) with pieces of the summary as they are produced.
 func (e *Engine) SummarizeStream(ctx context.Context, req SummarizeRequest, emit func(string) error) (*Summary, error) {
 	start := time.Now()
-	req, err := ValidateSummarize(req)
+	req, err := validateSummarize(req)
 	if err != nil {
 		return nil, err
 	}
@@ -252,7 +252,7 @@ func (e *Engine) scoreCandidates(ctx context.Context, query string, cs []candida
 		for i, c := range cs {
 			cands[i] = Candidate{Text: c.text, Position: c.pos}
 		}
-		rel = ScoreSentences(query, cands, func(t string) float64 { return idf[t] })
+		rel = scoreSentences(query, cands, func(t string) float64 { return idf[t] })
 	}
 	for i := range cs {
 		cs[i].score = central[i] + w.lead/float64(1+cs[i].pos)

@@ -12,10 +12,10 @@ import (
 	"github.com/ragcite/ragcite/rag"
 )
 
-// ParseHTML extracts the main text of a page (readability's article
+// parseHTML extracts the main text of a page (readability's article
 // extraction: navigation, scripts and boilerplate dropped), with block
 // elements on their own lines. The document's Title is the page title.
-func ParseHTML(r io.Reader) (rag.Document, error) {
+func parseHTML(r io.Reader) (rag.Document, error) {
 	data, err := io.ReadAll(io.LimitReader(r, MaxFileBytes))
 	if err != nil {
 		return rag.Document{}, fmt.Errorf("read html: %w", err)

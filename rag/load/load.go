@@ -163,7 +163,7 @@ func parseFile(ctx context.Context, name, source string, data []byte) ([]rag.Doc
 		}
 		return []rag.Document{{ID: id, Title: firstLineTitle(text, id), Text: text, Source: source}}, nil
 	case ".html", ".htm":
-		d, err := ParseHTML(bytes.NewReader(data))
+		d, err := parseHTML(bytes.NewReader(data))
 		if err != nil {
 			return nil, err
 		}
@@ -173,7 +173,7 @@ func parseFile(ctx context.Context, name, source string, data []byte) ([]rag.Doc
 		}
 		return []rag.Document{d}, nil
 	case ".jsonl", ".ndjson":
-		return ParseJSONL(bytes.NewReader(data), id, source)
+		return parseJSONL(bytes.NewReader(data), id, source)
 	}
 	return nil, fmt.Errorf("%w: unknown extension %q (want .txt, .md, .html, .jsonl, .pdf or .docx)", rag.ErrUnsupportedFile, ext)
 }
@@ -227,10 +227,10 @@ type jsonlRecord struct {
 	Metadata map[string]string `json:"metadata"`
 }
 
-// ParseJSONL reads one document per line: {"id","title","text","source","metadata"}.
+// parseJSONL reads one document per line: {"id","title","text","source","metadata"}.
 // A line without id gets "<fileID>/<line number>"; blank lines are skipped.
 // Any malformed line fails the whole file, naming the line.
-func ParseJSONL(r io.Reader, fileID, source string) ([]rag.Document, error) {
+func parseJSONL(r io.Reader, fileID, source string) ([]rag.Document, error) {
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 1<<20), MaxFileBytes)
 	var docs []rag.Document

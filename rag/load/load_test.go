@@ -76,14 +76,14 @@ plans to extend it by another forty metres next year if the budget allows it.</p
 
 func TestParseJSONL(t *testing.T) {
 	data := `{"id":"a","title":"A","text":"Alpha text.","source":"s","metadata":{"k":"v"}}` + "\n\n" + `{"text":"No id here."}` + "\n"
-	docs, err := ParseJSONL(strings.NewReader(data), "file", "src")
+	docs, err := parseJSONL(strings.NewReader(data), "file", "src")
 	if err != nil || len(docs) != 2 {
 		t.Fatalf("%+v %v", docs, err)
 	}
 	if docs[0].Metadata["k"] != "v" || docs[0].Source != "s" || docs[1].ID != "file/3" || docs[1].Source != "src" || docs[1].Title != "No id here." {
 		t.Errorf("docs %+v", docs)
 	}
-	if _, err := ParseJSONL(strings.NewReader(`{"id":"a#1","text":"x"}`), "f", "s"); !errors.Is(err, rag.ErrInvalidArgument) {
+	if _, err := parseJSONL(strings.NewReader(`{"id":"a#1","text":"x"}`), "f", "s"); !errors.Is(err, rag.ErrInvalidArgument) {
 		t.Errorf("bad id: %v", err)
 	}
 }
@@ -155,7 +155,7 @@ func TestParseHTMLHeadings(t *testing.T) {
 <h3> </h3><p>An empty heading is dropped and leaves no mark in the text at all, as the test checks.</p>
 <h2>Hours</h2><p>The office opens at eight in the morning and closes at six in the evening every day.</p>
 </article></body></html>`
-	d, err := ParseHTML(strings.NewReader(page))
+	d, err := parseHTML(strings.NewReader(page))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -67,7 +67,7 @@ func IsURL(s string) bool {
 }
 
 // FetchURL downloads a web page and turns it into a document: HTML through
-// the readability path of ParseHTML, plain text as is, PDF and DOCX through
+// the readability path of parseHTML, plain text as is, PDF and DOCX through
 // their parsers. The address every connection goes to is checked when it is
 // dialled, after DNS resolution, so a name that resolves (or re-resolves) to
 // a private address and a redirect to one are refused alike. The document's
@@ -244,7 +244,7 @@ func parseFetched(ctx context.Context, contentType string, body []byte) (rag.Doc
 		}
 		return rag.Document{Text: text}, nil
 	case mt == "text/html" || mt == "application/xhtml+xml" || mt == "":
-		return ParseHTML(bytes.NewReader(body))
+		return parseHTML(bytes.NewReader(body))
 	}
 	return rag.Document{}, fmt.Errorf("%w: content type %q (want HTML, plain text, PDF or DOCX)", rag.ErrUnsupportedFile, mt)
 }
