@@ -199,3 +199,15 @@ func (e *Engine) prepare(ctx context.Context, d Document, hash string) (StoredDo
 	d.Metadata = copyMap(d.Metadata)
 	return StoredDocument{Document: d, Hash: hash, Chunks: chunks, Vectors: vecs}, nil
 }
+
+// copyMap returns a copy of m, never nil.
+func copyMap(m map[string]string) map[string]string {
+	if m == nil {
+		return map[string]string{}
+	}
+	out := make(map[string]string, len(m))
+	for k, v := range m {
+		out[k] = v
+	}
+	return out
+}

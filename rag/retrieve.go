@@ -169,3 +169,16 @@ func fuseRRF(k int, lists ...[]Hit) []Hit {
 	}
 	return out
 }
+
+// dedupe drops repeated ids, keeping first occurrences in order.
+func dedupe(ids []string) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, id := range ids {
+		if !seen[id] {
+			seen[id] = true
+			out = append(out, id)
+		}
+	}
+	return out
+}
