@@ -4,7 +4,6 @@ import (
 	"container/heap"
 	"math"
 	"sort"
-	"strings"
 	"sync"
 
 	"github.com/ragcite/ragcite/internal/text"
@@ -14,7 +13,7 @@ import (
 // bm25Index is an in-memory inverted index over chunks. It is not safe for
 // concurrent use; the store guards it with its lock.
 type bm25Index struct {
-	termIDs  map[string]int32
+	dict     *termDict
 	postings [][]posting // by term id
 	slots    []bm25Slot  // by chunk slot
 	free     []int32
@@ -35,7 +34,7 @@ type bm25Slot struct {
 }
 
 func newBM25Index() *bm25Index {
-	return &bm25Index{termIDs: map[string]int32{}}
+	return &bm25Index{dict: newTermDict()}
 }
 
 // termFreq is a distinct analysed term of a chunk and its count.
@@ -44,10 +43,36 @@ type termFreq struct {
 	tf   uint16
 }
 
+// idFreq is a distinct term of a chunk, by its id in the store's term
+// dictionary, and its count.
+type idFreq struct {
+	id int32
+	tf uint16
+}
+
 // analysed is a chunk's lexical form: distinct terms and the term count.
+// The terms are held either as strings (terms, from analyse) or, when a
+// record was decoded against the index's dictionary, as ids (ids).
 type analysed struct {
 	terms  []termFreq
+	ids    []idFreq
 	length int
+}
+
+// distinct is the number of distinct terms.
+func (a analysed) distinct() int { return len(a.terms) + len(a.ids) }
+
+// resolve turns a's terms into ids of dict (a no-op when they are ids
+// already). Safe to call from many goroutines.
+func (a *analysed) resolve(dict *termDict) {
+	if a.ids != nil || len(a.terms) == 0 {
+		return
+	}
+	a.ids = make([]idFreq, len(a.terms))
+	for i, t := range a.terms {
+		a.ids[i] = idFreq{dict.internString(t.term), t.tf}
+	}
+	a.terms = nil
 }
 
 // analyse counts the terms of text. It needs no index, so callers run it
@@ -78,16 +103,14 @@ func (x *bm25Index) add(c *rag.Chunk, a analysed) int32 {
 		slot = int32(len(x.slots))
 		x.slots = append(x.slots, bm25Slot{})
 	}
-	ids := make([]int32, len(a.terms))
-	for i, tf := range a.terms {
-		id, ok := x.termIDs[tf.term]
-		if !ok {
-			id = int32(len(x.postings))
-			x.termIDs[strings.Clone(tf.term)] = id
-			x.postings = append(x.postings, nil)
-		}
-		x.postings[id] = append(x.postings[id], posting{slot, tf.tf})
-		ids[i] = id
+	a.resolve(x.dict)
+	if n := x.dict.size(); n > len(x.postings) {
+		x.postings = append(x.postings, make([][]posting, n-len(x.postings))...)
+	}
+	ids := make([]int32, len(a.ids))
+	for i, t := range a.ids {
+		x.postings[t.id] = append(x.postings[t.id], posting{slot, t.tf})
+		ids[i] = t.id
 	}
 	x.slots[slot] = bm25Slot{chunk: c, length: int32(a.length), terms: ids}
 	x.live++
@@ -119,7 +142,7 @@ func (x *bm25Index) idf(df int) float64 { return rag.BM25IDF(x.live, df) }
 
 // termIDF returns the idf of an analysed term; unseen terms get the maximum.
 func (x *bm25Index) termIDF(t string) float64 {
-	if id, ok := x.termIDs[t]; ok {
+	if id, ok := x.dict.lookup(t); ok && int(id) < len(x.postings) {
 		return x.idf(len(x.postings[id]))
 	}
 	return x.idf(0)
@@ -143,8 +166,8 @@ func (x *bm25Index) search(terms []string, k int, keep func(*rag.Chunk) bool) []
 	avg := float64(x.totalLen) / float64(x.live)
 	seen := map[int32]bool{}
 	for _, t := range terms {
-		id, ok := x.termIDs[t]
-		if !ok || seen[id] {
+		id, ok := x.dict.lookup(t)
+		if !ok || int(id) >= len(x.postings) || seen[id] {
 			continue
 		}
 		seen[id] = true

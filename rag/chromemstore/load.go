@@ -139,7 +139,7 @@ func (s *Store) decodeAndIndex(maps []*mappedBatch, recs []logRecord, winners []
 	var mu sync.Mutex // guards s.problems
 	s.indexParallel(len(winners), func(j int) (*rag.StoredDocument, []analysed) {
 		r := recs[winners[j]]
-		sd, terms, err := decodeRecord(maps[r.file].data[r.span[0]:r.span[1]])
+		sd, terms, err := decodeRecordDict(maps[r.file].data[r.span[0]:r.span[1]], s.lex.dict)
 		if err != nil {
 			mu.Lock()
 			s.problem(fmt.Sprintf("document %q set aside: %v", r.id, err))
@@ -180,6 +180,9 @@ func (s *Store) indexParallel(n int, get func(i int) (*rag.StoredDocument, []ana
 				}
 				e := newEntry(sd)
 				s.addVectors(e, sd.Vectors)
+				for i := range terms {
+					terms[i].resolve(s.lex.dict)
+				}
 				out <- ready{e, terms}
 			}
 		}()

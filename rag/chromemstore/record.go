@@ -240,8 +240,16 @@ func (d *decoder) bytes() []byte {
 func (d *decoder) string() string { return string(d.bytes()) }
 
 // decodeRecord decodes a checked put record: the document and the analysed
-// terms of its chunks (nil when the analyser changed since it was written).
+// terms of its chunks (analysed afresh when the analyser changed since it
+// was written).
 func decodeRecord(rec []byte) (*rag.StoredDocument, []analysed, error) {
+	return decodeRecordDict(rec, nil)
+}
+
+// decodeRecordDict is decodeRecord that, when dict is not nil, gives the
+// stored terms as ids of dict: a term already known costs a lookup and no
+// allocation.
+func decodeRecordDict(rec []byte, dict *termDict) (*rag.StoredDocument, []analysed, error) {
 	d := decoder{b: rec[8 : len(rec)-4]}
 	if d.byte() != kindPut {
 		return nil, nil, fmt.Errorf("%w: not a document", errCorrupt)
@@ -272,6 +280,17 @@ func decodeRecord(rec []byte) (*rag.StoredDocument, []analysed, error) {
 	for i := range terms {
 		terms[i].length = d.int(math.MaxInt32)
 		nt := d.int(uint64(len(d.b)))
+		if dict != nil && sameAnalyser {
+			terms[i].ids = make([]idFreq, nt)
+			for j := range terms[i].ids {
+				b := d.bytes()
+				if d.err != nil {
+					break
+				}
+				terms[i].ids[j] = idFreq{dict.intern(b), uint16(d.int(math.MaxUint16))}
+			}
+			continue
+		}
 		terms[i].terms = make([]termFreq, nt)
 		for j := range terms[i].terms {
 			terms[i].terms[j] = termFreq{d.string(), uint16(d.int(math.MaxUint16))}
