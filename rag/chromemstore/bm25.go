@@ -15,6 +15,7 @@ import (
 type bm25Index struct {
 	dict     *termDict
 	postings [][]posting // by term id
+	slab     []posting   // room for the first postings of new terms
 	slots    []bm25Slot  // by chunk slot
 	free     []int32
 	live     int
@@ -109,13 +110,32 @@ func (x *bm25Index) add(c *rag.Chunk, a analysed) int32 {
 	}
 	ids := make([]int32, len(a.ids))
 	for i, t := range a.ids {
-		x.postings[t.id] = append(x.postings[t.id], posting{slot, t.tf})
+		ps := x.postings[t.id]
+		if cap(ps) == 0 {
+			ps = x.carve()
+		}
+		x.postings[t.id] = append(ps, posting{slot, t.tf})
 		ids[i] = t.id
 	}
 	x.slots[slot] = bm25Slot{chunk: c, length: int32(a.length), terms: ids}
 	x.live++
 	x.totalLen += int64(a.length)
 	return slot
+}
+
+// firstCap is the room a term's postings get from the slab. Most terms of
+// a collection occur in few chunks: carving their first postings from a
+// shared slab saves an allocation or two per term.
+const firstCap = 2
+
+// carve returns an empty postings slice with room for firstCap postings.
+func (x *bm25Index) carve() []posting {
+	if len(x.slab) < firstCap {
+		x.slab = make([]posting, 8192)
+	}
+	ps := x.slab[:0:firstCap]
+	x.slab = x.slab[firstCap:]
+	return ps
 }
 
 // remove unindexes the chunk at slot.
