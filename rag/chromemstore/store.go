@@ -8,10 +8,12 @@ import (
 	"io"
 	"io/fs"
 	"log/slog"
+	"maps"
 	"math"
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -390,7 +392,7 @@ func (s *Store) index(sd *rag.StoredDocument, terms []analysed) {
 func newEntry(sd *rag.StoredDocument) *storedEntry {
 	e := &storedEntry{
 		info: rag.DocumentInfo{ID: sd.ID, Title: sd.Title, Source: sd.Source, Chunks: len(sd.Chunks),
-			Bytes: len(sd.Text), Metadata: copyMap(sd.Metadata), Hash: sd.Hash},
+			Bytes: len(sd.Text), Metadata: cloneMetadata(sd.Metadata), Hash: sd.Hash},
 		doc:    sd.Document,
 		chunks: make([]*rag.Chunk, len(sd.Chunks)),
 	}
@@ -514,7 +516,7 @@ func (s *Store) Dense(ctx context.Context, vec []float32, k int, f rag.Filter) (
 func (s *Store) denseInDocs(ctx context.Context, vec []float32, k int, f rag.Filter) ([]rag.Hit, error) {
 	q := normalized(vec)
 	var hits []rag.Hit
-	for _, id := range dedupe(f.DocIDs) {
+	for _, id := range slices.Compact(slices.Sorted(slices.Values(f.DocIDs))) {
 		e, ok := s.docs[id]
 		if !ok || !matchesMetadata(e.info.Metadata, f.Metadata) {
 			continue
@@ -636,25 +638,11 @@ func (s *Store) Close() error {
 	return nil
 }
 
-func copyMap(m map[string]string) map[string]string {
+// cloneMetadata copies a document's metadata for its registry entry; the
+// entry's map is never nil, so a listing shows {} rather than null.
+func cloneMetadata(m map[string]string) map[string]string {
 	if m == nil {
 		return map[string]string{}
 	}
-	out := make(map[string]string, len(m))
-	for k, v := range m {
-		out[k] = v
-	}
-	return out
-}
-
-func dedupe(ids []string) []string {
-	seen := map[string]bool{}
-	var out []string
-	for _, id := range ids {
-		if !seen[id] {
-			seen[id] = true
-			out = append(out, id)
-		}
-	}
-	return out
+	return maps.Clone(m)
 }
