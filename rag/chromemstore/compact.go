@@ -109,7 +109,9 @@ func (s *Store) compactAll() error {
 
 // mergeTail merges the newest n files into one. It leaves files alone when
 // one of them holds a damaged record: that stays for ragcite check.
-// Callers hold s.wmu.
+// Callers hold s.wmu. Reading the files, writing the merged one and moving
+// the records' locations are one step: a failure anywhere must leave the
+// old files and locations as they were, which is easiest to see whole.
 func (s *Store) mergeTail(n int) error {
 	dir := filepath.Join(s.dir, logDirName)
 	set := s.files[len(s.files)-n:]

@@ -248,7 +248,9 @@ func decodeRecord(rec []byte) (*rag.StoredDocument, []analysed, error) {
 
 // decodeRecordDict is decodeRecord that, when dict is not nil, gives the
 // stored terms as ids of dict: a term already known costs a lookup and no
-// allocation.
+// allocation. It reads the record's fields in the order encodeHead and
+// writeRecord write them, so the two can be checked side by side; split, that order
+// would be spread over several functions.
 func decodeRecordDict(rec []byte, dict *termDict) (*rag.StoredDocument, []analysed, error) {
 	d := decoder{b: rec[8 : len(rec)-4]}
 	if d.byte() != kindPut {
