@@ -59,10 +59,12 @@ async function streamed(params) {
   return { content, finish };
 }
 
-test('models lists ragcite', async () => {
+test('models lists ragcite and one model per collection', async () => {
   const ids = [];
   for await (const m of client.models.list()) ids.push(m.id);
-  assert.deepEqual(ids, ['ragcite']);
+  assert.deepEqual(ids, ['ragcite', 'ragcite/default']);
+  const m = await client.models.retrieve('ragcite/default');
+  assert.equal(m.id, 'ragcite/default');
 });
 
 test('conflict: both figures, cited, plain and streamed alike', async () => {
