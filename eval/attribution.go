@@ -334,16 +334,7 @@ func writeAttributionMarkdown(w io.Writer, rep *Report) error {
 	for _, r := range confusionRows(m) {
 		fmt.Fprintf(w, "| %s | %s | %s | %s |\n", mdEscape(r[0]), r[1], r[2], r[3])
 	}
-	if len(rep.Gates) > 0 {
-		fmt.Fprintf(w, "\n| gate | want | got | |\n| --- | --- | --- | --- |\n")
-		for _, g := range rep.Gates {
-			mark := "ok"
-			if !g.Pass {
-				mark = "**failed**"
-			}
-			fmt.Fprintf(w, "| %s | %s | %.4g | %s |\n", g.Name, g.Want, g.Got, mark)
-		}
-	}
+	writeGatesMarkdown(w, rep.Gates)
 	return nil
 }
 

@@ -2,7 +2,6 @@ package eval
 
 import (
 	"encoding/json"
-	"encoding/xml"
 	"fmt"
 	"html/template"
 	"io"
@@ -49,16 +48,7 @@ func WriteBenchmarkJUnit(w io.Writer, rep *BenchmarkReport) error {
 		run.Cases = append(run.Cases, junitCase{Name: s.Name, Classname: rep.Benchmark, Time: "0",
 			Output: fmt.Sprintf("%s: %.4f over %d questions of %s", s.Name, s.Value, rep.Questions, rep.Data)})
 	}
-	if _, err := io.WriteString(w, xml.Header); err != nil {
-		return err
-	}
-	enc := xml.NewEncoder(w)
-	enc.Indent("", "  ")
-	if err := enc.Encode(junitSuites{Suites: []junitRun{run}}); err != nil {
-		return err
-	}
-	_, err := io.WriteString(w, "\n")
-	return err
+	return encodeJUnit(w, run)
 }
 
 // WriteBenchmarkMarkdown writes a table of the scores.

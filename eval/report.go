@@ -131,16 +131,7 @@ func WriteJUnit(w io.Writer, rep *Report) error {
 		run.Cases = append(run.Cases, jc)
 	}
 	run.Time = fmt.Sprintf("%.3f", total/1000)
-	if _, err := io.WriteString(w, xml.Header); err != nil {
-		return err
-	}
-	enc := xml.NewEncoder(w)
-	enc.Indent("", "  ")
-	if err := enc.Encode(junitSuites{Suites: []junitRun{run}}); err != nil {
-		return err
-	}
-	_, err := io.WriteString(w, "\n")
-	return err
+	return encodeJUnit(w, run)
 }
 
 // WriteMarkdown writes a summary for a CI step summary.
@@ -158,16 +149,7 @@ func WriteMarkdown(w io.Writer, rep *Report) error {
 	for _, kv := range metricRows(m) {
 		fmt.Fprintf(w, "| %s | %s |\n", kv[0], kv[1])
 	}
-	if len(rep.Gates) > 0 {
-		fmt.Fprintf(w, "\n| gate | want | got | |\n| --- | --- | --- | --- |\n")
-		for _, g := range rep.Gates {
-			mark := "ok"
-			if !g.Pass {
-				mark = "**failed**"
-			}
-			fmt.Fprintf(w, "| %s | %s | %.4g | %s |\n", g.Name, g.Want, g.Got, mark)
-		}
-	}
+	writeGatesMarkdown(w, rep.Gates)
 	var failed []CaseResult
 	for _, c := range rep.Cases {
 		if !c.Pass {
@@ -290,4 +272,33 @@ func WriteHTML(w io.Writer, rep *Report) error {
 		*Report
 		Chart []chartBar
 	}{rep, chart})
+}
+
+// encodeJUnit writes run as a JUnit XML document.
+func encodeJUnit(w io.Writer, run junitRun) error {
+	if _, err := io.WriteString(w, xml.Header); err != nil {
+		return err
+	}
+	enc := xml.NewEncoder(w)
+	enc.Indent("", "  ")
+	if err := enc.Encode(junitSuites{Suites: []junitRun{run}}); err != nil {
+		return err
+	}
+	_, err := io.WriteString(w, "\n")
+	return err
+}
+
+// writeGatesMarkdown writes the gates as a Markdown table, if there are any.
+func writeGatesMarkdown(w io.Writer, gates []GateResult) {
+	if len(gates) == 0 {
+		return
+	}
+	fmt.Fprintf(w, "\n| gate | want | got | |\n| --- | --- | --- | --- |\n")
+	for _, g := range gates {
+		mark := "ok"
+		if !g.Pass {
+			mark = "**failed**"
+		}
+		fmt.Fprintf(w, "| %s | %s | %.4g | %s |\n", g.Name, g.Want, g.Got, mark)
+	}
 }
