@@ -36,7 +36,7 @@ var OpensOnReference = opensOnReference
 
 // SummarizeWithWeights summarizes extractively with the given summary
 // weights instead of the defaults.
-func SummarizeWithWeights(ctx context.Context, e *Engine, req SummarizeRequest, lead, query, redundancy float64) (*Summary, error) {
+func SummarizeWithWeights(ctx context.Context, e *Engine, req SummarizeRequest, central, coverage, lead, query, redundancy, specific float64, pair bool) (*Summary, error) {
 	req, err := validateSummarize(req)
 	if err != nil {
 		return nil, err
@@ -45,7 +45,7 @@ func SummarizeWithWeights(ctx context.Context, e *Engine, req SummarizeRequest, 
 	if err != nil {
 		return nil, err
 	}
-	return e.summarizeExtractive(ctx, req, sentencesOf(hits), summaryWeights{lead: lead, query: query, redundancy: redundancy})
+	return e.summarizeExtractive(ctx, req, sentencesOf(hits), summaryWeights{central: central, coverage: coverage, lead: lead, query: query, redundancy: redundancy, specific: specific, pair: pair})
 }
 
 // CountTokens is exactTokens.

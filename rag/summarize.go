@@ -227,8 +227,10 @@ func documentOrder(req SummarizeRequest, ev []evidence) map[string]int {
 	return order
 }
 
-// scoreCandidates sets each candidate's vector and score: centrality, plus
-// the lead prior, plus relevance to the query when there is one.
+// scoreCandidates sets each candidate's vector, centrality and score:
+// the weighted centrality, lead prior, specificity and relevance to the
+// query when there is one (concept coverage is added as sentences are
+// picked, by selectSentences).
 func (e *Engine) scoreCandidates(ctx context.Context, query string, cs []candidate, w summaryWeights) error {
 	ev := make([]evidence, len(cs))
 	for i, c := range cs {
@@ -255,7 +257,8 @@ func (e *Engine) scoreCandidates(ctx context.Context, query string, cs []candida
 		rel = scoreSentences(query, cands, func(t string) float64 { return idf[t] })
 	}
 	for i := range cs {
-		cs[i].score = central[i] + w.lead/float64(1+cs[i].pos)
+		cs[i].central = central[i]
+		cs[i].score = w.central*central[i] + w.lead/float64(1+cs[i].pos) + w.specific*specificity(cs[i].text)
 		if rel != nil {
 			cs[i].score += w.query * rel[i]
 		}

@@ -20,20 +20,25 @@ func summaryConflict(query string, cs []candidate, docs int) (foundConflict, boo
 	if q == "" {
 		return foundConflict{}, false
 	}
-	// Evidence strength is the summary score: a figure is central when the
-	// sentences stating it are.
-	// Only sentences with a digit can state a figure; the best sentence
-	// stays first, as findConflict measures evidence against it.
+	// Evidence strength is centrality: a figure is central when the
+	// sentences stating it are. Only sentences with a digit can state a
+	// figure; the most central sentence stays first, as findConflict
+	// measures evidence against it.
 	top := 0
 	for i, c := range cs {
-		if c.score > cs[top].score {
+		if c.central > cs[top].central {
 			top = i
 		}
 	}
-	ev := []evidence{cs[top].evidence}
+	strength := func(c candidate) evidence {
+		x := c.evidence
+		x.score = c.central
+		return x
+	}
+	ev := []evidence{strength(cs[top])}
 	for i, c := range cs {
 		if i != top && hasDigit(c.text) {
-			ev = append(ev, c.evidence)
+			ev = append(ev, strength(c))
 		}
 	}
 	sort.SliceStable(ev[1:], func(i, j int) bool { return ev[1+i].score > ev[1+j].score })
@@ -80,7 +85,7 @@ func conflictQuestion(query string, cs []candidate, docs int) string {
 	}
 	best := -1
 	for i, c := range cs {
-		if (best < 0 || c.score > cs[best].score) && hasDigit(c.text) && len(findFigures(c.text)) > 0 {
+		if (best < 0 || c.central > cs[best].central) && hasDigit(c.text) && len(findFigures(c.text)) > 0 {
 			best = i
 		}
 	}

@@ -11,20 +11,25 @@ import (
 	"unicode/utf8"
 )
 
-// summaryWeights blend what makes a sentence a summary sentence. Centrality
-// (similarity to the centroid of the documents, each document weighing the
-// same, so content several sources state scores higher) has weight 1; the
-// others are relative to it. There is no public summarization data among the
-// project's dev sets, so they were chosen on testdata/eval/summaries.yaml
-// and are few on purpose; summaries-heldout.yaml measures them on key facts
-// written separately (README: measurements).
+// summaryWeights blend what makes a sentence a summary sentence: the
+// concepts it adds to the summary (conceptCover), its figures and names,
+// its relevance to the query, and optionally centrality, a lead prior and
+// an MMR penalty. There is no public summarization data among the
+// project's dev sets, so they were chosen on testdata/eval/summaries.yaml,
+// each by its mean over the grid in TestSummaryWeightGrid;
+// summaries-heldout.yaml measures them on key facts written separately
+// (README: measurements).
 type summaryWeights struct {
+	central    float64 // centrality: similarity to the centroid of the documents
+	coverage   float64 // concept coverage: weight of the recurring terms a sentence adds that the summary lacks
 	lead       float64 // lead prior 1/(1+position): news states its point first
+	specific   float64 // specificity: figures and names a sentence states (see specificity)
+	pair       bool    // a sentence's worth includes the dependent that only it can bring in
 	query      float64 // relevance to the query, for query summaries
 	redundancy float64 // MMR: penalty per unit of similarity to the closest sentence already chosen
 }
 
-var defaultSummaryWeights = summaryWeights{lead: 0.5, query: 0.5, redundancy: 0.3}
+var defaultSummaryWeights = summaryWeights{coverage: 1, query: 1, specific: 0.5, pair: true}
 
 // Sentence length bounds for summary sentences: shorter ones are headings
 // and fragments, longer ones run-ons or lists that lost their breaks.
@@ -33,11 +38,12 @@ const minSummaryWords, maxSummaryWords = 6, 80
 // candidate is a sentence that may go into a summary.
 type candidate struct {
 	evidence
-	doc   int                // index of its document in reading order
-	vec   map[string]float64 // unit tf-idf vector
-	pred  int                // index of the candidate it depends on (its opening refers back), or -1
-	needs bool               // opens on a reference: usable only right after pred
-	extra bool               // from a passage beyond the summary's own: evidence for conflicts only
+	doc     int                // index of its document in reading order
+	vec     map[string]float64 // unit tf-idf vector
+	central float64            // cosine to the centroid of the document centroids
+	pred    int                // index of the candidate it depends on (its opening refers back), or -1
+	needs   bool               // opens on a reference: usable only right after pred
+	extra   bool               // from a passage beyond the summary's own: evidence for conflicts only
 }
 
 // bulletRE matches list markup opening a line: bullets, numbers, heading marks.
@@ -328,13 +334,16 @@ func selectSentences(cs []candidate, n int, w summaryWeights, seed int, seen []i
 			}
 		}
 	}
+	cover := newConceptCover(cs)
 	for _, j := range seen {
 		state(j)
+		cover.add(cs[j])
 	}
 	if seed >= 0 && n > 0 {
 		chosen[seed] = true
 		picked = append(picked, seed)
 		state(seed)
+		cover.add(cs[seed])
 	}
 	docs := map[int]bool{}
 	for _, c := range cs {
@@ -347,8 +356,31 @@ func selectSentences(cs []candidate, n int, w summaryWeights, seed int, seen []i
 	for _, i := range picked {
 		perDoc[cs[i].doc]++
 	}
+	dependent := make([]int, len(cs)) // the candidate that depends on i, or -1
+	for i := range dependent {
+		dependent[i] = -1
+	}
+	for i, c := range cs {
+		if c.needs && c.pred >= 0 && !c.extra {
+			dependent[c.pred] = i
+		}
+	}
+	value := func(i int) float64 {
+		s := cs[i].score - w.redundancy*red[i]
+		if w.coverage > 0 {
+			s += w.coverage * cover.gain(cs[i])
+		}
+		return s
+	}
+	take := func(i int) {
+		chosen[i] = true
+		picked = append(picked, i)
+		perDoc[cs[i].doc]++
+		state(i)
+		cover.add(cs[i])
+	}
 	for len(picked) < n {
-		best, bestScore := -1, math.Inf(-1)
+		best, bestScore, withDep := -1, math.Inf(-1), false
 		for i, c := range cs {
 			if chosen[i] || c.extra || (c.needs && !chosen[c.pred]) {
 				continue
@@ -356,19 +388,43 @@ func selectSentences(cs []candidate, n int, w summaryWeights, seed int, seen []i
 			if perDoc[c.doc] >= quota && !c.needs {
 				continue // a fair share per source; a dependent still follows its antecedent
 			}
-			if s := c.score - w.redundancy*red[i]; s > bestScore {
-				best, bestScore = i, s
+			s, pair := value(i), false
+			if d := dependent[i]; w.pair && d >= 0 && !chosen[d] && len(picked)+2 <= n {
+				if ps := (s + value(d)) / 2; ps > s {
+					s, pair = ps, true
+				}
+			}
+			if s > bestScore {
+				best, bestScore, withDep = i, s, pair
 			}
 		}
 		if best < 0 {
 			break
 		}
-		chosen[best] = true
-		picked = append(picked, best)
-		perDoc[cs[best].doc]++
-		state(best)
+		take(best)
+		if withDep {
+			take(dependent[best])
+		}
 	}
 	return picked
+}
+
+// specificity is how many figures and names a sentence states, as a share
+// of five: words with a digit, and capitalised words after the first.
+// Summaries are read for their facts, and facts are figures and names.
+func specificity(s string) float64 {
+	n := 0
+	for k, f := range strings.Fields(s) {
+		f = strings.TrimLeft(f, "\"'“‘([")
+		if f == "" {
+			continue
+		}
+		r, _ := utf8.DecodeRuneInString(f)
+		if strings.ContainsAny(f, "0123456789") || (k > 0 && unicode.IsUpper(r)) {
+			n++
+		}
+	}
+	return math.Min(float64(n)/5, 1)
 }
 
 // readingOrder sorts picked candidates by document, then by position.
@@ -380,4 +436,64 @@ func readingOrder(cs []candidate, picked []int) {
 		}
 		return a.Start < b.Start
 	})
+}
+
+// conceptCover tracks which concepts (content terms) a summary states. A
+// concept weighs more the more documents state it and the more sentences
+// repeat it: what recurs is what the sources are about. A sentence's gain
+// is the weight of the concepts it adds, relative to the largest gain any
+// sentence offered at the start, so it is on the scale of the other scores.
+type conceptCover struct {
+	weight  map[string]float64
+	covered map[string]bool
+	norm    float64
+}
+
+func newConceptCover(cs []candidate) *conceptCover {
+	sentences := map[string]int{}
+	docs := map[string]map[int]bool{}
+	for _, c := range cs {
+		if c.extra {
+			continue
+		}
+		for t := range c.vec {
+			sentences[t]++
+			if docs[t] == nil {
+				docs[t] = map[int]bool{}
+			}
+			docs[t][c.doc] = true
+		}
+	}
+	cc := &conceptCover{weight: make(map[string]float64, len(sentences)), covered: map[string]bool{}}
+	for t, n := range sentences {
+		if n > 1 {
+			cc.weight[t] = float64(len(docs[t])) * math.Log(float64(n))
+		}
+	}
+	for _, c := range cs {
+		if !c.extra {
+			cc.norm = math.Max(cc.norm, cc.gain(c))
+		}
+	}
+	return cc
+}
+
+// gain is the weight of c's concepts not yet covered (raw until norm is set).
+func (cc *conceptCover) gain(c candidate) float64 {
+	var g float64
+	for t := range c.vec {
+		if !cc.covered[t] {
+			g += cc.weight[t]
+		}
+	}
+	if cc.norm > 0 {
+		g /= cc.norm
+	}
+	return g
+}
+
+func (cc *conceptCover) add(c candidate) {
+	for t := range c.vec {
+		cc.covered[t] = true
+	}
 }

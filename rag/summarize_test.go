@@ -1,11 +1,12 @@
 package rag
 
 import (
-	"github.com/ragcite/ragcite/internal/text"
-
+	"math"
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/ragcite/ragcite/internal/text"
 )
 
 func TestSummaryEligible(t *testing.T) {
@@ -97,5 +98,68 @@ func TestSelectSentencesSharesAmongDocuments(t *testing.T) {
 	// Past its share, a document still gives a dependent of a chosen sentence.
 	if got := selectSentences(cs, 4, summaryWeights{}, 1, nil); !slices.Equal(got, []int{1, 0, 2, 3}) {
 		t.Errorf("with a dependent: %v, want [1 0 2 3]", got)
+	}
+}
+
+func TestSelectSentencesPairsAntecedentWithDependent(t *testing.T) {
+	v := func(t string) map[string]float64 { return map[string]float64{t: 1} }
+	cs := []candidate{
+		{evidence: evidence{score: 0.3}, vec: v("a"), pred: -1},
+		{evidence: evidence{score: 0.9}, vec: v("b"), pred: 0, needs: true}, // "But ...": needs 0
+		{evidence: evidence{score: 0.5}, vec: v("c"), pred: -1},
+	}
+	tests := []struct {
+		name string
+		n    int
+		pair bool
+		want []int
+	}{
+		{"without lookahead the antecedent waits", 2, false, []int{2, 0}},
+		{"the pair is worth 0.6, more than 0.5", 2, true, []int{0, 1}},
+		{"no room for a pair", 1, true, []int{2}},
+	}
+	for _, tc := range tests {
+		if got := selectSentences(cs, tc.n, summaryWeights{pair: tc.pair}, -1, nil); !slices.Equal(got, tc.want) {
+			t.Errorf("%s: %v, want %v", tc.name, got, tc.want)
+		}
+	}
+}
+
+func TestSelectSentencesCoversConcepts(t *testing.T) {
+	vec := func(ts ...string) map[string]float64 {
+		m := map[string]float64{}
+		for _, t := range ts {
+			m[t] = 1
+		}
+		return m
+	}
+	// "deal" and "chips" recur; the second sentence repeats the first's
+	// concepts, the third adds chips.
+	cs := []candidate{
+		{evidence: evidence{score: 0}, vec: vec("deal", "amazon"), pred: -1},
+		{evidence: evidence{score: 0}, vec: vec("deal", "amazon"), pred: -1},
+		{evidence: evidence{score: 0}, vec: vec("chips", "nvidia"), pred: -1},
+		{evidence: evidence{score: 0}, vec: vec("chips", "rare"), pred: -1},
+	}
+	got := selectSentences(cs, 2, summaryWeights{coverage: 1}, -1, nil)
+	if !slices.Equal(got, []int{0, 2}) {
+		t.Errorf("%v, want [0 2]: the second pick should add chips, not repeat the deal", got)
+	}
+}
+
+func TestSpecificity(t *testing.T) {
+	tests := []struct {
+		s    string
+		want float64
+	}{
+		{"It is about control, not cash.", 0},
+		{"Amazon may invest $10 billion in OpenAI.", 0.4},                          // $10, OpenAI (the first word does not count)
+		{"In October, OpenAI sold $6.6 billion at a $500 billion valuation.", 0.8}, // October, OpenAI, $6.6, $500
+		{"Nvidia, AMD, Broadcom, Intel, Arm and Qualcomm make chips.", 1},          // capped
+	}
+	for _, tc := range tests {
+		if got := specificity(tc.s); math.Abs(got-tc.want) > 1e-9 {
+			t.Errorf("specificity(%q) = %v, want %v", tc.s, got, tc.want)
+		}
 	}
 }

@@ -63,39 +63,74 @@ func TestSummaryWeightGrid(t *testing.T) {
 	if _, err := eng.Ingest(ctx, docs, nil); err != nil {
 		t.Fatal(err)
 	}
-	for _, lead := range []float64{0, 0.1, 0.2, 0.3, 0.5, 1} {
-		for _, query := range []float64{0.5, 1, 2} {
-			for _, red := range []float64{0, 0.15, 0.3, 0.5, 1} {
-				found, total, meets := 0, 0, 0
-				for _, c := range suite.Cases {
-					sum, err := rag.SummarizeWithWeights(ctx, eng, rag.SummarizeRequest{DocIDs: c.DocIDs, Query: c.Query, MaxSentences: c.MaxSentences}, lead, query, red)
-					if err != nil {
-						t.Fatal(err)
-					}
-					n := 0
-					for _, g := range c.Expect.Facts {
-						for _, v := range g {
-							if strings.Contains(gridNormalize(sum.Summary), gridNormalize(v)) {
-								n++
-								break
+	type point struct {
+		central, coverage, lead, query, redundancy, specific float64
+		pair                                                 bool
+	}
+	var grid []point
+	for _, central := range []float64{0, 1} {
+		for _, coverage := range []float64{0, 0.5, 1, 2} {
+			for _, lead := range []float64{0, 0.2, 0.5, 1} {
+				for _, query := range []float64{0.5, 1} {
+					for _, red := range []float64{0, 0.3} {
+						for _, specific := range []float64{0, 0.25, 0.5} {
+							for _, pair := range []bool{false, true} {
+								if central+coverage > 0 {
+									grid = append(grid, point{central, coverage, lead, query, red, specific, pair})
+								}
 							}
 						}
 					}
-					found += n
-					total += len(c.Expect.Facts)
-					need := c.Expect.MinCoverage
-					if need == 0 {
-						need = 1
-					}
-					if float64(n) >= need*float64(len(c.Expect.Facts))-1e-9 {
-						meets++
-					}
 				}
-				fmt.Printf("lead %.2f query %.2f redundancy %.2f: coverage %d/%d (%.3f), cases meeting their floor %d/%d\n",
-					lead, query, red, found, total, float64(found)/float64(total), meets, len(suite.Cases))
 			}
 		}
 	}
+	// found[p][c]: key facts of case c stated at grid point p.
+	found := make([][]int, len(grid))
+	total := 0
+	for _, c := range suite.Cases {
+		total += len(c.Expect.Facts)
+	}
+	for p, w := range grid {
+		found[p] = make([]int, len(suite.Cases))
+		sum := 0
+		for k, c := range suite.Cases {
+			s, err := rag.SummarizeWithWeights(ctx, eng, rag.SummarizeRequest{DocIDs: c.DocIDs, Query: c.Query, MaxSentences: c.MaxSentences}, w.central, w.coverage, w.lead, w.query, w.redundancy, w.specific, w.pair)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, g := range c.Expect.Facts {
+				for _, v := range g {
+					if strings.Contains(gridNormalize(s.Summary), gridNormalize(v)) {
+						found[p][k]++
+						break
+					}
+				}
+			}
+			sum += found[p][k]
+		}
+		fmt.Printf("%+v: coverage %d/%d (%.3f)\n", w, sum, total, float64(sum)/float64(total))
+	}
+	// Leave one case out: choose the point best on the other cases (the
+	// first in grid order on a tie), count the left-out case's facts there.
+	held := 0
+	for k, c := range suite.Cases {
+		best, bestSum := 0, -1
+		for p := range grid {
+			sum := 0
+			for j := range suite.Cases {
+				if j != k {
+					sum += found[p][j]
+				}
+			}
+			if sum > bestSum {
+				best, bestSum = p, sum
+			}
+		}
+		held += found[best][k]
+		fmt.Printf("held out %s: chosen %+v, %d/%d facts\n", c.ID, grid[best], found[best][k], len(c.Expect.Facts))
+	}
+	fmt.Printf("leave-one-case-out coverage %d/%d (%.3f)\n", held, total, float64(held)/float64(total))
 }
 
 var gridScale = regexp.MustCompile(`(\$\d+(?:\.\d+)?)\s?(bn|b)\b`)
