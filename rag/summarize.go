@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"math"
+	"slices"
 	"strings"
 	"time"
 
@@ -242,6 +244,7 @@ func (e *Engine) scoreCandidates(ctx context.Context, query string, cs []candida
 	}
 	for i := range cs {
 		cs[i].vec = vecs[i]
+		cs[i].terms = slices.Sorted(maps.Keys(vecs[i]))
 	}
 	central := centrality(cs)
 	var rel []float64

@@ -40,6 +40,7 @@ type candidate struct {
 	evidence
 	doc     int                // index of its document in reading order
 	vec     map[string]float64 // unit tf-idf vector
+	terms   []string           // the keys of vec, sorted: sums over them do not depend on map order
 	central float64            // cosine to the centroid of the document centroids
 	pred    int                // index of the candidate it depends on (its opening refers back), or -1
 	needs   bool               // opens on a reference: usable only right after pred
@@ -204,8 +205,14 @@ func summaryCandidates(ev []evidence, docOrder map[string]int, whole bool, topK 
 	for _, x := range ev {
 		byDoc[x.chunk.DocID] = append(byDoc[x.chunk.DocID], stripMarkup(x))
 	}
+	ids := make([]string, 0, len(byDoc))
+	for id := range byDoc {
+		ids = append(ids, id)
+	}
+	sort.Slice(ids, func(i, j int) bool { return docOrder[ids[i]] < docOrder[ids[j]] })
 	var out []candidate
-	for id, xs := range byDoc {
+	for _, id := range ids {
+		xs := byDoc[id]
 		sort.Slice(xs, func(i, j int) bool { return xs[i].Start < xs[j].Start })
 		teaser := teaserParagraphs(xs)
 		prevOut := -1 // index in out of the previous sentence, if it is a candidate
@@ -456,7 +463,7 @@ func newConceptCover(cs []candidate) *conceptCover {
 		if c.extra {
 			continue
 		}
-		for t := range c.vec {
+		for _, t := range c.terms {
 			sentences[t]++
 			if docs[t] == nil {
 				docs[t] = map[int]bool{}
@@ -481,7 +488,7 @@ func newConceptCover(cs []candidate) *conceptCover {
 // gain is the weight of c's concepts not yet covered (raw until norm is set).
 func (cc *conceptCover) gain(c candidate) float64 {
 	var g float64
-	for t := range c.vec {
+	for _, t := range c.terms {
 		if !cc.covered[t] {
 			g += cc.weight[t]
 		}
@@ -493,7 +500,7 @@ func (cc *conceptCover) gain(c candidate) float64 {
 }
 
 func (cc *conceptCover) add(c candidate) {
-	for t := range c.vec {
+	for _, t := range c.terms {
 		cc.covered[t] = true
 	}
 }

@@ -1,6 +1,7 @@
 package rag
 
 import (
+	"maps"
 	"math"
 	"slices"
 	"strings"
@@ -136,10 +137,13 @@ func TestSelectSentencesCoversConcepts(t *testing.T) {
 	// "deal" and "chips" recur; the second sentence repeats the first's
 	// concepts, the third adds chips.
 	cs := []candidate{
-		{evidence: evidence{score: 0}, vec: vec("deal", "amazon"), pred: -1},
-		{evidence: evidence{score: 0}, vec: vec("deal", "amazon"), pred: -1},
-		{evidence: evidence{score: 0}, vec: vec("chips", "nvidia"), pred: -1},
-		{evidence: evidence{score: 0}, vec: vec("chips", "rare"), pred: -1},
+		{vec: vec("deal", "amazon"), pred: -1},
+		{vec: vec("deal", "amazon"), pred: -1},
+		{vec: vec("chips", "nvidia"), pred: -1},
+		{vec: vec("chips", "rare"), pred: -1},
+	}
+	for i := range cs {
+		cs[i].terms = slices.Sorted(maps.Keys(cs[i].vec))
 	}
 	got := selectSentences(cs, 2, summaryWeights{coverage: 1}, -1, nil)
 	if !slices.Equal(got, []int{0, 2}) {
