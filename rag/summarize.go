@@ -197,7 +197,8 @@ func (e *Engine) summarizeExtractive(ctx context.Context, req SummarizeRequest, 
 		if k == len(picked) {
 			break
 		}
-		x := cs[picked[k]].evidence
+		c := cs[picked[k]]
+		x := c.evidence
 		num, err := cites.add(x)
 		if errors.Is(err, errStale) {
 			continue // deleted or changed by a concurrent ingest
@@ -205,7 +206,7 @@ func (e *Engine) summarizeExtractive(ctx context.Context, req SummarizeRequest, 
 		if err != nil {
 			return nil, err
 		}
-		writeSentence(&b, x.text, []int{num})
+		writeSentence(&b, c.wording(), []int{num})
 	}
 	sum.Summary, sum.Citations = b.String(), cites.list
 	if sum.Summary == "" {

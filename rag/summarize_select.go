@@ -1,6 +1,7 @@
 package rag
 
 import (
+	"cmp"
 	"github.com/ragcite/ragcite/internal/text"
 
 	"math"
@@ -45,6 +46,15 @@ type candidate struct {
 	pred    int                // index of the candidate it depends on (its opening refers back), or -1
 	needs   bool               // opens on a reference: usable only right after pred
 	extra   bool               // from a passage beyond the summary's own: evidence for conflicts only
+	say     string             // the summary's wording when it is not the quote (a list run into its lead-in), else ""
+}
+
+// wording is what the summary says for c: its own words, or its quote.
+func (c candidate) wording() string {
+	if c.say != "" {
+		return c.say
+	}
+	return c.text
 }
 
 // bulletRE matches list markup opening a line: bullets, numbers, heading marks.
@@ -189,7 +199,26 @@ func opensOnReference(s string) bool {
 	for end < len(lower) && isLetterOrDigitByte(lower[end]) {
 		end++
 	}
-	return referenceOpeners[lower[:end]]
+	return referenceOpeners[lower[:end]] || subjectAfterPhrase(lower)
+}
+
+// subjectPronouns, as the subject after an opening phrase ("Through Amazon
+// Web Services, it has been ..."), point back as an opening pronoun does.
+var subjectPronouns = map[string]bool{"it": true, "they": true, "he": true, "she": true, "this": true, "these": true}
+
+// subjectAfterPhrase reports whether lower (a lower-cased sentence) opens
+// on a short phrase and a comma followed by a subject pronoun.
+func subjectAfterPhrase(lower string) bool {
+	phrase, rest, ok := strings.Cut(lower, ",")
+	if !ok || len(strings.Fields(phrase)) > 6 {
+		return false
+	}
+	rest = strings.TrimLeft(rest, " ")
+	end := 0
+	for end < len(rest) && isLetterOrDigitByte(rest[end]) {
+		end++
+	}
+	return subjectPronouns[rest[:end]]
 }
 
 func isLetterOrDigitByte(c byte) bool { return 'a' <= c && c <= 'z' || '0' <= c && c <= '9' }
@@ -203,7 +232,7 @@ func isLetterOrDigitByte(c byte) bool { return 'a' <= c && c <= 'z' || '0' <= c 
 func summaryCandidates(ev []evidence, docOrder map[string]int, whole bool, topK int) []candidate {
 	byDoc := map[string][]evidence{}
 	for _, x := range ev {
-		byDoc[x.chunk.DocID] = append(byDoc[x.chunk.DocID], stripMarkup(x))
+		byDoc[x.chunk.DocID] = append(byDoc[x.chunk.DocID], x)
 	}
 	ids := make([]string, 0, len(byDoc))
 	for id := range byDoc {
@@ -214,6 +243,12 @@ func summaryCandidates(ev []evidence, docOrder map[string]int, whole bool, topK 
 	for _, id := range ids {
 		xs := byDoc[id]
 		sort.Slice(xs, func(i, j int) bool { return xs[i].Start < xs[j].Start })
+		xs, say := runListsIn(xs)
+		for i := range xs {
+			if say[i] == "" {
+				xs[i] = stripMarkup(xs[i])
+			}
+		}
 		teaser := teaserParagraphs(xs)
 		prevOut := -1 // index in out of the previous sentence, if it is a candidate
 		for i, x := range xs {
@@ -221,12 +256,12 @@ func summaryCandidates(ev []evidence, docOrder map[string]int, whole bool, topK 
 				x.pos = i
 			}
 			adjacent := i > 0 && follows(xs[i-1], x)
-			ok := !teaser[i] && summaryEligible(x.text)
+			ok := !teaser[i] && summaryEligible(cmp.Or(say[i], x.text))
 			if !ok {
 				prevOut = -1
 				continue
 			}
-			c := candidate{evidence: x, doc: docOrder[id], pred: -1, needs: opensOnReference(x.text), extra: x.rank >= topK}
+			c := candidate{evidence: x, doc: docOrder[id], pred: -1, needs: opensOnReference(x.text), extra: x.rank >= topK, say: say[i]}
 			if adjacent && prevOut >= 0 {
 				c.pred = prevOut
 			}
@@ -503,4 +538,47 @@ func (cc *conceptCover) add(c candidate) {
 	for _, t := range c.terms {
 		cc.covered[t] = true
 	}
+}
+
+// maxListItemWords bounds the items runListsIn joins: names and short
+// phrases, not paragraphs set as a list.
+const maxListItemWords = 8
+
+// runListsIn joins a lead-in ending in ":" and the short list items on the
+// lines after it into one sentence, as a reader would write it ("commitments,
+// involving: Nvidia, Advanced Micro Devices, Broadcom."): on its own the
+// lead-in is no sentence, and the items are no sentences at all. The joined
+// evidence spans the lead-in through the last item, so its quote is the
+// document text, bullets included; say[i] holds the summary's wording of
+// xs[i] when it differs from the quote. xs is sorted by position.
+func runListsIn(xs []evidence) ([]evidence, []string) {
+	var out []evidence
+	var say []string
+	for i := 0; i < len(xs); i++ {
+		x := xs[i]
+		lead := strings.TrimSpace(x.text)
+		if !strings.HasSuffix(lead, ":") {
+			out, say = append(out, x), append(say, "")
+			continue
+		}
+		var items []string
+		j := i + 1
+		for ; j < len(xs) && xs[j].chunk.ID == x.chunk.ID && !sameLine(xs[j-1], xs[j]); j++ {
+			item := stripMarkup(xs[j]).text
+			if item == xs[j].text || len(strings.Fields(item)) > maxListItemWords {
+				break // no bullet, or a paragraph set as a list
+			}
+			items = append(items, strings.TrimRight(item, ".,;: "))
+		}
+		if len(items) < 2 {
+			out, say = append(out, x), append(say, "")
+			continue
+		}
+		last := xs[i+len(items)]
+		x.End = last.End
+		x.text = x.chunk.Text[x.Start-x.chunk.Start : x.End-x.chunk.Start]
+		out, say = append(out, x), append(say, lead+" "+strings.Join(items, ", ")+".")
+		i += len(items)
+	}
+	return out, say
 }

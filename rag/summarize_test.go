@@ -31,14 +31,19 @@ func TestSummaryEligible(t *testing.T) {
 
 func TestOpensOnReference(t *testing.T) {
 	for s, want := range map[string]bool{
-		"It’s about infrastructure, chips, and long-term compute control.": true,
-		"This tension reflects a broader realignment.":                     true,
-		"However, the deal is unconfirmed.":                                true,
-		"At the same time, Amazon has its own ambitions.":                  true,
-		"Yes, Amazon has invested heavily in Anthropic.":                   true,
-		"Amazon is in talks with OpenAI.":                                  false,
-		"Italy is not part of the deal.":                                   false,
-		"Thistles are not either.":                                         false,
+		"It’s about infrastructure, chips, and long-term compute control.":  true,
+		"This tension reflects a broader realignment.":                      true,
+		"However, the deal is unconfirmed.":                                 true,
+		"At the same time, Amazon has its own ambitions.":                   true,
+		"Yes, Amazon has invested heavily in Anthropic.":                    true,
+		"Amazon is in talks with OpenAI.":                                   false,
+		"Italy is not part of the deal.":                                    false,
+		"Thistles are not either.":                                          false,
+		"Through Amazon Web Services, it has been designing AI chips.":      true,
+		"From Amazon’s perspective, this isn’t just an investment.":         true,
+		"In October, OpenAI sold shares at a $500 billion valuation.":       false,
+		"Amazon, which runs AWS, itself designs chips.":                     false,
+		"After a long and public courtship of several partners, it signed.": false,
 	} {
 		if got := opensOnReference(s); got != want {
 			t.Errorf("opensOnReference(%q) = %v, want %v", s, got, want)
@@ -166,4 +171,54 @@ func TestSpecificity(t *testing.T) {
 			t.Errorf("specificity(%q) = %v, want %v", tc.s, got, tc.want)
 		}
 	}
+}
+
+func TestRunListsIn(t *testing.T) {
+	doc := "Commitments involve:\n- Nvidia\n- Broadcom\nAnd it signed a deal.\nThree things:\n- One long item that is really a whole paragraph set out as a list item.\n- Two.\n"
+	ch := Chunk{ID: "c", DocID: "d", Text: doc}
+	var xs []evidence
+	for _, sp := range text.SplitSentences(doc) {
+		xs = append(xs, evidence{chunk: ch, Span: sp, text: doc[sp.Start:sp.End]})
+	}
+	got, say := runListsIn(xs)
+	if len(got) != len(xs)-2 {
+		t.Fatalf("%d sentences from %d, want the first list joined only: %q", len(got), len(xs), say)
+	}
+	if say[0] != "Commitments involve: Nvidia, Broadcom." {
+		t.Errorf("wording %q", say[0])
+	}
+	if q := got[0].text; q != doc[got[0].Start:got[0].End] || !strings.HasSuffix(q, "- Broadcom") {
+		t.Errorf("quote %q is not the document text through the last item", q)
+	}
+	for i := 1; i < len(say); i++ {
+		if say[i] != "" {
+			t.Errorf("sentence %d reworded: %q", i, say[i])
+		}
+	}
+}
+
+// FuzzRunListsIn checks that joining lists keeps every quote the document
+// text at its offsets and never leaves a bullet in the wording.
+func FuzzRunListsIn(f *testing.F) {
+	f.Add("Commitments involve:\n- Nvidia\n- Broadcom\nAnd it signed.\n")
+	f.Add("A:\n• x\n• y\n• z\n")
+	f.Fuzz(func(t *testing.T, doc string) {
+		ch := Chunk{ID: "c", DocID: "d", Text: doc}
+		var xs []evidence
+		for _, sp := range text.SplitSentences(doc) {
+			xs = append(xs, evidence{chunk: ch, Span: sp, text: doc[sp.Start:sp.End]})
+		}
+		got, say := runListsIn(xs)
+		if len(got) != len(say) || len(got) > len(xs) {
+			t.Fatalf("%d sentences, %d wordings from %d", len(got), len(say), len(xs))
+		}
+		for i, x := range got {
+			if x.text != doc[x.Start:x.End] {
+				t.Fatalf("quote %q is not the text at [%d,%d)", x.text, x.Start, x.End)
+			}
+			if say[i] != "" && strings.Contains(say[i], "\n") {
+				t.Fatalf("wording %q keeps a line break", say[i])
+			}
+		}
+	})
 }
