@@ -65,7 +65,7 @@ var numberWords = regexp.MustCompile(`\b(?:one|two|three|four|five|six|seven|eig
 
 // scaled matches a number with thousands separators or decimals and an
 // optional scale: "10 billion", "$10bn", "1.4 trillion", "10,000,000,000".
-var scaled = regexp.MustCompile(`\$?\d+(?:,\d{3})*(?:\.\d+)?\s*(?:trillion|billion|million|thousand|tn|bn|b|mn|m|k)?\b`)
+var scaled = regexp.MustCompile(`\$?\d+(?:,\d{3})*(?:\.\d+)?(?:\s*(?:trillion|billion|million|thousand|tn|bn|b|mn|m|k))?\b`)
 
 var scaleOf = map[string]float64{
 	"trillion": 1e12, "tn": 1e12, "billion": 1e9, "bn": 1e9, "b": 1e9,

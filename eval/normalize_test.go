@@ -16,6 +16,8 @@ func TestNormalize(t *testing.T) {
 		{"3.5% growth.", "3.5 percent growth"},
 		{"Multi-node training", "multi node training"},
 		{"one of the largest", "one of the largest"},
+		{"introduced in 1939 which runs", "introduced in 1939 which runs"},
+		{"(0 km) to 1036.20 km", "0 km to 1036.2 km"},
 	}
 	for _, tc := range tests {
 		if got := Normalize(tc.in); got != tc.want {

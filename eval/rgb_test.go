@@ -2,8 +2,10 @@ package eval
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -15,7 +17,7 @@ import (
 )
 
 // answerKind sorts gold answers so a counterfactual swaps like for like:
-// a number or year, a capitalised name, or other text.
+// a year, another number, a capitalised name, or other text.
 func answerKind(a string) string {
 	a = strings.TrimSpace(a)
 	digits := 0
@@ -25,6 +27,8 @@ func answerKind(a string) string {
 		}
 	}
 	switch {
+	case yearOnly.MatchString(a):
+		return "year"
 	case digits > 0:
 		return "number"
 	case a != "" && unicode.IsUpper([]rune(a)[0]):
@@ -33,18 +37,59 @@ func answerKind(a string) string {
 	return "other"
 }
 
+var yearOnly = regexp.MustCompile(`^(1[0-9]{3}|20[0-9]{2})$`)
+
 // rgbCase is one question in the noise-and-counterfactual design of RGB
-// (Chen et al. 2024): the positive paragraph, noise paragraphs of the same
-// article, and a copy of the positive with its answer replaced by another
-// answer of the same kind.
+// (Chen et al. 2024): the positive passage, noise passages that do not
+// hold the answer, and a copy of the positive with its answer replaced by
+// another answer of the same kind. ranker was fitted without the
+// question's article (SQuAD 2.0) or WikiQA fold.
 type rgbCase struct {
-	q       Squad2Question
-	pos     string
-	noise   []string
-	counter string
+	source, id, question string
+	gold, alt            string
+	pos, counter         string
+	noise                []string
+	ranker               *rag.RankModel
 }
 
-func rgbCases(arts []Squad2Article, perArticle int) []rgbCase {
+// swapValue returns a value of pool (of gold's kind) that neither holds
+// nor is held by gold and that pos does not state, starting after index i.
+func swapValue(pool []string, i int, gold, pos string) string {
+	for j := range pool {
+		cand := pool[(i+j+1)%len(pool)]
+		if !strings.Contains(cand, gold) && !strings.Contains(gold, cand) && !strings.Contains(pos, cand) {
+			return cand
+		}
+	}
+	return ""
+}
+
+// pickNoise returns n passages of pool, stepping from start, that do not
+// hold gold and are not pos.
+func pickNoise(pool []string, start int, gold, pos string, n int) []string {
+	var out []string
+	for k := 1; k < len(pool) && len(out) < n; k++ {
+		p := pool[(start+k*7)%len(pool)]
+		if p != pos && !ContainsFact(p, gold) && !slicesContains(out, p) {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+func slicesContains(xs []string, s string) bool {
+	for _, x := range xs {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// squadRGBCases builds up to perArticle cases per article from answerable
+// questions whose first gold answer is a year, number or name found in
+// its paragraph; noise is other paragraphs of the same article.
+func squadRGBCases(arts []Squad2Article, perArticle int, rankers map[string]*rag.RankModel) []rgbCase {
 	var out []rgbCase
 	for _, a := range arts {
 		byKind := map[string][]string{}
@@ -63,38 +108,117 @@ func rgbCases(arts []Squad2Article, perArticle int) []rgbCase {
 			if kind == "other" || !strings.Contains(pos, gold) {
 				continue
 			}
-			alt := ""
-			pool := byKind[kind]
-			for j := range pool {
-				cand := pool[(i+j+1)%len(pool)]
-				if !strings.Contains(cand, gold) && !strings.Contains(gold, cand) && !strings.Contains(pos, cand) {
-					alt = cand
-					break
-				}
-			}
-			if alt == "" {
+			alt := swapValue(byKind[kind], i, gold, pos)
+			noise := pickNoise(a.Paragraphs, q.Paragraph, gold, pos, 4)
+			if alt == "" || len(noise) < 4 {
 				continue
 			}
-			c := rgbCase{q: q, pos: pos, counter: strings.ReplaceAll(pos, gold, alt)}
-			for k := 1; k <= 4; k++ {
-				c.noise = append(c.noise, a.Paragraphs[(q.Paragraph+k*7)%len(a.Paragraphs)])
-			}
-			out = append(out, c)
+			out = append(out, rgbCase{source: "squad2", id: q.ID, question: q.Question, gold: gold, alt: alt,
+				pos: pos, counter: strings.ReplaceAll(pos, gold, alt), noise: noise, ranker: rankers[a.Title]})
 			n++
 		}
 	}
 	return out
 }
 
+// wikiNumberQ and wikiNameQ say which WikiQA questions ask for a number
+// (or date) and which for a name; others have no value to swap.
+var (
+	wikiNumberQ = regexp.MustCompile(`(?i)^(when|what year|what day|how (many|much|old|long|tall|far|big))\b`)
+	wikiNameQ   = regexp.MustCompile(`(?i)^(who|where|which|what (city|county|country|state|school|team|company|band|university))\b`)
+	wikiNumber  = regexp.MustCompile(`\$?(?:[0-9][0-9,.]*[0-9]|[0-9])(?: (?:thousand|million|billion|trillion)\b)?`)
+	wikiName    = regexp.MustCompile(`[A-Z][\p{L}.'-]+(?: [A-Z][\p{L}.'-]+)*`)
+)
+
+// wikiValue returns the value of the asked kind that the correct sentence
+// states: for a date question its (last) year, for a quantity its first
+// number, for a name question its first capitalised run after the first
+// word whose words the question does not hold.
+func wikiValue(q, sent string) (value, kind string) {
+	lq := strings.ToLower(q)
+	switch {
+	case wikiNumberQ.MatchString(q):
+		nums := wikiNumber.FindAllString(sent, -1)
+		if len(nums) == 0 {
+			return "", ""
+		}
+		if strings.HasPrefix(lq, "when") || strings.HasPrefix(lq, "what year") {
+			for i := len(nums) - 1; i >= 0; i-- {
+				if yearOnly.MatchString(nums[i]) {
+					return nums[i], "year"
+				}
+			}
+		}
+		return nums[0], answerKind(nums[0])
+	case wikiNameQ.MatchString(q):
+		for _, m := range wikiName.FindAllStringIndex(sent, -1) {
+			name := strings.TrimRight(sent[m[0]:m[1]], ".'-")
+			if m[0] == 0 || len(name) < 3 || strings.Contains(lq, strings.ToLower(name)) {
+				continue
+			}
+			return name, "name"
+		}
+	}
+	return "", ""
+}
+
+// wikiRGBCases builds cases from WikiQA questions with a correct sentence
+// that states a value of the asked kind: the positive is the question's
+// passage (its candidate sentences in order), noise is other questions'
+// passages.
+func wikiRGBCases(qs []WikiQAQuestion, rankerOf func(id string) *rag.RankModel) []rgbCase {
+	passages := make([]string, len(qs))
+	for i, q := range qs {
+		var b strings.Builder
+		for _, s := range q.Sentences {
+			b.WriteString(strings.TrimSpace(s.Text))
+			b.WriteString(" ")
+		}
+		passages[i] = strings.TrimSpace(b.String())
+	}
+	type found struct {
+		i           int
+		gold, kind  string
+		correctSent string
+	}
+	var fs []found
+	byKind := map[string][]string{}
+	for i, q := range qs {
+		for _, s := range q.Sentences {
+			if !s.Correct {
+				continue
+			}
+			if v, k := wikiValue(q.Question, s.Text); v != "" {
+				fs = append(fs, found{i, v, k, s.Text})
+				byKind[k] = append(byKind[k], v)
+				break
+			}
+		}
+	}
+	var out []rgbCase
+	for n, f := range fs {
+		q, pos := qs[f.i], passages[f.i]
+		alt := swapValue(byKind[f.kind], n, f.gold, pos)
+		noise := pickNoise(passages, f.i, f.gold, pos, 4)
+		if alt == "" || len(noise) < 4 {
+			continue
+		}
+		counter := strings.Replace(pos, f.correctSent, strings.ReplaceAll(f.correctSent, f.gold, alt), 1)
+		out = append(out, rgbCase{source: "wikiqa", id: q.ID, question: q.Question, gold: f.gold, alt: alt,
+			pos: pos, counter: counter, noise: noise, ranker: rankerOf(q.ID)})
+	}
+	return out
+}
+
 // askOver answers q over a fresh store of the given texts.
-func askOver(t *testing.T, texts []string, q string) *rag.Answer {
+func askOver(t *testing.T, texts []string, q string, ranker *rag.RankModel) *rag.Answer {
 	t.Helper()
 	ctx := context.Background()
 	st, err := chromemstore.Open(ctx, "")
 	if err != nil {
 		t.Fatal(err)
 	}
-	eng, err := rag.NewEngine(ctx, rag.Config{Store: st, Embedder: embed.DefaultLocal()})
+	eng, err := rag.NewEngine(ctx, rag.Config{Store: st, Embedder: embed.DefaultLocal(), Ranker: ranker})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -113,40 +237,130 @@ func askOver(t *testing.T, texts []string, q string) *rag.Answer {
 	return ans
 }
 
-// TestRGBNoiseAndCounterfactual measures, on SQuAD 2.0 questions whose
-// answer is a number or a name: answer accuracy with four noise paragraphs
-// beside the positive one, and how often a conflict is flagged when a
-// counterfactual copy of the positive is added.
-func TestRGBNoiseAndCounterfactual(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds a store per question: skipped with -short")
-	}
-	f, err := os.Open(filepath.Join(benchDir(t), "squad2", "squad2-dev-two-articles.json"))
-	if err != nil {
-		t.Skipf("squad2 not found: %v", err)
-	}
-	defer f.Close()
-	arts, err := LoadSquad2(f)
+// rgbTally counts one source's outcomes.
+type rgbTally struct {
+	n, right, abstained, flagged, falseFlags int
+}
+
+func (r rgbTally) String() string {
+	f := func(k int) float64 { return float64(k) / float64(max(r.n, 1)) }
+	return fmt.Sprintf("%d questions: accuracy with noise %.3f (abstained %.3f), conflict flagged with the counterfactual %.3f, conflict flagged with noise only %.3f",
+		r.n, f(r.right), f(r.abstained), f(r.flagged), f(r.falseFlags))
+}
+
+func (r *rgbTally) add(o rgbTally) {
+	r.n += o.n
+	r.right += o.right
+	r.abstained += o.abstained
+	r.flagged += o.flagged
+	r.falseFlags += o.falseFlags
+}
+
+// rgbRankers fits the held-out rankers: one per SQuAD 2.0 article (fitted
+// on the other article and all of WikiQA) and one per WikiQA fold (fitted
+// on the other folds and both articles).
+func rgbRankers(t *testing.T, arts []Squad2Article, wiki []WikiQAQuestion) (map[string]*rag.RankModel, func(string) *rag.RankModel) {
+	t.Helper()
+	set, err := NewTrainingSet(context.Background(), arts, wiki)
 	if err != nil {
 		t.Fatal(err)
 	}
-	cases := rgbCases(arts, 40)
-	if len(cases) < 40 {
-		t.Fatalf("%d cases", len(cases))
+	opt := DefaultTrainOptions
+	byArticle := map[string]*rag.RankModel{}
+	for _, a := range arts {
+		title := a.Title
+		m, err := set.Fit(opt, func(s string) bool { return s != title }, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		byArticle[title] = m
 	}
-	right, flagged := 0, 0
+	byFold := make([]*rag.RankModel, opt.WikiQAFolds)
+	for f := range byFold {
+		m, err := set.Fit(opt, nil, func(id string) bool { return WikiQAFold(id, opt.WikiQAFolds) != f })
+		if err != nil {
+			t.Fatal(err)
+		}
+		byFold[f] = m
+	}
+	return byArticle, func(id string) *rag.RankModel { return byFold[WikiQAFold(id, opt.WikiQAFolds)] }
+}
+
+// loadBench reads the SQuAD 2.0 articles and the WikiQA half, skipping the
+// test when they are absent.
+func loadBench(t *testing.T) ([]Squad2Article, []WikiQAQuestion) {
+	t.Helper()
+	dir := benchDir(t)
+	sf, err := os.Open(filepath.Join(dir, "squad2", "squad2-dev-two-articles.json"))
+	if err != nil {
+		t.Skipf("squad2 not found: %v", err)
+	}
+	defer sf.Close()
+	arts, err := LoadSquad2(sf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wf, err := os.Open(filepath.Join(dir, "wikiqa", "WikiQA-test-even.tsv"))
+	if err != nil {
+		t.Skipf("wikiqa not found: %v", err)
+	}
+	defer wf.Close()
+	wiki, err := LoadWikiQA(wf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return arts, wiki
+}
+
+// TestRGBNoiseAndCounterfactual measures, on SQuAD 2.0 and WikiQA
+// questions whose answer is a year, number or name, with rankers fitted
+// without the question's article or WikiQA fold: answer accuracy with four
+// noise passages beside the positive one; how often a conflict is flagged
+// when a counterfactual copy of the positive is added; and how often one
+// is flagged with no counterfactual (a false conflict).
+func TestRGBNoiseAndCounterfactual(t *testing.T) {
+	if testing.Short() {
+		t.Skip("fits rankers and builds a store per question: skipped with -short")
+	}
+	arts, wiki := loadBench(t)
+	byArticle, byFold := rgbRankers(t, arts, wiki)
+	cases := append(squadRGBCases(arts, 40, byArticle), wikiRGBCases(wiki, byFold)...)
+	tallies := map[string]*rgbTally{"squad2": {}, "wikiqa": {}}
 	for _, c := range cases {
-		ans := askOver(t, append([]string{c.pos}, c.noise...), c.q.Question)
-		if !ans.Abstained && ContainsFact(ans.Answer, c.q.Answers[0]) {
-			right++
+		var o rgbTally
+		o.n = 1
+		ans := askOver(t, append([]string{c.pos}, c.noise...), c.question, c.ranker)
+		switch {
+		case ans.Abstained:
+			o.abstained = 1
+			t.Logf("%s %s abstained (confidence %.3f): %q (gold %q)", c.source, c.id, ans.Confidence, c.question, c.gold)
+		case ContainsFact(ans.Answer, c.gold):
+			o.right = 1
+		default:
+			t.Logf("%s %s wrong: %q (gold %q) answered %q", c.source, c.id, c.question, c.gold, ans.Answer)
 		}
-		ans = askOver(t, append([]string{c.pos, c.counter}, c.noise...), c.q.Question)
 		if len(ans.Conflicts) > 0 {
-			flagged++
+			o.falseFlags = 1
+			t.Logf("%s %s false conflict with noise only: %q: %q", c.source, c.id, c.question, ans.Answer)
 		}
+		ans = askOver(t, append([]string{c.pos, c.counter}, c.noise...), c.question, c.ranker)
+		if len(ans.Conflicts) > 0 {
+			o.flagged = 1
+		} else {
+			t.Logf("%s %s no conflict (gold %q, counterfactual %q): %q answered %q", c.source, c.id, c.gold, c.alt, c.question, ans.Answer)
+		}
+		tallies[c.source].add(o)
 	}
-	acc, conf := float64(right)/float64(len(cases)), float64(flagged)/float64(len(cases))
-	t.Logf("RGB-style, %d SQuAD 2.0 questions: accuracy with noise %.3f, conflict flagged with a counterfactual %.3f", len(cases), acc, conf)
+	var all rgbTally
+	for _, src := range []string{"squad2", "wikiqa"} {
+		t.Logf("RGB-style, held-out rankers, %s: %s", src, tallies[src])
+		all.add(*tallies[src])
+	}
+	t.Logf("RGB-style, held-out rankers, overall: %s", all)
+	if tallies["squad2"].n < 60 || tallies["wikiqa"].n < 20 {
+		t.Fatalf("%d SQuAD 2.0 and %d WikiQA cases, want >= 60 and >= 20", tallies["squad2"].n, tallies["wikiqa"].n)
+	}
+	acc := float64(all.right) / float64(all.n)
 	if acc < 0.5 {
 		t.Errorf("accuracy with noise %.3f, want >= 0.5", acc)
 	}

@@ -64,11 +64,11 @@ type trainQuestion struct {
 // Train fits the ranker on the SQuAD 2.0 articles and the WikiQA questions
 // and measures it by cross-validation.
 func Train(ctx context.Context, arts []Squad2Article, wiki []WikiQAQuestion, opt TrainOptions) (*TrainReport, error) {
-	squad, err := squadRows(ctx, arts)
+	set, err := NewTrainingSet(ctx, arts, wiki)
 	if err != nil {
 		return nil, err
 	}
-	wq := wikiRows(wiki)
+	squad, wq := set.squad, set.wiki
 	rep := &TrainReport{Squad2Folds: map[string]Squad2Result{}}
 	var all []Squad2Outcome
 	for _, a := range arts {
@@ -91,7 +91,7 @@ func Train(ctx context.Context, arts []Squad2Article, wiki []WikiQAQuestion, opt
 	var thresholds []float64
 	confs := make([]float64, len(wiki))
 	for f := range opt.WikiQAFolds {
-		fold := func(id string) bool { return int(hashID(id)%uint32(opt.WikiQAFolds)) == f }
+		fold := func(id string) bool { return WikiQAFold(id, opt.WikiQAFolds) == f }
 		train := append(slicesFilter(wq, func(q trainQuestion) bool { return !fold(q.id) }), squad...)
 		m, err := fitRanker(train, opt)
 		if err != nil {
@@ -120,6 +120,49 @@ func Train(ctx context.Context, arts []Squad2Article, wiki []WikiQAQuestion, opt
 	}
 	rep.Model = m
 	return rep, nil
+}
+
+// WikiQAFold returns the fold, in [0,k), of a WikiQA question in the
+// k-fold cross-validation by question.
+func WikiQAFold(id string, k int) int { return int(hashID(id) % uint32(k)) }
+
+// TrainingSet holds the ranker's labelled feature rows: SQuAD 2.0
+// questions asked of a store of all the articles, and WikiQA questions over
+// their own sentences.
+type TrainingSet struct {
+	squad, wiki []trainQuestion
+}
+
+// NewTrainingSet computes the feature rows of the articles' and WikiQA's
+// questions.
+func NewTrainingSet(ctx context.Context, arts []Squad2Article, wiki []WikiQAQuestion) (*TrainingSet, error) {
+	squad, err := squadRows(ctx, arts)
+	if err != nil {
+		return nil, err
+	}
+	return &TrainingSet{squad: squad, wiki: wikiRows(wiki)}, nil
+}
+
+// Fit fits a ranker on the SQuAD 2.0 questions of the articles keepArticle
+// accepts (by title) and the WikiQA questions keepWiki accepts (by id); a
+// nil function keeps all. A model fitted without an article or a WikiQA
+// fold measures it held out (install it with rag.Config.Ranker).
+func (s *TrainingSet) Fit(opt TrainOptions, keepArticle, keepWiki func(string) bool) (*rag.RankModel, error) {
+	var qs []trainQuestion
+	for _, q := range s.squad {
+		if keepArticle == nil || keepArticle(q.article) {
+			qs = append(qs, q)
+		}
+	}
+	for _, q := range s.wiki {
+		if keepWiki == nil || keepWiki(q.id) {
+			qs = append(qs, q)
+		}
+	}
+	if len(qs) == 0 {
+		return nil, fmt.Errorf("fit ranker: no training questions kept")
+	}
+	return fitRanker(qs, opt)
 }
 
 // squadOutcomes asks the questions of a store of all the articles ranked by

@@ -53,8 +53,9 @@ var featureNames = []string{
 	"passage_cover",  // cover of the whole passage
 	"rare_missing",   // IDF share of the question's rarest term when the sentence lacks it
 	"negated_s",      // the sentence is negated and the question is not
-	"found_cover",    // cover of all the candidates together: how much of the question the retrieved text holds at all
-	"unseen",         // IDF share of the question's terms the collection has never seen
+	"found_cover",    // share of the question's terms the retrieved text holds at all (onTopicShares)
+	"unseen",         // share of the question's terms the collection has never seen (onTopicShares)
+	"entity_unseen",  // share of the question's names the collection has never seen
 }
 
 // unseenTerm is asked of an IDFFunc for the IDF of a term no text holds.
@@ -184,16 +185,9 @@ func SentenceFeatures(question string, cands []Candidate, idf IDFFunc) [][]float
 			g[t] = true
 		}
 	}
-	allCover, _, _ := cover(func(t string) bool { return cdf[t] > 0 }, nil)
-	var unseen float64
-	if top := idf(unseenTerm); top > 0 {
-		for j := range qi.terms {
-			if raw[j] >= top-1e-9 {
-				unseen += raw[j]
-			}
-		}
-		unseen = safeDiv(unseen, rawTotal)
-	}
+	top := idf(unseenTerm)
+	allCover, unseen := onTopicShares(qi.terms, raw, top, func(t string) bool { return cdf[t] > 0 })
+	entUnseen := missingShare(qi.entities, func(t string) bool { return top <= 0 || idf(t) < top-1e-9 })
 	groupCover := map[int]float64{}
 	for g, set := range groupSets {
 		groupCover[g], _, _ = cover(func(t string) bool { return set[t] }, nil)
@@ -256,11 +250,33 @@ func SentenceFeatures(question string, cands []Candidate, idf IDFFunc) [][]float
 		f[21] = groupCover[c.Group]
 		f[24] = allCover
 		f[25] = unseen
+		f[26] = entUnseen
 		if rareAt >= 0 && !sets[i][qi.terms[rareAt]] && rawTotal > 0 {
 			f[22] = rare / rawTotal
 		}
 	}
 	return rows
+}
+
+// onTopicShares returns the shares of the question's terms that the
+// retrieved text holds (found) and that the collection has never seen
+// (unseen; top is the IDF of such a term, 0 when the IDF function cannot
+// tell). Terms count alike, not by IDF: a small collection about one
+// subject holds its name in every passage (IDF near 0), and weighted so, a
+// question naming that subject and one word the collection lacks ("How
+// long is the Rhine?" over five Rhine paragraphs) looked off-topic.
+func onTopicShares(terms []string, raw []float64, top float64, found func(string) bool) (foundShare, unseenShare float64) {
+	var f, u int
+	for j, t := range terms {
+		if found(t) {
+			f++
+		}
+		if top > 0 && raw[j] >= top-1e-9 {
+			u++
+		}
+	}
+	n := float64(len(terms))
+	return safeDiv(float64(f), n), safeDiv(float64(u), n)
 }
 
 func rankFeature(r int) float64 {

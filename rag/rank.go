@@ -29,11 +29,10 @@ type RankModel struct {
 	AbstainBelow float64 `json:"abstain_below"`
 	Goal         string  `json:"goal"`
 	// OffTopicBelow says when nothing in the collection is about a
-	// question: the IDF-weighted share of its terms the retrieved text
-	// holds (feature found_cover) times the share the collection has seen
-	// at all (1 - feature unseen) falls under it. It is set so that about
-	// 2% of answerable SQuAD questions (out of fold) fall under it; such a
-	// question gets confidence 0.
+	// question: the share of its terms the retrieved text holds (feature
+	// found_cover) falls under it. It is set so that about 2% of answerable
+	// SQuAD questions (out of fold) fall under it; such a question gets
+	// confidence 0.
 	OffTopicBelow float64 `json:"off_topic_below"`
 	// Figures are the cross-validated measurements of the fit, for the record.
 	Figures map[string]float64 `json:"figures,omitempty"`
@@ -117,8 +116,19 @@ func (m *RankModel) Confidence(top []float64) float64 {
 }
 
 // onTopic measures how much of a question the collection speaks of, from
-// the best sentence's feature row: found_cover * (1 - unseen).
-func onTopic(top []float64) float64 { return top[24] * (1 - top[25]) }
+// the best sentence's feature row: the share of the question's terms the
+// retrieved text holds (found_cover), or 0 when the question names things
+// and the collection has never seen any of them (entity_unseen = 1: "What
+// is the capital of Australia?" over news about chips). found_cover used to
+// be multiplied by the share the collection has seen, which counted a
+// missing term twice and closed small collections to questions with one
+// word they lack.
+func onTopic(top []float64) float64 {
+	if top[26] == 1 {
+		return 0
+	}
+	return top[24]
+}
 
 // OnTopic is onTopic for the trainer.
 func OnTopic(top []float64) float64 { return onTopic(top) }
