@@ -1,6 +1,7 @@
 package rag
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -33,6 +34,7 @@ type evidence struct {
 	chunk Chunk
 	text.Span
 	text  string
+	say   string  // what an answer or summary says for it when that is not the quote (a list run into its lead-in), else ""
 	rank  int     // fused rank of its chunk
 	pos   int     // sentence index in the document: exact in the first chunk, "far from the lead" after
 	score float64 // probability that the sentence holds the answer
@@ -196,7 +198,7 @@ func (e *Engine) answerExtractive(ctx context.Context, q string, hits []Hit, opt
 		if err != nil {
 			return nil, err
 		}
-		writeSentence(&b, c.text, []int{n})
+		writeSentence(&b, c.wording(), []int{n})
 	}
 	if hasConflict {
 		cf, text, ok, err := cites.conflict(conflict)
@@ -235,7 +237,18 @@ func (e *Engine) rankEvidence(ctx context.Context, q string, hits []Hit) ([]evid
 		ev[i].conf = e.ranker.Confidence(rows[i])
 	}
 	sort.SliceStable(ev, func(i, j int) bool { return ev[i].score > ev[j].score })
-	return ev, nil
+	// A call to action ("Find out how ...") answers nothing: after every
+	// other sentence, whatever its words share with the question.
+	ranked := make([]evidence, 0, len(ev))
+	var teasers []evidence
+	for _, x := range ev {
+		if opensWith(x.text, ctaOpeners) {
+			teasers = append(teasers, x)
+		} else {
+			ranked = append(ranked, x)
+		}
+	}
+	return append(ranked, teasers...), nil
 }
 
 // evidenceFeatures returns the ranker's feature rows of ev.
@@ -291,23 +304,28 @@ func sentencesOf(hits []Hit) []evidence {
 	var ev []evidence
 	seen := map[string]bool{}
 	for rank, h := range hits {
+		var xs []evidence
 		for i, s := range text.SplitSentences(h.Chunk.Text) {
-			span := text.Span{Start: h.Chunk.Start + s.Start, End: h.Chunk.Start + s.End}
-			key := fmt.Sprintf("%s:%d", h.Chunk.DocID, span.Start)
-			if seen[key] {
-				continue
-			}
-			seen[key] = true
 			pos := i
 			if h.Chunk.Index > 0 {
 				pos = 10 + h.Chunk.Index
 			}
-			ev = append(ev, evidence{chunk: h.Chunk, Span: span, text: h.Chunk.Text[s.Start:s.End], rank: rank, pos: pos,
-				dense: h.denseRank, lex: h.lexRank})
+			xs = append(xs, evidence{chunk: h.Chunk, Span: text.Span{Start: h.Chunk.Start + s.Start, End: h.Chunk.Start + s.End},
+				text: h.Chunk.Text[s.Start:s.End], rank: rank, pos: pos, dense: h.denseRank, lex: h.lexRank})
+		}
+		for _, x := range runListsIn(xs) {
+			key := fmt.Sprintf("%s:%d", h.Chunk.DocID, x.Start)
+			if !seen[key] {
+				seen[key] = true
+				ev = append(ev, x)
+			}
 		}
 	}
 	return ev
 }
+
+// wording is what an answer or summary says for x: its own words, or its quote.
+func (x evidence) wording() string { return cmp.Or(x.say, x.text) }
 
 // chooseSentences picks up to n strong, non-redundant sentences from ev
 // (sorted best first).

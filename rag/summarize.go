@@ -197,8 +197,7 @@ func (e *Engine) summarizeExtractive(ctx context.Context, req SummarizeRequest, 
 		if k == len(picked) {
 			break
 		}
-		c := cs[picked[k]]
-		x := c.evidence
+		x := cs[picked[k]].evidence
 		num, err := cites.add(x)
 		if errors.Is(err, errStale) {
 			continue // deleted or changed by a concurrent ingest
@@ -206,7 +205,7 @@ func (e *Engine) summarizeExtractive(ctx context.Context, req SummarizeRequest, 
 		if err != nil {
 			return nil, err
 		}
-		writeSentence(&b, c.wording(), []int{num})
+		writeSentence(&b, x.wording(), []int{num})
 	}
 	sum.Summary, sum.Citations = b.String(), cites.list
 	if sum.Summary == "" {

@@ -1,7 +1,6 @@
 package rag
 
 import (
-	"cmp"
 	"github.com/ragcite/ragcite/internal/text"
 
 	"math"
@@ -46,15 +45,6 @@ type candidate struct {
 	pred    int                // index of the candidate it depends on (its opening refers back), or -1
 	needs   bool               // opens on a reference: usable only right after pred
 	extra   bool               // from a passage beyond the summary's own: evidence for conflicts only
-	say     string             // the summary's wording when it is not the quote (a list run into its lead-in), else ""
-}
-
-// wording is what the summary says for c: its own words, or its quote.
-func (c candidate) wording() string {
-	if c.say != "" {
-		return c.say
-	}
-	return c.text
 }
 
 // bulletRE matches list markup opening a line: bullets, numbers, heading marks.
@@ -243,9 +233,8 @@ func summaryCandidates(ev []evidence, docOrder map[string]int, whole bool, topK 
 	for _, id := range ids {
 		xs := byDoc[id]
 		sort.Slice(xs, func(i, j int) bool { return xs[i].Start < xs[j].Start })
-		xs, say := runListsIn(xs)
 		for i := range xs {
-			if say[i] == "" {
+			if xs[i].say == "" {
 				xs[i] = stripMarkup(xs[i])
 			}
 		}
@@ -256,12 +245,12 @@ func summaryCandidates(ev []evidence, docOrder map[string]int, whole bool, topK 
 				x.pos = i
 			}
 			adjacent := i > 0 && follows(xs[i-1], x)
-			ok := !teaser[i] && summaryEligible(cmp.Or(say[i], x.text))
+			ok := !teaser[i] && summaryEligible(x.wording())
 			if !ok {
 				prevOut = -1
 				continue
 			}
-			c := candidate{evidence: x, doc: docOrder[id], pred: -1, needs: opensOnReference(x.text), extra: x.rank >= topK, say: say[i]}
+			c := candidate{evidence: x, doc: docOrder[id], pred: -1, needs: opensOnReference(x.text), extra: x.rank >= topK}
 			if adjacent && prevOut >= 0 {
 				c.pred = prevOut
 			}
@@ -549,21 +538,19 @@ const maxListItemWords = 8
 // involving: Nvidia, Advanced Micro Devices, Broadcom."): on its own the
 // lead-in is no sentence, and the items are no sentences at all. The joined
 // evidence spans the lead-in through the last item, so its quote is the
-// document text, bullets included; say[i] holds the summary's wording of
-// xs[i] when it differs from the quote. xs is sorted by position.
-func runListsIn(xs []evidence) ([]evidence, []string) {
+// document text, bullets included, and its say field holds the wording.
+// xs are the sentences of one chunk, in order.
+func runListsIn(xs []evidence) []evidence {
 	var out []evidence
-	var say []string
 	for i := 0; i < len(xs); i++ {
 		x := xs[i]
 		lead := strings.TrimSpace(x.text)
 		if !strings.HasSuffix(lead, ":") {
-			out, say = append(out, x), append(say, "")
+			out = append(out, x)
 			continue
 		}
 		var items []string
-		j := i + 1
-		for ; j < len(xs) && xs[j].chunk.ID == x.chunk.ID && !sameLine(xs[j-1], xs[j]); j++ {
+		for j := i + 1; j < len(xs) && xs[j].chunk.ID == x.chunk.ID && !sameLine(xs[j-1], xs[j]); j++ {
 			item := stripMarkup(xs[j]).text
 			if item == xs[j].text || len(strings.Fields(item)) > maxListItemWords {
 				break // no bullet, or a paragraph set as a list
@@ -571,14 +558,14 @@ func runListsIn(xs []evidence) ([]evidence, []string) {
 			items = append(items, strings.TrimRight(item, ".,;: "))
 		}
 		if len(items) < 2 {
-			out, say = append(out, x), append(say, "")
+			out = append(out, x)
 			continue
 		}
-		last := xs[i+len(items)]
-		x.End = last.End
+		x.End = xs[i+len(items)].End
 		x.text = x.chunk.Text[x.Start-x.chunk.Start : x.End-x.chunk.Start]
-		out, say = append(out, x), append(say, lead+" "+strings.Join(items, ", ")+".")
+		x.say = lead + " " + strings.Join(items, ", ") + "."
+		out = append(out, x)
 		i += len(items)
 	}
-	return out, say
+	return out
 }
