@@ -162,7 +162,7 @@ func (s *Store) compareEntry(ctx context.Context, e *storedEntry, text, hash str
 			return bad("chunk %d differs from its record", i)
 		}
 		sl := s.lex.slots[e.slots[i]]
-		if sl.chunk != c || int(sl.length) != terms[i].length || len(sl.terms) != terms[i].distinct() {
+		if sl.chunk != c || int(sl.length) != terms[i].length || int(sl.distinct) != terms[i].distinct() {
 			return bad("chunk %s: BM25 entry differs from its record", c.ID)
 		}
 		got, err := s.coll.GetByID(ctx, c.ID)

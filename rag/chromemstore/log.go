@@ -265,7 +265,7 @@ func (m *mappedBatch) unmap() {
 }
 
 // put streams sd's record into the batch.
-func (b *batchWriter) put(sd *rag.StoredDocument, terms []analysed) (recLoc, error) {
+func (b *batchWriter) put(sd *rag.StoredDocument, terms termPieces) (recLoc, error) {
 	n, err := writeRecord(b.w, sd, terms)
 	if err != nil {
 		return recLoc{}, fmt.Errorf("write %q: %w", sd.ID, err)

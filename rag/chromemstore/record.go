@@ -67,9 +67,61 @@ func putString(b []byte, s string) []byte {
 	return append(b, s...)
 }
 
-// encodeHead encodes a record's payload up to the text: everything but the
-// two large sections.
-func encodeHead(sd *rag.StoredDocument, terms []analysed, dim int) []byte {
+// termPieces is the record encoding of a document's analysed chunk terms,
+// in chunk order, cut into pieces so that the chunks of one large document
+// are analysed on every core: per chunk, its term count, its number of
+// distinct terms, then each term and its count.
+type termPieces [][]byte
+
+// appendTerms appends the record encoding of one chunk's terms to b.
+func appendTerms(b []byte, a analysed) []byte {
+	b = putUvarint(b, uint64(a.length))
+	b = putUvarint(b, uint64(len(a.terms)))
+	for _, t := range a.terms {
+		b = putString(b, t.term)
+		b = putUvarint(b, uint64(t.tf))
+	}
+	return b
+}
+
+// encodeTerms analyses chunks [from, to) of sd and returns their encoding.
+// Only the encoding is kept: a few bytes per distinct term rather than a
+// string and a slice entry each.
+func encodeTerms(sd *rag.StoredDocument, from, to int) []byte {
+	var b []byte
+	for _, c := range sd.Chunks[from:to] {
+		b = appendTerms(b, analyse(sd.Text[c.Start:c.End]))
+	}
+	return b
+}
+
+// size is the number of bytes of the encoding.
+func (p termPieces) size() int {
+	n := 0
+	for _, b := range p {
+		n += len(b)
+	}
+	return n
+}
+
+// termReader decodes termPieces chunk by chunk.
+type termReader struct {
+	rest termPieces
+	d    decoder
+}
+
+// next decodes the next chunk's terms as ids of dict.
+func (r *termReader) next(dict *termDict) analysed {
+	for len(r.d.b) == 0 && len(r.rest) > 0 {
+		r.d.b = r.rest[0]
+		r.rest[0] = nil // let the piece go once decoded
+		r.rest = r.rest[1:]
+	}
+	return r.d.terms(dict)
+}
+
+// encodeHead encodes a record's payload up to the chunk terms.
+func encodeHead(sd *rag.StoredDocument, dim int) []byte {
 	b := []byte{kindPut}
 	b = putString(b, sd.ID)
 	b = putString(b, sd.Title)
@@ -94,31 +146,27 @@ func encodeHead(sd *rag.StoredDocument, terms []analysed, dim int) []byte {
 		b = putUvarint(b, uint64(c.Start))
 		b = putUvarint(b, uint64(c.End))
 	}
-	for _, a := range terms {
-		b = putUvarint(b, uint64(a.length))
-		b = putUvarint(b, uint64(len(a.terms)))
-		for _, t := range a.terms {
-			b = putString(b, t.term)
-			b = putUvarint(b, uint64(t.tf))
-		}
-	}
 	return b
 }
 
-// writeRecord streams one put record of sd to w and returns its size.
-func writeRecord(w *bufio.Writer, sd *rag.StoredDocument, terms []analysed) (int64, error) {
+// writeRecord streams one put record of sd, whose chunk terms are terms
+// (see encodeTerms), to w and returns its size.
+func writeRecord(w *bufio.Writer, sd *rag.StoredDocument, terms termPieces) (int64, error) {
 	dim := 0
 	if len(sd.Vectors) > 0 {
 		dim = len(sd.Vectors[0])
 	}
-	head := encodeHead(sd, terms, dim)
+	head := encodeHead(sd, dim)
 	textLen := binary.AppendUvarint(nil, uint64(len(sd.Text)))
-	size := uint64(len(head)) + uint64(len(textLen)) + uint64(len(sd.Text)) + 4*uint64(dim*len(sd.Vectors))
+	size := uint64(len(head)) + uint64(terms.size()) + uint64(len(textLen)) + uint64(len(sd.Text)) + 4*uint64(dim*len(sd.Vectors))
 	cw := &crcWriter{w: w}
 	var lenb [8]byte
 	binary.LittleEndian.PutUint64(lenb[:], size)
 	cw.Write(lenb[:])
 	cw.Write(head)
+	for _, p := range terms {
+		cw.Write(p)
+	}
 	cw.Write(textLen)
 	writeString(cw, sd.Text)
 	vb := make([]byte, 4*dim)
@@ -239,6 +287,30 @@ func (d *decoder) bytes() []byte {
 
 func (d *decoder) string() string { return string(d.bytes()) }
 
+// terms decodes one chunk's terms (see appendTerms): as ids of dict, or as
+// strings when dict is nil.
+func (d *decoder) terms(dict *termDict) analysed {
+	var a analysed
+	a.length = d.int(math.MaxInt32)
+	nt := d.int(uint64(len(d.b)))
+	if dict != nil {
+		a.ids = make([]idFreq, nt)
+		for j := range a.ids {
+			b := d.bytes()
+			if d.err != nil {
+				break
+			}
+			a.ids[j] = idFreq{dict.intern(b), uint16(d.int(math.MaxUint16))}
+		}
+		return a
+	}
+	a.terms = make([]termFreq, nt)
+	for j := range a.terms {
+		a.terms[j] = termFreq{d.string(), uint16(d.int(math.MaxUint16))}
+	}
+	return a
+}
+
 // decodeRecord decodes a checked put record: the document and the analysed
 // terms of its chunks (analysed afresh when the analyser changed since it
 // was written).
@@ -280,23 +352,11 @@ func decodeRecordDict(rec []byte, dict *termDict) (*rag.StoredDocument, []analys
 	}
 	terms := make([]analysed, n)
 	for i := range terms {
-		terms[i].length = d.int(math.MaxInt32)
-		nt := d.int(uint64(len(d.b)))
-		if dict != nil && sameAnalyser {
-			terms[i].ids = make([]idFreq, nt)
-			for j := range terms[i].ids {
-				b := d.bytes()
-				if d.err != nil {
-					break
-				}
-				terms[i].ids[j] = idFreq{dict.intern(b), uint16(d.int(math.MaxUint16))}
-			}
+		if !sameAnalyser {
+			d.terms(nil) // skipped: analysed afresh below
 			continue
 		}
-		terms[i].terms = make([]termFreq, nt)
-		for j := range terms[i].terms {
-			terms[i].terms[j] = termFreq{d.string(), uint16(d.int(math.MaxUint16))}
-		}
+		terms[i] = d.terms(dict)
 	}
 	sd.Text = d.string()
 	if d.err != nil {

@@ -18,7 +18,7 @@ func FuzzDecodeRecord(f *testing.F) {
 		Vectors: [][]float32{{1, 0}, {0, 1}}}
 	var buf bytes.Buffer
 	w := bufio.NewWriter(&buf)
-	if _, err := writeRecord(w, &sd, chunkTerms(&sd)); err != nil {
+	if _, err := writeRecord(w, &sd, termPieces{encodeTerms(&sd, 0, len(sd.Chunks))}); err != nil {
 		f.Fatal(err)
 	}
 	w.Flush()

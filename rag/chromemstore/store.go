@@ -12,7 +12,6 @@ import (
 	"math"
 	"os"
 	"path/filepath"
-	"runtime"
 	"slices"
 	"sort"
 	"strconv"
@@ -284,7 +283,12 @@ func (s *Store) Put(ctx context.Context, docs ...rag.StoredDocument) error {
 			if last[docs[i].ID] != i {
 				return nil, nil
 			}
-			return &docs[i], terms[i]
+			r := termReader{rest: terms[i]}
+			out := make([]analysed, len(docs[i].Chunks))
+			for j := range out {
+				out[j] = r.next(s.lex.dict)
+			}
+			return &docs[i], out
 		})
 	}
 	s.mu.Unlock()
@@ -313,21 +317,29 @@ func validate(sd *rag.StoredDocument) error {
 	return nil
 }
 
-// analyseAll analyses the chunks of docs on as many goroutines as cores.
-func analyseAll(docs []rag.StoredDocument) [][]analysed {
-	out := make([][]analysed, len(docs))
-	var wg sync.WaitGroup
-	workers := runtime.GOMAXPROCS(0)
-	for w := range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := w; i < len(docs); i += workers {
-				out[i] = chunkTerms(&docs[i])
-			}
-		}()
+// pieceChunks is the number of chunks analysed as one unit of work: a
+// large document's chunks are spread over every core.
+const pieceChunks = 2048
+
+// analyseAll analyses the chunks of docs on as many goroutines as cores and
+// returns each document's terms in their record encoding.
+func analyseAll(docs []rag.StoredDocument) []termPieces {
+	type unit struct{ doc, piece int }
+	out := make([]termPieces, len(docs))
+	var units []unit
+	for i := range docs {
+		n := (len(docs[i].Chunks) + pieceChunks - 1) / pieceChunks
+		out[i] = make(termPieces, n)
+		for p := range n {
+			units = append(units, unit{i, p})
+		}
 	}
-	wg.Wait()
+	parallel(len(units), func(k int) {
+		u := units[k]
+		sd := &docs[u.doc]
+		from := u.piece * pieceChunks
+		out[u.doc][u.piece] = encodeTerms(sd, from, min(from+pieceChunks, len(sd.Chunks)))
+	})
 	return out
 }
 
@@ -375,13 +387,14 @@ func chunkTerms(sd *rag.StoredDocument) []analysed {
 	return out
 }
 
-// index adds a document to memory, with the analysed terms of each chunk.
-// Callers hold s.mu (or own s exclusively). Put validated the document, so
-// chromem-go cannot refuse it.
-func (s *Store) index(sd *rag.StoredDocument, terms []analysed) {
+// index adds a document to memory, with the encoded terms of its chunks,
+// decoded one chunk at a time. Callers hold s.mu (or own s exclusively).
+// Put validated the document, so chromem-go cannot refuse it.
+func (s *Store) index(sd *rag.StoredDocument, terms termPieces) {
 	e := newEntry(sd)
-	for i, c := range e.chunks {
-		e.slots = append(e.slots, s.lex.add(c, terms[i]))
+	r := termReader{rest: terms}
+	for _, c := range e.chunks {
+		e.slots = append(e.slots, s.lex.add(c, r.next(s.lex.dict)))
 	}
 	s.addVectors(e, sd.Vectors)
 	s.docs[sd.ID] = e
