@@ -64,6 +64,23 @@ func swapValue(pool []string, i int, gold, pos string) string {
 	return ""
 }
 
+// replaceValue replaces every whole-word occurrence of old in s by repl:
+// swapping "2" must not touch "2002".
+func replaceValue(s, old, repl string) string {
+	if old == "" {
+		return s
+	}
+	pat := regexp.QuoteMeta(old)
+	isWord := func(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }
+	if r := []rune(old); isWord(r[0]) {
+		pat = `(?:^|\b)` + pat
+	}
+	if r := []rune(old); isWord(r[len(r)-1]) {
+		pat += `(?:\b|$)`
+	}
+	return regexp.MustCompile(pat).ReplaceAllLiteralString(s, repl)
+}
+
 // pickNoise returns n passages of pool, stepping from start, that do not
 // hold gold and are not pos.
 func pickNoise(pool []string, start int, gold, pos string, n int) []string {
@@ -110,11 +127,12 @@ func squadRGBCases(arts []Squad2Article, perArticle int, rankers map[string]*rag
 			}
 			alt := swapValue(byKind[kind], i, gold, pos)
 			noise := pickNoise(a.Paragraphs, q.Paragraph, gold, pos, 4)
-			if alt == "" || len(noise) < 4 {
+			counter := replaceValue(pos, gold, alt)
+			if alt == "" || len(noise) < 4 || counter == pos {
 				continue
 			}
 			out = append(out, rgbCase{source: "squad2", id: q.ID, question: q.Question, gold: gold, alt: alt,
-				pos: pos, counter: strings.ReplaceAll(pos, gold, alt), noise: noise, ranker: rankers[a.Title]})
+				pos: pos, counter: counter, noise: noise, ranker: rankers[a.Title]})
 			n++
 		}
 	}
@@ -130,33 +148,60 @@ var (
 	wikiName    = regexp.MustCompile(`[A-Z][\p{L}.'-]+(?: [A-Z][\p{L}.'-]+)*`)
 )
 
+// notNames are capitalised words that name no answer: months, days and
+// company suffixes.
+var notNames = regexp.MustCompile(`^(January|February|March|April|May|June|July|August|September|October|November|December|Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|LLC|Inc|Ltd|The|A|An|In|On|It|He|She|They)$`)
+
+// monthNear matches a month name just before or after a number: a day of
+// a date, not a count.
+var monthNear = regexp.MustCompile(`(January|February|March|April|May|June|July|August|September|October|November|December)\s*$`)
+
 // wikiValue returns the value of the asked kind that the correct sentence
-// states: for a date question its (last) year, for a quantity its first
-// number, for a name question its first capitalised run after the first
-// word whose words the question does not hold.
+// states: for a date question its (last) year; for a quantity its first
+// number that is no year and no day of a date; for a name question its
+// first capitalised run (the first of two or more words, if any) after the
+// first word, whose words the question does not hold and that is no month.
 func wikiValue(q, sent string) (value, kind string) {
 	lq := strings.ToLower(q)
 	switch {
 	case wikiNumberQ.MatchString(q):
-		nums := wikiNumber.FindAllString(sent, -1)
-		if len(nums) == 0 {
-			return "", ""
-		}
-		if strings.HasPrefix(lq, "when") || strings.HasPrefix(lq, "what year") {
-			for i := len(nums) - 1; i >= 0; i-- {
-				if yearOnly.MatchString(nums[i]) {
-					return nums[i], "year"
+		locs := wikiNumber.FindAllStringIndex(sent, -1)
+		if strings.HasPrefix(lq, "when") || strings.HasPrefix(lq, "what year") || strings.HasPrefix(lq, "what day") {
+			for i := len(locs) - 1; i >= 0; i-- {
+				if v := sent[locs[i][0]:locs[i][1]]; yearOnly.MatchString(v) {
+					return v, "year"
 				}
 			}
+			return "", ""
 		}
-		return nums[0], answerKind(nums[0])
+		for _, l := range locs {
+			v := strings.TrimRight(sent[l[0]:l[1]], ".,")
+			if yearOnly.MatchString(v) || monthNear.MatchString(sent[:l[0]]) {
+				continue
+			}
+			return v, answerKind(v)
+		}
 	case wikiNameQ.MatchString(q):
+		var first string
 		for _, m := range wikiName.FindAllStringIndex(sent, -1) {
 			name := strings.TrimRight(sent[m[0]:m[1]], ".'-")
+			words := strings.Fields(name)
+			for len(words) > 0 && notNames.MatchString(words[0]) {
+				words = words[1:]
+			}
+			name = strings.Join(words, " ")
 			if m[0] == 0 || len(name) < 3 || strings.Contains(lq, strings.ToLower(name)) {
 				continue
 			}
-			return name, "name"
+			if len(words) > 1 {
+				return name, "name"
+			}
+			if first == "" {
+				first = name
+			}
+		}
+		if first != "" {
+			return first, "name"
 		}
 	}
 	return "", ""
@@ -203,7 +248,10 @@ func wikiRGBCases(qs []WikiQAQuestion, rankerOf func(id string) *rag.RankModel) 
 		if alt == "" || len(noise) < 4 {
 			continue
 		}
-		counter := strings.Replace(pos, f.correctSent, strings.ReplaceAll(f.correctSent, f.gold, alt), 1)
+		counter := strings.Replace(pos, f.correctSent, replaceValue(f.correctSent, f.gold, alt), 1)
+		if counter == pos {
+			continue
+		}
 		out = append(out, rgbCase{source: "wikiqa", id: q.ID, question: q.Question, gold: f.gold, alt: alt,
 			pos: pos, counter: counter, noise: noise, ranker: rankerOf(q.ID)})
 	}

@@ -101,23 +101,35 @@ type foundClaim struct {
 }
 
 // findConflict looks for two or more different values that strong evidence
-// states for a question: figures for a quantity question (below), dates,
-// people, organisations and places otherwise (findValueConflict). Each evidence sentence contributes the one
-// figure anchored to the question: the figure nearest the question's terms,
-// skipping figures that modify another noun ("a $500 billion valuation").
+// states for a question: figures for a quantity question
+// (findFigureConflict), dates, people, organisations and places otherwise
+// (findValueConflict); failing those, two parallel statements of different
+// documents that differ in a value (findParallelConflict).
 func findConflict(q string, ev []evidence) (foundConflict, bool) {
 	if len(ev) == 0 {
 		return foundConflict{}, false
 	}
-	if !quantityQuestion.MatchString(q) {
-		switch t := askedAnswerType(q); t {
-		case typeDate, typePerson, typeOrg, typePlace:
-			if fc, ok := findValueConflict(q, t, ev); ok {
-				return fc, true
-			}
+	if quantityQuestion.MatchString(q) {
+		if fc, ok := findFigureConflict(q, ev); ok {
+			return fc, true
 		}
 		return findParallelConflict(ev)
 	}
+	switch t := askedAnswerType(q); t {
+	case typeDate, typePerson, typeOrg, typePlace:
+		if fc, ok := findValueConflict(q, t, ev); ok {
+			return fc, true
+		}
+	}
+	return findParallelConflict(ev)
+}
+
+// findFigureConflict looks for different figures that strong evidence
+// states for a quantity question. Each evidence sentence contributes the
+// one figure anchored to the question: the figure nearest the question's
+// terms, skipping figures that modify another noun ("a $500 billion
+// valuation").
+func findFigureConflict(q string, ev []evidence) (foundConflict, bool) {
 	qterms := termSet(q)
 	entities := questionEntities(q)
 	byValue := map[string][]evidence{}

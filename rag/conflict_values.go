@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/ragcite/ragcite/internal/text"
 )
@@ -18,9 +19,14 @@ import (
 
 // valueEvidence: at most this many of the best sentences are searched for
 // non-figure values, and each must hold this share of the question's terms.
+//
+// minValueTerms: a question with fewer content terms ("Where is the
+// Rhine?") does not say enough for two sentences holding them to answer
+// the same question; only parallel statements make a conflict for it.
 const (
 	valueEvidence = 4
 	valueCover    = 0.6
+	minValueTerms = 2
 )
 
 var monthNumbers = map[string]int{
@@ -94,20 +100,25 @@ func findDates(s string) []typedValue {
 
 // findNames returns the capitalised names of s that are not at its start
 // and not among the question's terms (the question names what it asks
-// about, not the answer).
-func findNames(s string, qterms map[string]bool) []typedValue {
+// about, not the answer). A name holding one of the question's names
+// ("Middle Rhine" for a question about the Rhine) is another thing than
+// the one asked about, so no answer either.
+func findNames(s string, qterms, qnames map[string]bool) []typedValue {
 	var out []typedValue
 	for _, m := range nameRun.FindAllStringIndex(s, -1) {
 		name := strings.TrimSpace(s[m[0]:m[1]])
 		var keep []string
+		compound := false
 		for _, w := range strings.Fields(name) {
 			lw := strings.ToLower(w)
-			if qterms[text.Stem(lw)] || text.IsStopword(lw) || monthNumbers[lw] > 0 {
+			st := text.Stem(lw)
+			compound = compound || qnames[st]
+			if qterms[st] || text.IsStopword(lw) || monthNumbers[lw] > 0 {
 				continue
 			}
 			keep = append(keep, w)
 		}
-		if len(keep) == 0 || m[0] == 0 {
+		if len(keep) == 0 || m[0] == 0 || compound {
 			continue // the sentence's first word is capitalised anyway
 		}
 		out = append(out, typedValue{key: strings.ToLower(strings.Join(keep, " ")), surface: strings.Join(keep, " "), at: m[0]})
@@ -117,13 +128,13 @@ func findNames(s string, qterms map[string]bool) []typedValue {
 
 // anchoredValue returns the value of type t in s nearest the question's
 // terms, or false.
-func anchoredValue(s string, t answerType, qterms map[string]bool) (typedValue, bool) {
+func anchoredValue(s string, t answerType, qterms, qnames map[string]bool) (typedValue, bool) {
 	var vals []typedValue
 	switch t {
 	case typeDate:
 		vals = findDates(s)
 	case typePerson, typeOrg, typePlace:
-		vals = findNames(s, qterms)
+		vals = findNames(s, qterms, qnames)
 	}
 	if len(vals) == 0 {
 		return typedValue{}, false
@@ -176,7 +187,14 @@ func sameValue(a, b string) bool {
 // share the per-sentence anchors, so they stay in one function.
 func findValueConflict(q string, t answerType, ev []evidence) (foundConflict, bool) {
 	qterms := termSet(q)
+	if len(qterms) < minValueTerms {
+		return foundConflict{}, false
+	}
 	entities := questionEntities(q)
+	qnames := map[string]bool{}
+	for _, e := range entities {
+		qnames[e] = true
+	}
 	type claim struct {
 		value typedValue
 		ev    []evidence
@@ -190,7 +208,7 @@ func findValueConflict(q string, t answerType, ev []evidence) (foundConflict, bo
 		if isQuestion(x.text) || !containsAll(ts, entities) || shareOf(qterms, ts) < valueCover {
 			continue
 		}
-		v, ok := anchoredValue(x.text, t, qterms)
+		v, ok := anchoredValue(x.text, t, qterms, qnames)
 		if !ok {
 			continue
 		}
@@ -254,22 +272,23 @@ func shareOf(q, set map[string]bool) float64 {
 	return float64(n) / float64(len(q))
 }
 
-// parallelJaccard: two sentences from different documents sharing this
-// share of their terms say the same thing, so values they state
-// differently (a number, a name) disagree.
-const parallelJaccard = 0.6
-
-// valueToken matches the tokens a parallel statement can differ in:
-// numbers and capitalised words.
-var valueToken = regexp.MustCompile(`[0-9][0-9.,]*|\b[A-Z][\p{L}]+`)
+// parallelShare: two sentences from different documents whose tokens
+// align in order for this share of the longer one say the same thing, so
+// values they state differently (a number, a date, a name) disagree.
+const parallelShare = 0.6
 
 // findParallelConflict looks among the best sentences for two from
-// different documents that say the same thing with a different number or
-// name ("opened in 1871" / "opened in 1899"): whatever the question asks.
+// different documents that say the same thing with a different number,
+// date or name ("opened in 1871" / "opened in 1899"; "flows into Lake
+// Constance" / "flows into Central Bridge"): whatever the question asks.
 func findParallelConflict(ev []evidence) (foundConflict, bool) {
 	n := 0
 	for n < len(ev) && n < valueEvidence && ev[n].score >= ev[0].score*conflictEvidenceRatio {
 		n++
+	}
+	toks := make([][]pToken, n)
+	for i := range n {
+		toks[i] = parallelTokens(ev[i].text)
 	}
 	for i := 0; i < n; i++ {
 		for j := i + 1; j < n; j++ {
@@ -277,10 +296,7 @@ func findParallelConflict(ev []evidence) (foundConflict, bool) {
 			if a.chunk.DocID == b.chunk.DocID || isQuestion(a.text) || isQuestion(b.text) {
 				continue
 			}
-			if jaccard(termSet(a.text), termSet(b.text)) < parallelJaccard {
-				continue
-			}
-			va, vb := parallelValues(a.text, b.text)
+			va, vb := parallelValues(a.text, b.text, toks[i], toks[j])
 			if va == "" || vb == "" {
 				continue
 			}
@@ -292,69 +308,131 @@ func findParallelConflict(ev []evidence) (foundConflict, bool) {
 	return foundConflict{}, false
 }
 
-// parallelValues returns what each of two parallel sentences states that
-// the other does not: a date or figure (compared normalised, so "Nov. 3"
-// and "3 November" agree), else the numbers and names only one holds.
-func parallelValues(a, b string) (string, string) {
-	norm := func(s string) (string, map[string]string) {
-		vals := map[string]string{}
-		var spans [][2]int
-		for _, d := range findDates(s) {
-			vals[d.key] = d.surface
-			spans = append(spans, [2]int{d.at, d.at + len(d.surface)})
-		}
-		for _, f := range findFigures(s) {
-			vals[f.value] = s[f.start:f.end]
-			spans = append(spans, [2]int{f.start, f.end})
-		}
-		b := []byte(s)
-		for _, sp := range spans {
-			for i := sp[0]; i < sp[1] && i < len(b); i++ {
-				b[i] = ' '
-			}
-		}
-		return string(b), vals
-	}
-	ra, da := norm(a)
-	rb, db := norm(b)
-	diff := func(x, y map[string]string) string {
-		var out []string
-		for k, v := range x {
-			found := false
-			for k2 := range y {
-				if sameValue(k, k2) {
-					found = true
-					break
-				}
-			}
-			if !found {
-				out = append(out, v)
-			}
-		}
-		sort.Strings(out)
-		return strings.Join(out, ", ")
-	}
-	if va, vb := diff(da, db), diff(db, da); va != "" && vb != "" {
-		return va, vb
-	}
-	return onlyIn(ra, rb), onlyIn(rb, ra)
+// pToken is a token of a sentence for aligning parallel statements: a
+// word, or a whole date or figure keyed by its normalised value, so "Nov. 3"
+// and "3 November", "$10bn" and "10 billion dollars" align.
+type pToken struct {
+	key        string
+	start, end int  // byte span in the sentence
+	value      bool // a number, date, figure or capitalised word: what a statement can differ in
 }
 
-// onlyIn returns the value tokens of a that b does not hold, joined.
-func onlyIn(a, b string) string {
-	have := map[string]bool{}
-	for _, t := range valueToken.FindAllString(b, -1) {
-		have[strings.TrimRight(t, ".,")] = true
+var wordToken = regexp.MustCompile(`[\p{L}\p{N}]+(?:[.,'’-][\p{L}\p{N}]+)*`)
+
+// parallelTokens splits s into tokens, dates and figures as one each.
+func parallelTokens(s string) []pToken {
+	type span struct {
+		start, end int
+		key        string
 	}
-	var out []string
-	for i, t := range valueToken.FindAllStringIndex(a, -1) {
-		w := strings.TrimRight(a[t[0]:t[1]], ".,")
-		if i == 0 && t[0] == 0 && !unicode.IsDigit(rune(w[0])) {
-			continue // the sentence's first word
+	var spans []span
+	for _, d := range findDates(s) {
+		spans = append(spans, span{d.at, d.at + len(d.surface), "date:" + d.key})
+	}
+	for _, f := range findFigures(s) {
+		spans = append(spans, span{f.start, f.end, "figure:" + f.value})
+	}
+	sort.Slice(spans, func(i, j int) bool { return spans[i].start < spans[j].start })
+	var out []pToken
+	next := 0 // bytes before next are taken by a date or figure
+	si := 0
+	for _, m := range wordToken.FindAllStringIndex(s, -1) {
+		for si < len(spans) && spans[si].start < m[1] {
+			if spans[si].start >= next {
+				out = append(out, pToken{key: spans[si].key, start: spans[si].start, end: spans[si].end, value: true})
+				next = spans[si].end
+			}
+			si++
 		}
-		if !have[w] {
-			out = append(out, w)
+		if m[0] < next {
+			continue
+		}
+		w := s[m[0]:m[1]]
+		r, _ := utf8.DecodeRuneInString(w)
+		lw := strings.ToLower(w)
+		isValue := unicode.IsDigit(r) || unicode.IsUpper(r) && !(m[0] == 0 && text.IsStopword(lw))
+		out = append(out, pToken{key: lw, start: m[0], end: m[1], value: isValue})
+	}
+	for ; si < len(spans); si++ {
+		if spans[si].start >= next {
+			out = append(out, pToken{key: spans[si].key, start: spans[si].start, end: spans[si].end, value: true})
+			next = spans[si].end
 		}
 	}
-	return strings.Join(out, " ")
+	return out
+}
+
+// parallelValues aligns the tokens of two sentences (longest common
+// subsequence) and, when the aligned tokens make up parallelShare of the
+// longer one, returns what each states in place of the other where both
+// state a value and the values differ: "1871" / "1899", "Lake Constance" /
+// "Central Bridge". A word only one adds, a rewording without a value, or
+// the same value written two ways ("Sam Altman" / "Altman") is no
+// difference. Empty strings mean no conflict.
+func parallelValues(a, b string, ta, tb []pToken) (string, string) {
+	la, lb := len(ta), len(tb)
+	if la == 0 || lb == 0 {
+		return "", ""
+	}
+	// lcs[i][j]: common subsequence length of ta[i:] and tb[j:].
+	lcs := make([][]int, la+1)
+	for i := range lcs {
+		lcs[i] = make([]int, lb+1)
+	}
+	for i := la - 1; i >= 0; i-- {
+		for j := lb - 1; j >= 0; j-- {
+			if ta[i].key == tb[j].key {
+				lcs[i][j] = lcs[i+1][j+1] + 1
+			} else {
+				lcs[i][j] = max(lcs[i+1][j], lcs[i][j+1])
+			}
+		}
+	}
+	if float64(lcs[0][0]) < parallelShare*float64(max(la, lb)) {
+		return "", ""
+	}
+	var outA, outB []string
+	gap := func(i0, i1, j0, j1 int) {
+		if i0 == i1 || j0 == j1 || !anyValue(ta[i0:i1]) || !anyValue(tb[j0:j1]) {
+			return
+		}
+		ka, kb := joinKeys(ta[i0:i1]), joinKeys(tb[j0:j1])
+		if sameValue(ka, kb) || sameValue(strings.TrimPrefix(ka, "date:"), strings.TrimPrefix(kb, "date:")) {
+			return
+		}
+		outA = append(outA, a[ta[i0].start:ta[i1-1].end])
+		outB = append(outB, b[tb[j0].start:tb[j1-1].end])
+	}
+	i, j, gi, gj := 0, 0, 0, 0
+	for i < la && j < lb {
+		switch {
+		case ta[i].key == tb[j].key:
+			gap(gi, i, gj, j)
+			i, j = i+1, j+1
+			gi, gj = i, j
+		case lcs[i+1][j] >= lcs[i][j+1]:
+			i++
+		default:
+			j++
+		}
+	}
+	gap(gi, la, gj, lb)
+	return strings.Join(outA, ", "), strings.Join(outB, ", ")
+}
+
+func anyValue(ts []pToken) bool {
+	for _, t := range ts {
+		if t.value {
+			return true
+		}
+	}
+	return false
+}
+
+func joinKeys(ts []pToken) string {
+	ks := make([]string, len(ts))
+	for i, t := range ts {
+		ks[i] = t.key
+	}
+	return strings.Join(ks, " ")
 }

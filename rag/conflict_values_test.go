@@ -67,6 +67,14 @@ func TestFindValueConflict(t *testing.T) {
 			valueEv("a", "The Rhine bridge in Basel was opened on 3 November 1871.", 0.9),
 			valueEv("a", "The Rhine bridge in Basel was opened in 1899 after repairs.", 0.8),
 		}, false, 0},
+		{"a question of one term anchors nothing", "Where is the Rhine?", []evidence{
+			valueEv("a", "Tourism thrives in the Middle Rhine area near Koblenz.", 0.9),
+			valueEv("b", "The Rhine was not known to Herodotus.", 0.8),
+		}, false, 0},
+		{"a name holding the question's name is another thing", "Where does the Rhine flow past vineyards?", []evidence{
+			valueEv("a", "The Rhine flows past vineyards in the Middle Rhine valley.", 0.9),
+			valueEv("b", "The Rhine flows past vineyards that line the Upper Rhine plain for miles.", 0.8),
+		}, false, 0},
 		{"weak evidence is ignored", "When was the Rhine bridge in Basel opened?", []evidence{
 			valueEv("a", "The Rhine bridge in Basel was opened on 3 November 1871.", 0.9),
 			valueEv("b", "The Rhine bridge in Basel was opened in 1899.", 0.01),
@@ -90,6 +98,13 @@ func TestFindParallelConflict(t *testing.T) {
 		{"name swapped", "The treaty was signed at Basel by the two governments in spring.", "The treaty was signed at Mainz by the two governments in spring.", true},
 		{"date written two ways", "The treaty was signed on Nov. 3 by the two governments.", "The treaty was signed on 3 November by the two governments.", false},
 		{"different statements", "The treaty was signed at Basel.", "Shipping on the river grew after the war ended.", false},
+		{"multi-word name swapped in a short sentence", "The mouth of the Rhine into Lake Constance forms an inland delta.", "The mouth of the Rhine into Central Bridge forms an inland delta.", true},
+		{"number with units swapped", "This section is nearly 86 km long.", "This section is nearly 1,230 km long.", true},
+		{"figure written two ways", "Amazon may invest $10bn in OpenAI, people familiar said.", "Amazon may invest 10 billion dollars in OpenAI, people familiar said.", false},
+		{"name shortened", "The company was founded by Sam Altman and others in 2015.", "The company was founded by Altman and others in 2015.", false},
+		{"rewording without a value", "Amazon is said to be in talks to invest in OpenAI.", "Amazon is reported to be in talks to invest in OpenAI.", false},
+		{"a name for a description", "The company was founded in Seattle in 1994.", "Amazon was founded in Seattle in 1994.", false},
+		{"a clause added", "The bridge opened in 1871.", "The bridge opened in 1871 after two years of work.", false},
 	}
 	for _, tc := range tests {
 		_, ok := findParallelConflict([]evidence{valueEv("a", tc.a, 0.9), valueEv("b", tc.b, 0.8)})
