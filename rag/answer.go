@@ -188,7 +188,7 @@ func (e *Engine) answerExtractive(ctx context.Context, q string, hits []Hit, opt
 			chosen = append(chosen, cl.evidence[0])
 		}
 	} else {
-		chosen = chooseSentences(ev, maxAnswerSentences)
+		chosen = withTypedNeighbour(q, chooseSentences(ev, maxAnswerSentences), all)
 	}
 	for _, c := range chosen {
 		n, err := cites.add(c)
@@ -354,6 +354,50 @@ func chooseSentences(ev []evidence, n int) []evidence {
 		termSets = append(termSets, ts)
 	}
 	return out
+}
+
+// withTypedNeighbour returns chosen with, when its first sentence lacks
+// the type of answer the question asks (a date, a quantity, ...) and the
+// sentence right before it in its passage (else right after it) holds one,
+// that sentence beside it: "But in October, OpenAI changed the rules. After
+// its restructuring, Microsoft no longer has the right of first refusal."
+// The answer keeps at most maxAnswerSentences sentences.
+func withTypedNeighbour(q string, chosen, all []evidence) []evidence {
+	want := askedAnswerType(q)
+	if len(chosen) == 0 || want == typeNone || hasAnswerType(chosen[0].text, want) {
+		return chosen
+	}
+	best := chosen[0]
+	fits := func(x evidence) bool {
+		if x.chunk.ID != best.chunk.ID || !hasAnswerType(x.text, want) || isQuestion(x.text) || opensWith(x.text, ctaOpeners) {
+			return false
+		}
+		for _, c := range chosen {
+			if c.Start == x.Start && c.chunk.DocID == x.chunk.DocID {
+				return false
+			}
+		}
+		return true
+	}
+	var out []evidence
+	for _, x := range all {
+		if fits(x) && follows(x, best) {
+			out = append([]evidence{x}, chosen...)
+			break
+		}
+	}
+	if out == nil {
+		for _, x := range all {
+			if fits(x) && follows(best, x) {
+				out = append([]evidence{best, x}, chosen[1:]...)
+				break
+			}
+		}
+	}
+	if out == nil {
+		return chosen
+	}
+	return out[:min(len(out), maxAnswerSentences)]
 }
 
 func termSet(s string) map[string]bool {

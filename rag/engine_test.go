@@ -455,12 +455,13 @@ func TestAskDuringIngestAndDelete(t *testing.T) {
 	}
 }
 
-func TestAskListsAndTeasers(t *testing.T) {
+func TestAskListsTeasersAndNeighbours(t *testing.T) {
 	ctx := context.Background()
 	eng := newTestEngine(t, "", embed.DefaultLocal())
 	docs := []rag.Document{
 		{ID: "lists", Text: "Northwind signed long-term supply commitments worth $2 billion, involving:\n- Contoso Metals\n- Fabrikam Steel\n- Tailspin Alloys\nThe commitments run until 2030.\n"},
 		{ID: "teaser", Text: "Find out how Northwind could reshape the steel supply market. Northwind buys its steel from Contoso Metals under a ten-year contract.\n"},
+		{ID: "neighbour", Text: "In March, the board changed course. After a review, Northwind ended Tailspin's exclusive supply rights for good.\n"},
 	}
 	if _, err := eng.Ingest(ctx, docs, nil); err != nil {
 		t.Fatal(err)
@@ -472,13 +473,15 @@ func TestAskListsAndTeasers(t *testing.T) {
 	}{
 		{"Which suppliers are part of Northwind's supply commitments?", "Contoso Metals, Fabrikam Steel, Tailspin Alloys", "\n-"},
 		{"How could Northwind reshape the steel supply market?", "ten-year contract", "Find out"},
+		// The best sentence gives no month; the one before it does.
+		{"In which month did Northwind end Tailspin's exclusive supply rights?", "In March", ""},
 	}
 	for _, tc := range tests {
 		ans, err := eng.Ask(ctx, rag.AskRequest{Question: tc.question, MinConfidence: new(float64)})
 		if err != nil {
 			t.Fatal(err)
 		}
-		if !strings.Contains(ans.Answer, tc.want) || strings.Contains(ans.Answer, tc.not) {
+		if !strings.Contains(ans.Answer, tc.want) || (tc.not != "" && strings.Contains(ans.Answer, tc.not)) {
 			t.Errorf("%s: answer %q, want %q and not %q", tc.question, ans.Answer, tc.want, tc.not)
 		}
 		checkCitations(t, eng, ans.Answer, ans.Citations)
