@@ -68,32 +68,20 @@ func (e *Engine) answerLLM(ctx context.Context, q string, hits []Hit, k int, pol
 	}
 	ans.Usage = usage
 	ans.Unsupported = append(ans.Unsupported, g.unsupported...)
-	ans.Sentences = g.sentences
 	all, err := e.rankEvidence(ctx, q, hits)
 	if err != nil {
 		return nil, err
 	}
 	if conflict, found := findConflict(q, all); found {
-		cf, text, ok, err := g.cites.conflict(conflict)
+		cf, ok, err := g.stateConflict(conflict, emit)
 		if err != nil {
 			return nil, err
 		}
 		if ok {
 			ans.Conflicts = append(ans.Conflicts, cf)
-			ans.Sentences = append(ans.Sentences, conflictSentence(text, cf))
-			piece := text
-			if g.b.Len() > 0 {
-				piece = " " + text
-			}
-			g.b.WriteString(piece)
-			if emit != nil {
-				if err := emit(piece); err != nil {
-					return nil, err
-				}
-			}
 		}
 	}
-	ans.Answer, ans.Citations = g.b.String(), g.cites.list
+	ans.Answer, ans.Citations, ans.Sentences = g.b.String(), g.cites.list, g.sentences
 	if ans.Answer == "" {
 		ans.Abstained, ans.Answer = true, abstainAnswer
 		if emit != nil {
@@ -183,20 +171,31 @@ func (e *Engine) appendSummaryConflict(ctx context.Context, req SummarizeRequest
 	if err != nil || !found {
 		return err
 	}
-	cf, text, ok, err := g.cites.conflict(fc)
-	if err != nil || !ok {
-		return err
+	cf, ok, err := g.stateConflict(fc, emit)
+	if ok {
+		sum.Conflicts = append(sum.Conflicts, cf)
 	}
-	sum.Conflicts = append(sum.Conflicts, cf)
+	return err
+}
+
+// stateConflict cites both sides of f and adds the sentence stating the
+// disagreement to the reply: its text, its verified sentence, the stream.
+// ok is false when, with stale evidence skipped, fewer than two claims remain.
+func (g *generated) stateConflict(f foundConflict, emit func(string) error) (cf Conflict, ok bool, err error) {
+	cf, text, ok, err := g.cites.conflict(f)
+	if err != nil || !ok {
+		return cf, false, err
+	}
+	g.sentences = append(g.sentences, conflictSentence(text, cf))
 	piece := text
 	if g.b.Len() > 0 {
 		piece = " " + text
 	}
 	g.b.WriteString(piece)
 	if emit != nil {
-		return emit(piece)
+		return cf, true, emit(piece)
 	}
-	return nil
+	return cf, true, nil
 }
 
 // maxMapCalls bounds the map step of a long summary.

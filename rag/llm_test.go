@@ -334,4 +334,9 @@ func TestLLMSummaryStatesConflict(t *testing.T) {
 	if !values["$10 billion"] || !values["$50 billion"] {
 		t.Errorf("claims %+v", sum.Conflicts[0].Claims)
 	}
+	// The disagreement is a sentence of the reply like any other.
+	last := sum.Sentences[len(sum.Sentences)-1]
+	if !strings.HasPrefix(last.Text, "Sources disagree on") || last.Support != rag.Supported || len(last.Citations) < 2 {
+		t.Errorf("last sentence %+v, want the stated disagreement, supported, citing both sides", last)
+	}
 }
