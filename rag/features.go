@@ -56,6 +56,7 @@ var featureNames = []string{
 	"found_cover",    // share of the question's terms the retrieved text holds at all (onTopicShares)
 	"unseen",         // share of the question's terms the collection has never seen (onTopicShares)
 	"entity_unseen",  // share of the question's names the collection has never seen
+	"focus_cover",    // cover of the question's terms that the passage's other sentences lack (focusCover)
 }
 
 // unseenTerm is asked of an IDFFunc for the IDF of a term no text holds.
@@ -192,6 +193,7 @@ func SentenceFeatures(question string, cands []Candidate, idf IDFFunc) [][]float
 	for g, set := range groupSets {
 		groupCover[g], _, _ = cover(func(t string) bool { return set[t] }, nil)
 	}
+	focus := focusCover(qi.terms, raw, cands, sets)
 	for i, c := range cands {
 		f := rows[i]
 		f[2] = safeDiv(covers[i], best)
@@ -251,11 +253,61 @@ func SentenceFeatures(question string, cands []Candidate, idf IDFFunc) [][]float
 		f[24] = allCover
 		f[25] = unseen
 		f[26] = entUnseen
+		f[27] = focus[i]
 		if rareAt >= 0 && !sets[i][qi.terms[rareAt]] && rawTotal > 0 {
 			f[22] = rare / rawTotal
 		}
 	}
 	return rows
+}
+
+// focusCover returns, per candidate, the IDF share of the question's terms
+// it holds, each term weighted down by the share of the other sentences of
+// its passage that hold it too: a term most of the passage repeats is the
+// passage's subject ("Matalin" in a passage about her), which a sentence
+// carries by context ("She is married to ..."); the terms only one
+// sentence holds are what the question asks about.
+func focusCover(terms []string, raw []float64, cands []Candidate, sets []map[string]bool) []float64 {
+	type group struct {
+		n  int
+		df []int // per question term
+	}
+	groups := map[int]*group{}
+	for i, c := range cands {
+		g := groups[c.Group]
+		if g == nil {
+			g = &group{df: make([]int, len(terms))}
+			groups[c.Group] = g
+		}
+		g.n++
+		for j, t := range terms {
+			if sets[i][t] {
+				g.df[j]++
+			}
+		}
+	}
+	out := make([]float64, len(cands))
+	for i, c := range cands {
+		g := groups[c.Group]
+		var held, total float64
+		for j, t := range terms {
+			has := sets[i][t]
+			others := g.df[j]
+			if has {
+				others--
+			}
+			w := raw[j]
+			if g.n > 1 {
+				w *= 1 - float64(others)/float64(g.n-1)
+			}
+			total += w
+			if has {
+				held += w
+			}
+		}
+		out[i] = safeDiv(held, total)
+	}
+	return out
 }
 
 // onTopicShares returns the shares of the question's terms that the
