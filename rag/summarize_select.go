@@ -359,6 +359,9 @@ func selectSentences(cs []candidate, n int, w summaryWeights, seed int, seen []i
 	chosen := make([]bool, len(cs))
 	red := make([]float64, len(cs)) // similarity to the closest sentence stated so far
 	state := func(j int) {
+		if w.redundancy == 0 {
+			return // no penalty to weigh: skip the similarities
+		}
 		for i := range cs {
 			if !chosen[i] && !cs[i].extra {
 				red[i] = math.Max(red[i], dot(cs[i].vec, cs[j].vec))
