@@ -137,9 +137,14 @@ func (s *Store) resolve(maps []*mappedBatch, recs []logRecord) []int {
 // decodeAndIndex decodes the winning records and indexes them in parallel.
 func (s *Store) decodeAndIndex(maps []*mappedBatch, recs []logRecord, winners []int) {
 	var mu sync.Mutex // guards s.problems
-	s.indexParallel(len(winners), func(j int) (*rag.StoredDocument, []analysed) {
+	// One term cache per worker.
+	caches := make([]*termCache, runtime.GOMAXPROCS(0))
+	s.indexParallel(len(winners), func(w, j int) (*rag.StoredDocument, []analysed) {
+		if caches[w] == nil {
+			caches[w] = newTermCache(s.lex.dict)
+		}
 		r := recs[winners[j]]
-		sd, terms, err := decodeRecordDict(maps[r.file].data[r.span[0]:r.span[1]], s.lex.dict)
+		sd, terms, err := decodeRecordDict(maps[r.file].data[r.span[0]:r.span[1]], caches[w])
 		if err != nil {
 			mu.Lock()
 			s.problem(fmt.Sprintf("document %q set aside: %v", r.id, err))
@@ -156,12 +161,13 @@ func (s *Store) decodeAndIndex(maps []*mappedBatch, recs []logRecord, winners []
 	}
 }
 
-// indexParallel indexes documents 0..n-1 (get returns nil to skip one):
+// indexParallel indexes documents 0..n-1 (get, called by worker w,
+// returns nil to skip one):
 // as many workers as cores decode them and fill chromem-go (safe for
 // concurrent use) while this goroutine adds them to the BM25 index, a
 // pipeline with no merge step. The ids must be distinct and not in memory.
 // Callers hold s.mu (or own s).
-func (s *Store) indexParallel(n int, get func(i int) (*rag.StoredDocument, []analysed)) {
+func (s *Store) indexParallel(n int, get func(w, i int) (*rag.StoredDocument, []analysed)) {
 	type ready struct {
 		e     *storedEntry
 		terms []analysed
@@ -174,7 +180,7 @@ func (s *Store) indexParallel(n int, get func(i int) (*rag.StoredDocument, []ana
 		go func() {
 			defer wg.Done()
 			for j := w; j < n; j += workers {
-				sd, terms := get(j)
+				sd, terms := get(w, j)
 				if sd == nil {
 					continue
 				}

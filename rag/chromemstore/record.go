@@ -10,6 +10,7 @@ import (
 	"math"
 	"sort"
 	"unicode/utf8"
+	"unsafe"
 
 	"github.com/ragcite/ragcite/internal/text"
 	"github.com/ragcite/ragcite/rag"
@@ -201,6 +202,23 @@ func writeDelete(w *bufio.Writer, id string) (int64, error) {
 	return cw.n + 4, err
 }
 
+// littleEndianHost is whether float32s are stored in memory as the record
+// stores them, so vectors decode with one copy.
+var littleEndianHost = binary.NativeEndian.Uint32([]byte{1, 0, 0, 0}) == 1
+
+// decodeFloats decodes n little-endian float32s from b (4n bytes).
+func decodeFloats(b []byte, n int) []float32 {
+	out := make([]float32, n)
+	if littleEndianHost && n > 0 {
+		copy(unsafe.Slice((*byte)(unsafe.Pointer(&out[0])), 4*n), b)
+		return out
+	}
+	for i := range out {
+		out[i] = math.Float32frombits(binary.LittleEndian.Uint32(b[4*i:]))
+	}
+	return out
+}
+
 // errCorrupt marks a record whose checksum or structure is wrong.
 var errCorrupt = errors.New("corrupt record")
 
@@ -287,9 +305,9 @@ func (d *decoder) bytes() []byte {
 
 func (d *decoder) string() string { return string(d.bytes()) }
 
-// terms decodes one chunk's terms (see appendTerms): as ids of dict, or as
-// strings when dict is nil.
-func (d *decoder) terms(dict *termDict) analysed {
+// terms decodes one chunk's terms (see appendTerms): as ids from dict, or
+// as strings when dict is nil.
+func (d *decoder) terms(dict termInterner) analysed {
 	var a analysed
 	a.length = d.int(math.MaxInt32)
 	nt := d.int(uint64(len(d.b)))
@@ -323,7 +341,7 @@ func decodeRecord(rec []byte) (*rag.StoredDocument, []analysed, error) {
 // allocation. It reads the record's fields in the order encodeHead and
 // writeRecord write them, so the two can be checked side by side; split, that order
 // would be spread over several functions.
-func decodeRecordDict(rec []byte, dict *termDict) (*rag.StoredDocument, []analysed, error) {
+func decodeRecordDict(rec []byte, dict termInterner) (*rag.StoredDocument, []analysed, error) {
 	d := decoder{b: rec[8 : len(rec)-4]}
 	if d.byte() != kindPut {
 		return nil, nil, fmt.Errorf("%w: not a document", errCorrupt)
@@ -365,10 +383,7 @@ func decodeRecordDict(rec []byte, dict *termDict) (*rag.StoredDocument, []analys
 	if len(d.b) != 4*n*dim {
 		return nil, nil, fmt.Errorf("%w: %d bytes of vectors for %d chunks of dimension %d", errCorrupt, len(d.b), n, dim)
 	}
-	flat := make([]float32, n*dim)
-	for i := range flat {
-		flat[i] = math.Float32frombits(binary.LittleEndian.Uint32(d.b[4*i:]))
-	}
+	flat := decodeFloats(d.b, n*dim)
 	sd.Vectors = make([][]float32, n)
 	for i := range sd.Chunks {
 		c := &sd.Chunks[i]

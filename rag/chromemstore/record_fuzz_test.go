@@ -3,14 +3,16 @@ package chromemstore
 import (
 	"bufio"
 	"bytes"
+	"encoding/binary"
+	"math"
 	"testing"
 
 	"github.com/ragcite/ragcite/rag"
 )
 
 // FuzzDecodeRecord checks that decoding never panics on any bytes, and
-// that decoding against a term dictionary gives the same terms as decoding
-// them as strings.
+// that decoding against a term dictionary, directly or through a worker's
+// cache, gives the same terms as decoding them as strings.
 func FuzzDecodeRecord(f *testing.F) {
 	doc := rag.Document{ID: "d1", Title: "T", Text: "Alpha beta gamma. Beta gamma delta."}
 	sd := rag.StoredDocument{Document: doc, Hash: rag.ContentHash(doc),
@@ -34,6 +36,10 @@ func FuzzDecodeRecord(f *testing.F) {
 		if (err1 == nil) != (err2 == nil) {
 			t.Fatalf("errors differ: %v, %v", err1, err2)
 		}
+		_, t3, err3 := decodeRecordDict(rec, newTermCache(dict))
+		if (err1 == nil) != (err3 == nil) {
+			t.Fatalf("errors differ: %v, through the cache %v", err1, err3)
+		}
 		if err1 != nil {
 			return
 		}
@@ -41,8 +47,9 @@ func FuzzDecodeRecord(f *testing.F) {
 			t.Fatal("documents differ")
 		}
 		for i := range t1 {
-			a, b := t1[i], t2[i]
+			a, b, c := t1[i], t2[i], t3[i]
 			b.resolve(dict)
+			c.resolve(dict)
 			if a.length != b.length || a.distinct() != b.distinct() {
 				t.Fatalf("chunk %d: terms differ", i)
 			}
@@ -51,7 +58,40 @@ func FuzzDecodeRecord(f *testing.F) {
 				if !ok || b.ids[j] != (idFreq{id, tf.tf}) {
 					t.Fatalf("chunk %d term %q: id %d %v, got %v", i, tf.term, id, ok, b.ids[j])
 				}
+				if c.ids[j] != b.ids[j] {
+					t.Fatalf("chunk %d term %q: %v through the cache, %v without", i, tf.term, c.ids[j], b.ids[j])
+				}
 			}
 		}
 	})
+}
+
+// TestDecodeFloats: the one-copy decoding of vectors gives the same bits as
+// decoding each float, special values included.
+func TestDecodeFloats(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		in   []float32
+	}{
+		{"empty", nil},
+		{"one", []float32{1}},
+		{"special", []float32{0, float32(math.Copysign(0, -1)), float32(math.Inf(1)), float32(math.Inf(-1)), float32(math.NaN()), math.SmallestNonzeroFloat32, math.MaxFloat32}},
+		{"mixed", []float32{0.25, -3.5, 1e-20, 7e12, -0.001}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var b []byte
+			for _, f := range tc.in {
+				b = binary.LittleEndian.AppendUint32(b, math.Float32bits(f))
+			}
+			got := decodeFloats(b, len(tc.in))
+			if len(got) != len(tc.in) {
+				t.Fatalf("%d floats, want %d", len(got), len(tc.in))
+			}
+			for i := range got {
+				if math.Float32bits(got[i]) != math.Float32bits(tc.in[i]) {
+					t.Errorf("float %d: bits %08x, want %08x", i, math.Float32bits(got[i]), math.Float32bits(tc.in[i]))
+				}
+			}
+		})
+	}
 }

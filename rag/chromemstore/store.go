@@ -279,7 +279,7 @@ func (s *Store) Put(ctx context.Context, docs ...rag.StoredDocument) error {
 	if len(docs) == 1 {
 		s.index(&docs[0], terms[0])
 	} else {
-		s.indexParallel(len(docs), func(i int) (*rag.StoredDocument, []analysed) {
+		s.indexParallel(len(docs), func(_, i int) (*rag.StoredDocument, []analysed) {
 			if last[docs[i].ID] != i {
 				return nil, nil
 			}
@@ -410,10 +410,10 @@ func newEntry(sd *rag.StoredDocument) *storedEntry {
 		chunks: make([]*rag.Chunk, len(sd.Chunks)),
 	}
 	e.doc.Metadata = e.info.Metadata
-	for i := range sd.Chunks {
-		c := sd.Chunks[i]
-		c.Text = sd.Text[c.Start:c.End]
-		e.chunks[i] = &c
+	cs := slices.Clone(sd.Chunks) // one allocation for the document's chunks
+	for i := range cs {
+		cs[i].Text = sd.Text[cs[i].Start:cs[i].End]
+		e.chunks[i] = &cs[i]
 	}
 	return e
 }
