@@ -172,29 +172,39 @@ func (e *Engine) changedFields(ctx context.Context, d Document) ([]string, error
 	return changed, nil
 }
 
+// embedWindow is the number of chunks embedded at once: the texts given
+// to the embedder (a chunk with its heading path) exist for one window at
+// a time, not for a whole large document.
+const embedWindow = 4096
+
 // prepare chunks and embeds one document.
 func (e *Engine) prepare(ctx context.Context, d Document, hash string) (StoredDocument, error) {
 	chunks := e.chunker.Chunk(d)
-	texts := make([]string, len(chunks))
 	hs := headingsOf(d)
-	for i, c := range chunks {
-		// The heading path joins the embedded text, so a passage is found
-		// by its section's words too; the chunk itself stays verbatim.
-		texts[i] = c.Text
-		if ctxt := chunkContext(d, hs, c); ctxt != "" {
-			texts[i] = ctxt + "\n\n" + c.Text
+	vecs := make([][]float32, 0, len(chunks))
+	for from := 0; from < len(chunks); from += embedWindow {
+		window := chunks[from:min(from+embedWindow, len(chunks))]
+		texts := make([]string, len(window))
+		for i, c := range window {
+			// The heading path joins the embedded text, so a passage is
+			// found by its section's words too; the chunk itself stays
+			// verbatim.
+			texts[i] = c.Text
+			if ctxt := chunkContext(d, hs, c); ctxt != "" {
+				texts[i] = ctxt + "\n\n" + c.Text
+			}
 		}
-	}
-	var vecs [][]float32
-	if len(texts) > 0 {
-		var err error
-		vecs, err = e.embedder.Embed(ctx, texts)
+		vs, err := e.embedder.Embed(ctx, texts)
 		if err != nil {
 			return StoredDocument{}, fmt.Errorf("embed %q: %w", d.ID, err)
 		}
-		if len(vecs) != len(texts) {
-			return StoredDocument{}, fmt.Errorf("embed %q: %d vectors for %d chunks", d.ID, len(vecs), len(texts))
+		if len(vs) != len(texts) {
+			return StoredDocument{}, fmt.Errorf("embed %q: %d vectors for %d chunks", d.ID, len(vs), len(texts))
 		}
+		vecs = append(vecs, vs...)
+	}
+	if len(vecs) == 0 {
+		vecs = nil
 	}
 	d.Metadata = copyMap(d.Metadata)
 	return StoredDocument{Document: d, Hash: hash, Chunks: chunks, Vectors: vecs}, nil
