@@ -51,6 +51,9 @@ type typedValue struct {
 
 // findDates returns the dates stated in s, keyed "m-d", "y-m-d", "y-m" or "y".
 func findDates(s string) []typedValue {
+	if !hasDigit(s) {
+		return nil // every date pattern holds a digit: skip four regexps
+	}
 	var out []typedValue
 	taken := make([]bool, len(s))
 	add := func(m []int, key string) {
