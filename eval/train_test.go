@@ -26,25 +26,7 @@ func TestTrainCrossValidated(t *testing.T) {
 	if testing.Short() {
 		t.Skip("fits the ranker: skipped with -short")
 	}
-	dir := benchDir(t)
-	sf, err := os.Open(filepath.Join(dir, "squad2", "squad2-dev-two-articles.json"))
-	if err != nil {
-		t.Skipf("squad2 not found: %v", err)
-	}
-	defer sf.Close()
-	arts, err := LoadSquad2(sf)
-	if err != nil {
-		t.Fatal(err)
-	}
-	wf, err := os.Open(filepath.Join(dir, "wikiqa", "WikiQA-test-even.tsv"))
-	if err != nil {
-		t.Skipf("wikiqa not found: %v", err)
-	}
-	defer wf.Close()
-	wiki, err := LoadWikiQA(wf)
-	if err != nil {
-		t.Fatal(err)
-	}
+	arts, wiki := loadBench(t)
 	rep, err := Train(context.Background(), arts, wiki, DefaultTrainOptions)
 	if err != nil {
 		t.Fatal(err)
