@@ -324,6 +324,47 @@ func sentencesOf(hits []Hit) []evidence {
 	return ev
 }
 
+// maxListItemWords bounds the items runListsIn joins: names and short
+// phrases, not paragraphs set as a list.
+const maxListItemWords = 8
+
+// runListsIn joins a lead-in ending in ":" and the short list items on the
+// lines after it into one sentence, as a reader would write it ("commitments,
+// involving: Nvidia, Advanced Micro Devices, Broadcom."): on its own the
+// lead-in is no sentence, and the items are no sentences at all. The joined
+// evidence spans the lead-in through the last item, so its quote is the
+// document text, bullets included, and its say field holds the wording.
+// xs are the sentences of one chunk, in order.
+func runListsIn(xs []evidence) []evidence {
+	var out []evidence
+	for i := 0; i < len(xs); i++ {
+		x := xs[i]
+		lead := strings.TrimSpace(x.text)
+		if !strings.HasSuffix(lead, ":") {
+			out = append(out, x)
+			continue
+		}
+		var items []string
+		for j := i + 1; j < len(xs) && xs[j].chunk.ID == x.chunk.ID && !sameLine(xs[j-1], xs[j]); j++ {
+			item := stripMarkup(xs[j]).text
+			if item == xs[j].text || len(strings.Fields(item)) > maxListItemWords {
+				break // no bullet, or a paragraph set as a list
+			}
+			items = append(items, strings.TrimRight(item, ".,;: "))
+		}
+		if len(items) < 2 {
+			out = append(out, x)
+			continue
+		}
+		x.End = xs[i+len(items)].End
+		x.text = x.chunk.Text[x.Start-x.chunk.Start : x.End-x.chunk.Start]
+		x.say = lead + " " + strings.Join(items, ", ") + "."
+		out = append(out, x)
+		i += len(items)
+	}
+	return out
+}
+
 // wording is what an answer or summary says for x: its own words, or its quote.
 func (x evidence) wording() string { return cmp.Or(x.say, x.text) }
 

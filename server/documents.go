@@ -292,13 +292,8 @@ func (s *Server) getDocument(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	doc, err := s.eng.Document(c.Request.Context(), id)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	if !mayUse(c, doc.Collection) {
-		s.fail(c, forbiddenCollection(doc.Collection))
+	doc, ok := s.usableDocument(c, id)
+	if !ok {
 		return
 	}
 	reply := documentReply{Document: doc, Source: doc.Source, Metadata: doc.Metadata}
@@ -306,6 +301,21 @@ func (s *Server) getDocument(c *gin.Context) {
 		reply.Metadata = map[string]string{}
 	}
 	c.JSON(http.StatusOK, reply)
+}
+
+// usableDocument returns document id when the caller's key may use its
+// collection; otherwise it writes the error reply and returns false.
+func (s *Server) usableDocument(c *gin.Context, id string) (rag.Document, bool) {
+	doc, err := s.eng.Document(c.Request.Context(), id)
+	if err != nil {
+		s.fail(c, err)
+		return rag.Document{}, false
+	}
+	if !mayUse(c, doc.Collection) {
+		s.fail(c, forbiddenCollection(doc.Collection))
+		return rag.Document{}, false
+	}
+	return doc, true
 }
 
 // documentReply always carries source and metadata, even when empty.
@@ -322,13 +332,7 @@ func (s *Server) deleteDocument(c *gin.Context) {
 		return
 	}
 	if limitsOf(c) != nil {
-		doc, err := s.eng.Document(c.Request.Context(), id)
-		if err != nil {
-			s.fail(c, err)
-			return
-		}
-		if !mayUse(c, doc.Collection) {
-			s.fail(c, forbiddenCollection(doc.Collection))
+		if _, ok := s.usableDocument(c, id); !ok {
 			return
 		}
 	}
