@@ -5,6 +5,7 @@ import (
 	"math"
 	"sort"
 	"sync"
+	"sync/atomic"
 
 	"github.com/ragcite/ragcite/internal/text"
 	"github.com/ragcite/ragcite/rag"
@@ -18,6 +19,7 @@ type bm25Index struct {
 	slab     []posting   // room for the first postings of new terms
 	slots    []bm25Slot  // by chunk slot
 	free     []int32
+	nextSlot atomic.Int32 // the next slot a bulk load gives out (bulk.go)
 	live     int
 	totalLen int64
 	accPool  sync.Pool
@@ -211,10 +213,10 @@ func (x *bm25Index) search(terms []string, k int, keep func(*rag.Chunk) bool) []
 	for _, slot := range touched {
 		score := acc[slot]
 		acc[slot] = 0
-		if len(h) == k && float64(score) <= h[0].Score {
-			continue
-		}
 		c := x.slots[slot].chunk
+		if len(h) == k && !worse(h[0].Score, h[0].Chunk.ID, float64(score), c.ID) {
+			continue // no better than the worst kept: ties go by chunk id, not by postings order
+		}
 		if keep != nil && !keep(c) {
 			continue
 		}
@@ -237,10 +239,16 @@ type hitHeap []rag.Hit
 
 func (h hitHeap) Len() int { return len(h) }
 func (h hitHeap) Less(i, j int) bool {
-	if h[i].Score != h[j].Score {
-		return h[i].Score < h[j].Score
+	return worse(h[i].Score, h[i].Chunk.ID, h[j].Score, h[j].Chunk.ID)
+}
+
+// worse reports whether a hit (score a, chunk id ida) ranks below one
+// (score b, chunk id idb): a lower score, or an equal score and a later id.
+func worse(a float64, ida string, b float64, idb string) bool {
+	if a != b {
+		return a < b
 	}
-	return h[i].Chunk.ID > h[j].Chunk.ID
+	return ida > idb
 }
 func (h hitHeap) Swap(i, j int) { h[i], h[j] = h[j], h[i] }
 func (h *hitHeap) Push(v any)   { *h = append(*h, v.(rag.Hit)) }

@@ -134,20 +134,19 @@ func (s *Store) resolve(maps []*mappedBatch, recs []logRecord) []int {
 	return winners
 }
 
-// decodeAndIndex decodes the winning records and indexes them in parallel.
+// decodeAndIndex decodes the winning records and indexes them in parallel
+// (bulkLoad).
 func (s *Store) decodeAndIndex(maps []*mappedBatch, recs []logRecord, winners []int) {
 	var mu sync.Mutex // guards s.problems
-	// One term cache per worker.
-	caches := make([]*termCache, runtime.GOMAXPROCS(0))
-	s.indexParallel(len(winners), func(w, j int) (*rag.StoredDocument, []analysed) {
-		if caches[w] == nil {
-			caches[w] = newTermCache(s.lex.dict)
-		}
+	rec := func(j int) []byte {
 		r := recs[winners[j]]
-		sd, terms, err := decodeRecordDict(maps[r.file].data[r.span[0]:r.span[1]], caches[w])
+		return maps[r.file].data[r.span[0]:r.span[1]]
+	}
+	s.bulkLoad(len(winners), func(j int) int { return len(rec(j)) }, func(j int, dict termInterner) (*rag.StoredDocument, []analysed) {
+		sd, terms, err := decodeRecordDict(rec(j), dict)
 		if err != nil {
 			mu.Lock()
-			s.problem(fmt.Sprintf("document %q set aside: %v", r.id, err))
+			s.problem(fmt.Sprintf("document %q set aside: %v", recs[winners[j]].id, err))
 			mu.Unlock()
 			return nil, nil
 		}

@@ -82,39 +82,7 @@ func (d *termDict) internKey(k termKey) int32 {
 // size is the number of ids given out.
 func (d *termDict) size() int { return int(d.next.Load()) }
 
-// termInterner gives terms ids: a termDict, or a termCache in front of one.
+// termInterner gives terms ids: a termDict, or a bulk reopen's keyCollector.
 type termInterner interface {
 	intern(b []byte) int32
-}
-
-// cacheSlots is the number of terms a termCache holds.
-const cacheSlots = 1 << 12
-
-// termCache is one decoding worker's direct-mapped cache in front of a
-// termDict: a term met again (in a document's next chunks, or in the next
-// documents) is resolved from memory only that worker touches, without the
-// shard's lock and its large map.
-type termCache struct {
-	dict  *termDict
-	slots [cacheSlots]cacheSlot
-}
-
-type cacheSlot struct {
-	key termKey
-	id  int32
-	ok  bool
-}
-
-func newTermCache(d *termDict) *termCache { return &termCache{dict: d} }
-
-// intern is termDict.intern through the cache.
-func (c *termCache) intern(b []byte) int32 {
-	k := c.dict.key(b)
-	e := &c.slots[k[1]%cacheSlots]
-	if e.ok && e.key == k {
-		return e.id
-	}
-	id := c.dict.internKey(k)
-	*e = cacheSlot{key: k, id: id, ok: true}
-	return id
 }
