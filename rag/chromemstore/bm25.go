@@ -19,10 +19,13 @@ type bm25Index struct {
 	slab     []posting   // room for the first postings of new terms
 	slots    []bm25Slot  // by chunk slot
 	free     []int32
-	nextSlot atomic.Int32 // the next slot a bulk load gives out (bulk.go)
-	live     int
-	totalLen int64
-	accPool  sync.Pool
+	// The next slot a bulk load gives out, and its count of postings per
+	// term (bulk.go).
+	nextSlot   atomic.Int32
+	bulkCounts []int32
+	live       int
+	totalLen   int64
+	accPool    sync.Pool
 }
 
 type posting struct {

@@ -2,6 +2,7 @@ package chromemstore
 
 import (
 	"runtime"
+	"slices"
 	"sync"
 	"sync/atomic"
 
@@ -182,8 +183,12 @@ func (x *bm25Index) bulkAdd(workers []*bulkWorker) {
 	if n := x.dict.size(); n > len(x.postings) {
 		x.postings = append(x.postings, make([][]posting, n-len(x.postings))...)
 	}
-	counts := make([]int32, len(x.postings))
-	// Pass 2: postings, each term's grown once per round to its final size.
+	if len(x.postings) > len(x.bulkCounts) { // reused: every count is back at 0 after a round
+		x.bulkCounts = make([]int32, len(x.postings)+len(x.postings)/4)
+	}
+	counts := x.bulkCounts
+	// Pass 2: postings; a new term's are cut to size from one slab, a known
+	// term's grown once per round (as append grows them).
 	shardParallel(func(p int) {
 		fresh := 0 // postings of terms that have none yet
 		for _, bw := range workers {
@@ -212,23 +217,13 @@ func (x *bm25Index) bulkAdd(workers []*bulkWorker) {
 					slab = slab[:len(slab)+k]
 					counts[id] = 0
 				case c > 0:
-					ps = growPostings(ps, int(c))
+					ps = slices.Grow(ps, int(c))
 					counts[id] = 0
 				}
 				x.postings[id] = append(ps, posting{kp.slot, kp.tf})
 			}
 		}
 	})
-}
-
-// growPostings returns ps with room for n more postings.
-func growPostings(ps []posting, n int) []posting {
-	if cap(ps)-len(ps) >= n {
-		return ps
-	}
-	out := make([]posting, len(ps), len(ps)+n)
-	copy(out, ps)
-	return out
 }
 
 // shardParallel runs fn(p) for every dictionary shard p on as many
