@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"runtime"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"unicode/utf8"
@@ -219,8 +220,17 @@ func HasDotSegment(id string) bool {
 // ContentHash identifies a document's content: text, title, source and metadata.
 func ContentHash(d Document) string {
 	h := sha256.New()
+	var buf [32 << 10]byte
 	write := func(s string) {
-		fmt.Fprintf(h, "%d:%s", len(s), s)
+		// "len:s", as fmt.Fprintf("%d:%s") wrote it, through a small
+		// buffer: a large text is never copied whole.
+		h.Write(strconv.AppendInt(buf[:0], int64(len(s)), 10))
+		h.Write([]byte{':'})
+		for len(s) > 0 {
+			n := copy(buf[:], s)
+			h.Write(buf[:n])
+			s = s[n:]
+		}
 	}
 	write(d.Title)
 	write(d.Source)

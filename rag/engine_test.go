@@ -2,8 +2,11 @@ package rag_test
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
+	"maps"
 	"regexp"
 	"slices"
 	"strconv"
@@ -485,5 +488,33 @@ func TestAskListsTeasersAndNeighbours(t *testing.T) {
 			t.Errorf("%s: answer %q, want %q and not %q", tc.question, ans.Answer, tc.want, tc.not)
 		}
 		checkCitations(t, eng, ans.Answer, ans.Citations)
+	}
+}
+
+// TestContentHashIsStable: stored hashes decide what a re-ingest rewrites,
+// so the hash of a document must never change; the reference is the
+// formatting it was first defined with.
+func TestContentHashIsStable(t *testing.T) {
+	ref := func(d rag.Document) string {
+		h := sha256.New()
+		for _, s := range []string{d.Title, d.Source, d.Text} {
+			fmt.Fprintf(h, "%d:%s", len(s), s)
+		}
+		for _, k := range slices.Sorted(maps.Keys(d.Metadata)) {
+			fmt.Fprintf(h, "%d:%s", len(k), k)
+			fmt.Fprintf(h, "%d:%s", len(d.Metadata[k]), d.Metadata[k])
+		}
+		return hex.EncodeToString(h.Sum(nil))
+	}
+	for _, d := range []rag.Document{
+		{},
+		{Title: "T", Source: "s.md", Text: "short text"},
+		{Text: strings.Repeat("long text ", 20000), Metadata: map[string]string{"b": "2", "a": "1", "": ""}},
+		{Text: strings.Repeat("x", 32<<10)},
+		{Text: strings.Repeat("é", 40000), Title: "ü"},
+	} {
+		if got, want := rag.ContentHash(d), ref(d); got != want {
+			t.Fatalf("ContentHash of a %d-byte text = %s, want %s", len(d.Text), got, want)
+		}
 	}
 }

@@ -30,6 +30,18 @@ func (e *Engine) Ingest(ctx context.Context, docs []Document, progress Progress)
 	if err != nil {
 		return nil, err
 	}
+	if bs, ok := e.store.(BatchStore); ok && len(jobs) > 0 {
+		b, err := bs.BeginBatch(ctx)
+		switch {
+		case err == nil:
+			if err := e.streamAll(ctx, b, docs, jobs, results, progress); err != nil {
+				return nil, fmt.Errorf("ingest: %w", err)
+			}
+			return results, nil
+		case !errors.Is(err, errors.ErrUnsupported):
+			return nil, fmt.Errorf("ingest: store: %w", err)
+		}
+	}
 	prepared, err := e.prepareAll(ctx, docs, jobs, results, progress)
 	if err != nil {
 		return nil, fmt.Errorf("ingest: %w", err)
@@ -103,6 +115,63 @@ func (e *Engine) planIngest(ctx context.Context, docs []Document) ([]IngestResul
 // recording chunk counts in results and reporting progress. The first error
 // cancels the rest; the prepared documents are in job order.
 func (e *Engine) prepareAll(ctx context.Context, docs []Document, jobs []ingestJob, results []IngestResult, progress Progress) ([]StoredDocument, error) {
+	prepared := make([]StoredDocument, len(jobs))
+	err := e.forEachJob(ctx, docs, jobs, results, progress, func(ctx context.Context, k int) (int, error) {
+		j := jobs[k]
+		sd, err := e.prepare(ctx, docs[j.i], j.hash)
+		prepared[k] = sd
+		return len(sd.Chunks), err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return prepared, nil
+}
+
+// streamAll chunks and embeds the jobs' documents on e.workers goroutines
+// and adds each to b as it is ready, a large document window by window (its
+// vectors are written as they are computed, never all held); then commits
+// b. On error b is aborted: nothing of the batch is applied.
+func (e *Engine) streamAll(ctx context.Context, b Batch, docs []Document, jobs []ingestJob, results []IngestResult, progress Progress) error {
+	err := e.forEachJob(ctx, docs, jobs, results, progress, func(ctx context.Context, k int) (int, error) {
+		j := jobs[k]
+		d := docs[j.i]
+		chunks := e.chunker.Chunk(d)
+		hs := headingsOf(d)
+		window := func(from int) ([][]float32, error) {
+			return e.embedWindow(ctx, d, hs, chunks[from:min(from+embedWindow, len(chunks))])
+		}
+		first, err := window(0)
+		if err != nil {
+			return 0, err
+		}
+		next := len(first)
+		more := func() ([][]float32, error) {
+			vs, err := window(next)
+			next += len(vs)
+			return vs, err
+		}
+		d.Metadata = copyMap(d.Metadata)
+		sd := StoredDocument{Document: d, Hash: j.hash, Chunks: chunks, Vectors: first}
+		if err := b.Add(ctx, sd, more); err != nil {
+			return 0, fmt.Errorf("store: %w", err)
+		}
+		return len(chunks), nil
+	})
+	if err != nil {
+		b.Abort()
+		return err
+	}
+	if err := b.Commit(ctx); err != nil {
+		return fmt.Errorf("store: %w", err)
+	}
+	return nil
+}
+
+// forEachJob runs do(k) for every job k on e.workers goroutines, recording
+// the chunk count it returns in results and reporting progress. The first
+// error cancels the rest.
+func (e *Engine) forEachJob(ctx context.Context, docs []Document, jobs []ingestJob, results []IngestResult, progress Progress, do func(ctx context.Context, k int) (int, error)) error {
 	total, done := len(docs), len(docs)-len(jobs)
 	if progress != nil {
 		progress(done, total)
@@ -110,23 +179,20 @@ func (e *Engine) prepareAll(ctx context.Context, docs []Document, jobs []ingestJ
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
 	work := make(chan int) // index into jobs
-	prepared := make([]StoredDocument, len(jobs))
-	var mu sync.Mutex // guards results and done
+	var mu sync.Mutex      // guards results and done
 	var wg sync.WaitGroup
 	for range min(e.workers, max(len(jobs), 1)) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			for k := range work {
-				j := jobs[k]
-				sd, err := e.prepare(ctx, docs[j.i], j.hash)
+				chunks, err := do(ctx, k)
 				if err != nil {
 					cancel(err)
 					return
 				}
-				prepared[k] = sd
 				mu.Lock()
-				results[j.i].Chunks = len(sd.Chunks)
+				results[jobs[k].i].Chunks = chunks
 				done++
 				if progress != nil {
 					progress(done, total)
@@ -145,10 +211,7 @@ feed:
 	}
 	close(work)
 	wg.Wait()
-	if err := context.Cause(ctx); err != nil {
-		return nil, err
-	}
-	return prepared, nil
+	return context.Cause(ctx)
 }
 
 // changedFields names the fields in which d differs from its stored version.
@@ -183,23 +246,9 @@ func (e *Engine) prepare(ctx context.Context, d Document, hash string) (StoredDo
 	hs := headingsOf(d)
 	vecs := make([][]float32, 0, len(chunks))
 	for from := 0; from < len(chunks); from += embedWindow {
-		window := chunks[from:min(from+embedWindow, len(chunks))]
-		texts := make([]string, len(window))
-		for i, c := range window {
-			// The heading path joins the embedded text, so a passage is
-			// found by its section's words too; the chunk itself stays
-			// verbatim.
-			texts[i] = c.Text
-			if ctxt := chunkContext(d, hs, c); ctxt != "" {
-				texts[i] = ctxt + "\n\n" + c.Text
-			}
-		}
-		vs, err := e.embedder.Embed(ctx, texts)
+		vs, err := e.embedWindow(ctx, d, hs, chunks[from:min(from+embedWindow, len(chunks))])
 		if err != nil {
-			return StoredDocument{}, fmt.Errorf("embed %q: %w", d.ID, err)
-		}
-		if len(vs) != len(texts) {
-			return StoredDocument{}, fmt.Errorf("embed %q: %d vectors for %d chunks", d.ID, len(vs), len(texts))
+			return StoredDocument{}, err
 		}
 		vecs = append(vecs, vs...)
 	}
@@ -208,6 +257,31 @@ func (e *Engine) prepare(ctx context.Context, d Document, hash string) (StoredDo
 	}
 	d.Metadata = copyMap(d.Metadata)
 	return StoredDocument{Document: d, Hash: hash, Chunks: chunks, Vectors: vecs}, nil
+}
+
+// embedWindow embeds a window of d's chunks (at most embedWindow).
+func (e *Engine) embedWindow(ctx context.Context, d Document, hs []heading, window []Chunk) ([][]float32, error) {
+	if len(window) == 0 {
+		return nil, nil
+	}
+	texts := make([]string, len(window))
+	for i, c := range window {
+		// The heading path joins the embedded text, so a passage is
+		// found by its section's words too; the chunk itself stays
+		// verbatim.
+		texts[i] = c.Text
+		if ctxt := chunkContext(d, hs, c); ctxt != "" {
+			texts[i] = ctxt + "\n\n" + c.Text
+		}
+	}
+	vs, err := e.embedder.Embed(ctx, texts)
+	if err != nil {
+		return nil, fmt.Errorf("embed %q: %w", d.ID, err)
+	}
+	if len(vs) != len(texts) {
+		return nil, fmt.Errorf("embed %q: %d vectors for %d chunks", d.ID, len(vs), len(texts))
+	}
+	return vs, nil
 }
 
 // copyMap returns a copy of m, never nil.

@@ -66,3 +66,30 @@ type Hit struct {
 type Flusher interface {
 	Flush() error
 }
+
+// BatchStore is a Store that can also take a batch document by document:
+// each document's record is written as it is ready and its vectors as they
+// are computed, so neither a batch nor one large document is ever in
+// memory whole. A store that keeps an in-memory index answers
+// BeginBatch with an error wrapping errors.ErrUnsupported, and
+// Engine.Ingest then uses Put.
+type BatchStore interface {
+	Store
+	// BeginBatch starts a batch; it must end with Commit or Abort.
+	BeginBatch(ctx context.Context) (Batch, error)
+}
+
+// Batch is a write in progress, applied all or nothing like Put.
+type Batch interface {
+	// Add writes one document: sd.Vectors are its first vectors (possibly
+	// none) and more, when not nil, is called for the next ones, in chunk
+	// order, until every chunk has one. It is safe for concurrent use; an
+	// error leaves the batch good only for Abort.
+	Add(ctx context.Context, sd StoredDocument, more func() ([][]float32, error)) error
+	// Commit makes every added document durable (when it returns nil) and
+	// visible; on error nothing of the batch was applied.
+	Commit(ctx context.Context) error
+	// Abort drops the batch: nothing of it is applied. It is a no-op after
+	// Commit.
+	Abort()
+}

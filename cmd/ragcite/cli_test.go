@@ -228,3 +228,47 @@ func TestCheckFindsAndRepairsDamage(t *testing.T) {
 		t.Fatalf("check after repair: %v\n%s", err, out)
 	}
 }
+
+// TestIngestIntoExistingStore: ingest opens the store write-only (its
+// registry, not its index); adding to, updating and deleting from an
+// existing store that way leaves what ask then serves.
+func TestIngestIntoExistingStore(t *testing.T) {
+	t.Setenv("RAGCITE_EMBEDDER", "")
+	data, src := t.TempDir(), t.TempDir()
+	write := func(name, text string) {
+		if err := os.WriteFile(filepath.Join(src, name), []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("ferry.md", "# Ferry\n\nThe ferry to Valmora leaves at seven every morning.\n")
+	write("light.md", "# Light\n\nThe harbour light was first lit in 1871.\n")
+	write("gone.md", "# Gone\n\nA note that is deleted later.\n")
+	steps := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"ingest", "--data", data, src}, "3 created, 0 updated, 0 unchanged"},
+		{[]string{"docs", "delete", "--data", data, "gone"}, "deleted gone"},
+		{[]string{"ingest", "--data", data, filepath.Join(src, "ferry.md"), filepath.Join(src, "light.md"), filepath.Join(src, "mill.md")}, "1 created, 1 updated, 1 unchanged"},
+		{[]string{"docs", "list", "--data", data}, "mill\t1 chunks"},
+		{[]string{"ask", "--data", data, "When does the ferry to Valmora leave?"}, "eight"},
+		{[]string{"ask", "--data", data, "Who built the windmill?"}, "Anna Berg"},
+	}
+	for i, s := range steps {
+		if i == 2 {
+			write("ferry.md", "# Ferry\n\nThe ferry to Valmora now leaves at eight every morning.\n")
+			write("mill.md", "# Mill\n\nThe windmill was built by Anna Berg in 1902.\n")
+		}
+		out, stderr, err := runCLI(t, s.args...)
+		if err != nil {
+			t.Fatalf("%v: %v\n%s", s.args, err, stderr)
+		}
+		if !strings.Contains(out, s.want) {
+			t.Fatalf("%v:\n%s\nwant it to contain %q", s.args, out, s.want)
+		}
+	}
+	out, _, _ := runCLI(t, "docs", "list", "--data", data)
+	if strings.Contains(out, "gone\t") {
+		t.Fatalf("a deleted document is listed:\n%s", out)
+	}
+}

@@ -20,7 +20,7 @@ func (a *app) docsCommand() *cobra.Command {
 		Short: "List stored documents",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return a.withEngine(cmd, func(eng *rag.Engine) error {
+			return a.withWriter(cmd, func(eng *rag.Engine) error {
 				infos, err := eng.Documents(cmd.Context())
 				if err != nil {
 					return err
@@ -41,7 +41,7 @@ func (a *app) docsCommand() *cobra.Command {
 		Short: "Delete documents and every chunk and vector of them",
 		Args:  cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return a.withEngine(cmd, func(eng *rag.Engine) error {
+			return a.withWriter(cmd, func(eng *rag.Engine) error {
 				for _, id := range args {
 					if err := eng.Delete(cmd.Context(), id); err != nil {
 						return err

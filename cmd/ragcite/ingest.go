@@ -21,7 +21,7 @@ func (a *app) ingestCommand() *cobra.Command {
 		Short: "Ingest files, directories (.txt, .md, .html, .jsonl, .pdf, .docx) and web pages by http(s) URL",
 		Args:  cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return a.withEngine(cmd, func(eng *rag.Engine) error {
+			return a.withWriter(cmd, func(eng *rag.Engine) error {
 				sum, err := ingestPaths(cmd, eng, args, a.stderr, fetch, collection)
 				if err != nil {
 					return err

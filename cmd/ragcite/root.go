@@ -92,6 +92,9 @@ type app struct {
 	// httpClient carries LLM and embedding requests; nil means the default.
 	// The eval harness sets a record/replay transport.
 	httpClient *http.Client
+	// writeOnly opens the embedded store without its in-memory index
+	// (withWriter): for commands that only list, add or delete documents.
+	writeOnly bool
 }
 
 func newRootCommand(stdout, stderr io.Writer) *cobra.Command {
@@ -253,11 +256,20 @@ func (a *app) withEngine(cmd *cobra.Command, fn func(eng *rag.Engine) error) err
 	return fn(eng)
 }
 
+// withWriter is withEngine for commands that only list, add or delete
+// documents: the embedded store opens write-only (its registry, not its
+// index), which at a million chunks saves seconds and gigabytes, and an
+// ingest streams each document's vectors to disk as they are computed.
+func (a *app) withWriter(cmd *cobra.Command, fn func(eng *rag.Engine) error) error {
+	a.writeOnly = true
+	return a.withEngine(cmd, fn)
+}
+
 // openStore opens the configured store.
 func (a *app) openStore(ctx context.Context) (rag.Store, error) {
 	switch {
 	case a.cfg.Store == "":
-		return chromemstore.OpenWith(ctx, a.cfg.Data, chromemstore.Options{Logger: a.logger()})
+		return chromemstore.OpenWith(ctx, a.cfg.Data, chromemstore.Options{Logger: a.logger(), WriteOnly: a.writeOnly})
 	case strings.HasPrefix(a.cfg.Store, "postgres://"), strings.HasPrefix(a.cfg.Store, "postgresql://"):
 		return pgstore.Open(ctx, a.cfg.Store, pgstore.Options{MaxConns: int32(a.cfg.PGMaxConns), ExecMode: a.cfg.PGExecMode})
 	}

@@ -38,6 +38,9 @@ func (s *Store) Check(ctx context.Context, repair bool) (CheckReport, error) {
 	s.wmu.Lock()
 	defer s.wmu.Unlock()
 	var rep CheckReport
+	if s.writeOnly {
+		return rep, fmt.Errorf("check: %w", errWriteOnly)
+	}
 	if s.dir == "" {
 		return rep, nil
 	}

@@ -26,7 +26,8 @@ func TestCrashChild(t *testing.T) {
 	seed, _ := strconv.ParseUint(os.Getenv("RAGCITE_CRASH_SEED"), 10, 64)
 	rng := rand.New(rand.NewPCG(seed, 1))
 	ctx := context.Background()
-	s, err := Open(ctx, dir)
+	stream := os.Getenv("RAGCITE_CRASH_STREAM") != ""
+	s, err := OpenWith(ctx, dir, Options{WriteOnly: stream})
 	if err != nil {
 		fmt.Println("error", err)
 		os.Exit(1)
@@ -52,7 +53,7 @@ func TestCrashChild(t *testing.T) {
 		}
 		fmt.Fprintf(out, "begin put %s %s\n", strings.Join(ids, ","), strings.Join(hashes, ","))
 		out.Flush()
-		if err := s.Put(ctx, docs...); err != nil {
+		if err := crashPut(ctx, s, stream, docs); err != nil {
 			fmt.Println("error", err)
 			os.Exit(1)
 		}
@@ -61,10 +62,30 @@ func TestCrashChild(t *testing.T) {
 	}
 }
 
+// crashPut writes docs with Put, or, when stream, as a streamed batch of a
+// write-only store (vectors one at a time).
+func crashPut(ctx context.Context, s *Store, stream bool, docs []rag.StoredDocument) error {
+	if !stream {
+		return s.Put(ctx, docs...)
+	}
+	b, err := s.BeginBatch(ctx)
+	if err != nil {
+		return err
+	}
+	for _, d := range docs {
+		if err := streamDoc(ctx, b, d, 1); err != nil {
+			b.Abort()
+			return err
+		}
+	}
+	return b.Commit(ctx)
+}
+
 // TestKillDuringIngest kills a writing child process at random moments
 // (kill -9), 24 times over one data directory; after each kill every
 // acknowledged write must be there, intact, and nothing else may have
-// changed but the one write in flight.
+// changed but the one write in flight. Every other child writes through a
+// write-only store's streamed batches.
 func TestKillDuringIngest(t *testing.T) {
 	if testing.Short() {
 		t.Skip("kills child processes; skipped with -short")
@@ -77,6 +98,9 @@ func TestKillDuringIngest(t *testing.T) {
 	for trial := range trials {
 		cmd := exec.Command(os.Args[0], "-test.run=^TestCrashChild$", "-test.count=1")
 		cmd.Env = append(os.Environ(), "RAGCITE_CRASH_DIR="+dir, fmt.Sprintf("RAGCITE_CRASH_SEED=%d", trial+1))
+		if trial%2 == 1 {
+			cmd.Env = append(cmd.Env, "RAGCITE_CRASH_STREAM=1")
+		}
 		stdout, err := cmd.StdoutPipe()
 		if err != nil {
 			t.Fatal(err)

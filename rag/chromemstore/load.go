@@ -3,6 +3,7 @@ package chromemstore
 import (
 	"context"
 	"fmt"
+	"io"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -21,6 +22,8 @@ type logRecord struct {
 	id    string
 	named bool // kind and id readable
 	err   error
+	where string            // where a damaged record was copied
+	info  *rag.DocumentInfo // a write-only store's entry of a put
 }
 
 // loadLog replays the log: every record's checksum is verified and the
@@ -57,7 +60,7 @@ func (s *Store) loadLog(_ context.Context) error {
 	obsolete := maps[:first]
 	maps = maps[first:]
 	recs := s.checkRecords(maps)
-	winners := s.resolve(maps, recs)
+	winners := s.resolve(recs)
 	s.decodeAndIndex(maps, recs, winners)
 	for _, m := range maps {
 		s.files = append(s.files, m.file)
@@ -83,25 +86,98 @@ func (s *Store) checkRecords(maps []*mappedBatch) []logRecord {
 		}
 	}
 	parallel(len(recs), func(i int) {
-		r := &recs[i]
-		b := maps[r.file].data[r.span[0]:r.span[1]]
-		r.err = checkRecord(b)
-		r.kind, r.id, r.named = recordID(b)
+		s.checkRecord(maps[recs[i].file], &recs[i], false)
 	})
 	return recs
+}
+
+// checkRecord checks r's checksum and reads its kind and id (and, with
+// info, its registry entry); a damaged record is copied aside.
+func (s *Store) checkRecord(m *mappedBatch, r *logRecord, info bool) {
+	b := m.data[r.span[0]:r.span[1]]
+	r.err = checkRecord(b)
+	r.kind, r.id, r.named = recordID(b)
+	if r.err == nil && info && r.kind == kindPut {
+		in, err := decodeInfo(b)
+		r.info, r.err = &in, err
+	}
+	if r.err != nil {
+		r.where = s.quarantine(m, r.span)
+	}
+}
+
+// loadRegistry replays the log for a write-only store: every record's
+// checksum is verified as on a full open, but only the registry entry of
+// each put is decoded, and one file is mapped at a time.
+func (s *Store) loadRegistry(context.Context) error {
+	dir := filepath.Join(s.dir, logDirName)
+	files, err := listBatches(dir)
+	if err != nil {
+		return err
+	}
+	if n := len(files); n > 0 {
+		s.nextSeq = files[n-1].seq + 1
+	}
+	first := 0 // the newest base makes every older file obsolete
+	for i, f := range files {
+		if isBase(filepath.Join(dir, batchName(f.seq))) {
+			first = i
+		}
+	}
+	var recs []logRecord
+	for i, f := range files[first:] {
+		m, err := mapBatch(filepath.Join(dir, batchName(f.seq)), f)
+		if err != nil {
+			return err
+		}
+		if m.problem != "" {
+			s.problem(fmt.Sprintf("batch file %s: %s", batchName(f.seq), m.problem))
+		}
+		from := len(recs)
+		for _, sp := range m.spans {
+			recs = append(recs, logRecord{file: i, span: sp})
+		}
+		parallel(len(recs)-from, func(k int) { s.checkRecord(m, &recs[from+k], true) })
+		s.files = append(s.files, m.file)
+		m.unmap()
+	}
+	for _, i := range s.resolve(recs) {
+		r := recs[i]
+		s.docs[r.id] = &storedEntry{info: *r.info}
+		s.setLoc(r.id, recLoc{seq: s.files[r.file].seq, off: int64(r.span[0]), size: int64(r.span[1] - r.span[0])})
+	}
+	for _, f := range files[:first] { // left by a crash right after a compaction
+		os.Remove(filepath.Join(dir, batchName(f.seq)))
+	}
+	s.ids.reset(s.docs)
+	return nil
+}
+
+// isBase reports whether the batch file at path is a base (see log.go).
+func isBase(path string) bool {
+	f, err := os.Open(path)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	var h [headerSize]byte
+	if _, err := io.ReadFull(f, h[:]); err != nil {
+		return false
+	}
+	return string(h[:len(fileMagic)]) == fileMagic && h[len(fileMagic)]&flagBase != 0
 }
 
 // resolve picks the latest record of each id and returns their indexes in
 // recs. A damaged record sets its document aside: the document is left out
 // (an older version is never served in its place) and reported, unless a
 // later sound record replaces it.
-func (s *Store) resolve(maps []*mappedBatch, recs []logRecord) []int {
+func (s *Store) resolve(recs []logRecord) []int {
 	latest := map[string]int{}
 	damaged := map[string]string{}
 	var order []string
 	for i, r := range recs {
 		if r.err != nil {
-			where := s.quarantine(maps[r.file], r.span)
+			where := r.where
 			if !r.named {
 				s.problem(fmt.Sprintf("an unreadable record (its id too is damaged): %v; kept in %s", r.err, where))
 				continue

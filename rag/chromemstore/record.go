@@ -8,6 +8,7 @@ import (
 	"hash/crc32"
 	"io"
 	"math"
+	"runtime"
 	"sort"
 	"unicode/utf8"
 	"unsafe"
@@ -96,6 +97,13 @@ func encodeTerms(sd *rag.StoredDocument, from, to int) []byte {
 	return b
 }
 
+// termSource is a document's encoded chunk terms as a record writes them:
+// their size first, then the bytes.
+type termSource interface {
+	size() int
+	writeTo(w io.Writer)
+}
+
 // size is the number of bytes of the encoding.
 func (p termPieces) size() int {
 	n := 0
@@ -103,6 +111,57 @@ func (p termPieces) size() int {
 		n += len(b)
 	}
 	return n
+}
+
+func (p termPieces) writeTo(w io.Writer) {
+	for _, b := range p {
+		w.Write(b)
+	}
+}
+
+// lazyTerms is a large document's termSource that never holds all its
+// encoded terms (a few bytes per distinct term and chunk: about the size of
+// the text): the chunks are analysed once to size the encoding and again,
+// a few pieces at a time, while it is written. It trades that second
+// analysis for memory.
+type lazyTerms struct {
+	sd    *rag.StoredDocument
+	sizes []int // of each piece of pieceChunks chunks
+}
+
+// sizeTerms analyses sd's chunks on every core and returns their lazy
+// encoding.
+func sizeTerms(sd *rag.StoredDocument) *lazyTerms {
+	lt := &lazyTerms{sd: sd, sizes: make([]int, (len(sd.Chunks)+pieceChunks-1)/pieceChunks)}
+	parallel(len(lt.sizes), func(p int) { lt.sizes[p] = len(lt.piece(p)) })
+	return lt
+}
+
+func (lt *lazyTerms) piece(p int) []byte {
+	from := p * pieceChunks
+	return encodeTerms(lt.sd, from, min(from+pieceChunks, len(lt.sd.Chunks)))
+}
+
+func (lt *lazyTerms) size() int {
+	n := 0
+	for _, s := range lt.sizes {
+		n += s
+	}
+	return n
+}
+
+// writeTo encodes and writes the pieces, as many at once as cores. The
+// record's length check (finish) catches an encoding whose size changed.
+func (lt *lazyTerms) writeTo(w io.Writer) {
+	group := make([][]byte, runtime.GOMAXPROCS(0))
+	for from := 0; from < len(lt.sizes); from += len(group) {
+		n := min(len(group), len(lt.sizes)-from)
+		parallel(n, func(k int) { group[k] = lt.piece(from + k) })
+		for k := range n {
+			w.Write(group[k])
+			group[k] = nil
+		}
+	}
 }
 
 // termReader decodes termPieces chunk by chunk.
@@ -152,40 +211,92 @@ func encodeHead(sd *rag.StoredDocument, dim int) []byte {
 
 // writeRecord streams one put record of sd, whose chunk terms are terms
 // (see encodeTerms), to w and returns its size.
-func writeRecord(w *bufio.Writer, sd *rag.StoredDocument, terms termPieces) (int64, error) {
+func writeRecord(w *bufio.Writer, sd *rag.StoredDocument, terms termSource) (int64, error) {
 	dim := 0
 	if len(sd.Vectors) > 0 {
 		dim = len(sd.Vectors[0])
 	}
-	head := encodeHead(sd, dim)
-	textLen := binary.AppendUvarint(nil, uint64(len(sd.Text)))
-	size := uint64(len(head)) + uint64(terms.size()) + uint64(len(textLen)) + uint64(len(sd.Text)) + 4*uint64(dim*len(sd.Vectors))
-	cw := &crcWriter{w: w}
-	var lenb [8]byte
-	binary.LittleEndian.PutUint64(lenb[:], size)
-	cw.Write(lenb[:])
-	cw.Write(head)
-	for _, p := range terms {
-		cw.Write(p)
-	}
-	cw.Write(textLen)
-	writeString(cw, sd.Text)
-	vb := make([]byte, 4*dim)
-	for _, v := range sd.Vectors {
-		for j, f := range v {
-			binary.LittleEndian.PutUint32(vb[4*j:], math.Float32bits(f))
-		}
-		cw.Write(vb)
-	}
-	var crcb [4]byte
-	binary.LittleEndian.PutUint32(crcb[:], cw.crc)
-	if _, err := w.Write(crcb[:]); err != nil {
+	rw := startRecord(w, sd, dim, terms)
+	if err := rw.vectors(sd.Vectors); err != nil {
 		return 0, err
 	}
-	if uint64(cw.n) != 8+size {
-		return 0, fmt.Errorf("encode %q: wrote %d bytes, want %d", sd.ID, cw.n, 8+size)
+	return rw.finish()
+}
+
+// Errors of vectors that do not fit a record's chunks.
+var (
+	errVectorCount = errors.New("vectors do not match the chunks")
+	errDimension   = errors.New("vectors of different dimensions")
+)
+
+// recordWriter writes one put record whose vectors arrive in pieces: its
+// length, head, terms and text first (startRecord), then the vectors in
+// chunk order (vectors), then the checksum (finish). A large document's
+// vectors are thus never all in memory.
+type recordWriter struct {
+	w      *bufio.Writer
+	cw     *crcWriter
+	id     string
+	n, dim int // chunks, dimension
+	given  int // vectors written
+	size   uint64
+	vb     []byte
+}
+
+// startRecord writes a put record of sd up to its vectors: n chunks of
+// dimension dim follow through vectors.
+func startRecord(w *bufio.Writer, sd *rag.StoredDocument, dim int, terms termSource) *recordWriter {
+	n := len(sd.Chunks)
+	if n == 0 {
+		dim = 0
 	}
-	return cw.n + 4, nil
+	head := encodeHead(sd, dim)
+	textLen := binary.AppendUvarint(nil, uint64(len(sd.Text)))
+	size := uint64(len(head)) + uint64(terms.size()) + uint64(len(textLen)) + uint64(len(sd.Text)) + 4*uint64(dim*n)
+	rw := &recordWriter{w: w, cw: &crcWriter{w: w}, id: sd.ID, n: n, dim: dim, size: size, vb: make([]byte, 4*dim)}
+	var lenb [8]byte
+	binary.LittleEndian.PutUint64(lenb[:], size)
+	rw.cw.Write(lenb[:])
+	rw.cw.Write(head)
+	terms.writeTo(rw.cw)
+	rw.cw.Write(textLen)
+	writeString(rw.cw, sd.Text)
+	return rw
+}
+
+// vectors writes the next vectors, in chunk order.
+func (rw *recordWriter) vectors(vs [][]float32) error {
+	if rw.given+len(vs) > rw.n {
+		return fmt.Errorf("encode %q: %w: %d vectors for %d chunks", rw.id, errVectorCount, rw.given+len(vs), rw.n)
+	}
+	for _, v := range vs {
+		if len(v) != rw.dim {
+			return fmt.Errorf("encode %q: %w: %d and %d", rw.id, errDimension, rw.dim, len(v))
+		}
+		for j, f := range v {
+			binary.LittleEndian.PutUint32(rw.vb[4*j:], math.Float32bits(f))
+		}
+		rw.cw.Write(rw.vb)
+	}
+	rw.given += len(vs)
+	return nil
+}
+
+// finish writes the checksum once every vector is written and returns the
+// record's size.
+func (rw *recordWriter) finish() (int64, error) {
+	if rw.given != rw.n {
+		return 0, fmt.Errorf("encode %q: %w: %d vectors for %d chunks", rw.id, errVectorCount, rw.given, rw.n)
+	}
+	var crcb [4]byte
+	binary.LittleEndian.PutUint32(crcb[:], rw.cw.crc)
+	if _, err := rw.w.Write(crcb[:]); err != nil {
+		return 0, err
+	}
+	if uint64(rw.cw.n) != 8+rw.size {
+		return 0, fmt.Errorf("encode %q: wrote %d bytes, want %d", rw.id, rw.cw.n, 8+rw.size)
+	}
+	return rw.cw.n + 4, nil
 }
 
 // writeDelete writes a deletion record for id and returns its size.
@@ -336,15 +447,23 @@ func decodeRecord(rec []byte) (*rag.StoredDocument, []analysed, error) {
 	return decodeRecordDict(rec, nil)
 }
 
-// decodeRecordDict is decodeRecord that, when dict is not nil, gives the
-// stored terms as ids of dict: a term already known costs a lookup and no
-// allocation. It reads the record's fields in the order encodeHead and
-// writeRecord write them, so the two can be checked side by side; split, that order
-// would be spread over several functions.
-func decodeRecordDict(rec []byte, dict termInterner) (*rag.StoredDocument, []analysed, error) {
-	d := decoder{b: rec[8 : len(rec)-4]}
+// recordHead is what a put record holds before its chunk terms.
+type recordHead struct {
+	sd           *rag.StoredDocument
+	sameAnalyser bool
+	n, dim       int
+}
+
+// head decodes a put record's payload up to the chunk terms (see
+// encodeHead). With chunks false the chunk entries are skipped without
+// allocating (sd.Chunks stays nil).
+func (d *decoder) head(chunks bool) recordHead {
 	if d.byte() != kindPut {
-		return nil, nil, fmt.Errorf("%w: not a document", errCorrupt)
+		if d.err == nil {
+			d.err = fmt.Errorf("%w: not a document", errCorrupt)
+		}
+		d.b = nil
+		return recordHead{sd: &rag.StoredDocument{}}
 	}
 	sd := &rag.StoredDocument{}
 	sd.ID = d.string()
@@ -357,10 +476,19 @@ func decodeRecordDict(rec []byte, dict termInterner) (*rag.StoredDocument, []ana
 		k := d.string()
 		sd.Metadata[k] = d.string()
 	}
-	sameAnalyser := string(d.bytes()) == text.Fingerprint()
-	n := d.int(uint64(len(d.b)))
-	dim := d.int(1 << 16)
-	sd.Chunks = make([]rag.Chunk, n)
+	h := recordHead{sd: sd, sameAnalyser: string(d.bytes()) == text.Fingerprint()}
+	h.n = d.int(uint64(len(d.b)))
+	h.dim = d.int(1 << 16)
+	if !chunks {
+		for range h.n {
+			d.bytes()
+			d.uvarint()
+			d.uvarint()
+			d.uvarint()
+		}
+		return h
+	}
+	sd.Chunks = make([]rag.Chunk, h.n)
 	for i := range sd.Chunks {
 		c := &sd.Chunks[i]
 		c.ID, c.DocID = d.string(), sd.ID
@@ -368,9 +496,77 @@ func decodeRecordDict(rec []byte, dict termInterner) (*rag.StoredDocument, []ana
 		c.Start = d.int(math.MaxInt32)
 		c.End = d.int(math.MaxInt32)
 	}
+	return h
+}
+
+// skipTerms skips n chunks' terms (see appendTerms).
+func (d *decoder) skipTerms(n int) {
+	for range n {
+		d.uvarint()
+		nt := d.int(uint64(len(d.b)))
+		for range nt {
+			d.bytes()
+			d.uvarint()
+		}
+		if d.err != nil {
+			return
+		}
+	}
+}
+
+// decodeInfo decodes the registry entry of a checked put record without
+// its chunks, terms, text or vectors (a write-only store keeps no more).
+func decodeInfo(rec []byte) (rag.DocumentInfo, error) {
+	d := decoder{b: rec[8 : len(rec)-4]}
+	h := d.head(false)
+	d.skipTerms(h.n)
+	textLen := len(d.bytes())
+	if d.err != nil {
+		return rag.DocumentInfo{}, d.err
+	}
+	if len(d.b) != 4*h.n*h.dim {
+		return rag.DocumentInfo{}, fmt.Errorf("%w: %d bytes of vectors for %d chunks of dimension %d", errCorrupt, len(d.b), h.n, h.dim)
+	}
+	sd := h.sd
+	return rag.DocumentInfo{ID: sd.ID, Title: sd.Title, Source: sd.Source, Chunks: h.n, Bytes: textLen,
+		Metadata: sd.Metadata, Hash: sd.Hash}, nil
+}
+
+// decodeText decodes a checked put record without its terms and vectors:
+// the document, its hash and its chunks with their text.
+func decodeText(rec []byte) (*rag.StoredDocument, error) {
+	d := decoder{b: rec[8 : len(rec)-4]}
+	h := d.head(true)
+	d.skipTerms(h.n)
+	sd := h.sd
+	sd.Text = d.string()
+	if d.err != nil {
+		return nil, d.err
+	}
+	for i := range sd.Chunks {
+		c := &sd.Chunks[i]
+		if c.Start > c.End || c.End > len(sd.Text) {
+			return nil, fmt.Errorf("%w: chunk %s offsets [%d,%d) outside the text", errCorrupt, c.ID, c.Start, c.End)
+		}
+		c.Text = sd.Text[c.Start:c.End]
+	}
+	return sd, nil
+}
+
+// decodeRecordDict is decodeRecord that, when dict is not nil, gives the
+// stored terms as ids of dict: a term already known costs a lookup and no
+// allocation. It reads the record's fields in the order head, writeRecord
+// and startRecord write them.
+func decodeRecordDict(rec []byte, dict termInterner) (*rag.StoredDocument, []analysed, error) {
+	d := decoder{b: rec[8 : len(rec)-4]}
+	h := d.head(true)
+	if d.err != nil {
+		return nil, nil, d.err
+	}
+	sd, n, dim := h.sd, h.n, h.dim
 	terms := make([]analysed, n)
 	for i := range terms {
-		if !sameAnalyser {
+		if !h.sameAnalyser {
 			d.terms(nil) // skipped: analysed afresh below
 			continue
 		}
@@ -393,7 +589,7 @@ func decodeRecordDict(rec []byte, dict termInterner) (*rag.StoredDocument, []ana
 		c.Text = sd.Text[c.Start:c.End]
 		sd.Vectors[i] = flat[i*dim : (i+1)*dim : (i+1)*dim]
 	}
-	if !sameAnalyser {
+	if !h.sameAnalyser {
 		terms = chunkTerms(sd)
 	}
 	return sd, terms, nil

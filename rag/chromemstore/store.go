@@ -65,6 +65,10 @@ type Store struct {
 	ids      sortedIDs
 	problems []string // records set aside on open
 	closed   bool
+
+	// writeOnly: no chromem-go collection and no BM25 index (coll and
+	// lex are nil); entries hold the registry only (see batch.go).
+	writeOnly bool
 }
 
 type storedEntry struct {
@@ -86,6 +90,12 @@ var _ rag.Store = (*Store)(nil)
 type Options struct {
 	// Logger receives a line per record set aside; nil discards them.
 	Logger *slog.Logger
+	// WriteOnly opens the store for adding and replacing documents only:
+	// opening reads each record's head, not the whole index, and no
+	// in-memory index is built. Document and Chunks read the record from
+	// disk; Dense, Lexical, IDF and Check fail. BeginBatch streams a batch
+	// to disk. For a process that only ingests (ragcite ingest).
+	WriteOnly bool
 }
 
 // Open opens (or creates) the store in dir. An empty dir makes a store
@@ -98,13 +108,15 @@ func Open(ctx context.Context, dir string) (*Store, error) {
 // of the store: a second opener, in this process or another, gets
 // ErrLocked naming the holder.
 func OpenWith(ctx context.Context, dir string, opts Options) (*Store, error) {
-	db := chromem.NewDB()
-	coll, err := db.CreateCollection(collectionName, nil, refuseEmbedding)
-	if err != nil {
-		return nil, fmt.Errorf("create collection: %w", err)
+	s := &Store{dir: dir, log: opts.Logger, docs: map[string]*storedEntry{}, meta: storeMeta{Version: 2},
+		locs: map[string]recLoc{}, nextSeq: 1, writeOnly: opts.WriteOnly && dir != ""}
+	if !s.writeOnly {
+		coll, err := chromem.NewDB().CreateCollection(collectionName, nil, refuseEmbedding)
+		if err != nil {
+			return nil, fmt.Errorf("create collection: %w", err)
+		}
+		s.coll, s.lex = coll, newBM25Index()
 	}
-	s := &Store{dir: dir, log: opts.Logger, coll: coll, docs: map[string]*storedEntry{}, lex: newBM25Index(),
-		meta: storeMeta{Version: 2}, locs: map[string]recLoc{}, nextSeq: 1}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
@@ -114,6 +126,7 @@ func OpenWith(ctx context.Context, dir string, opts Options) (*Store, error) {
 	if err := os.MkdirAll(filepath.Join(dir, logDirName), 0o755); err != nil {
 		return nil, fmt.Errorf("open store: %w", err)
 	}
+	var err error
 	if s.lock, err = lockDir(dir); err != nil {
 		return nil, err
 	}
@@ -128,7 +141,11 @@ func (s *Store) open(ctx context.Context) error {
 	if err := s.loadMeta(); err != nil {
 		return err
 	}
-	if err := s.loadLog(ctx); err != nil {
+	load := s.loadLog
+	if s.writeOnly {
+		load = s.loadRegistry
+	}
+	if err := load(ctx); err != nil {
 		return err
 	}
 	return s.migrateSegments(ctx)
@@ -200,6 +217,13 @@ func (s *Store) Info(_ context.Context, id string) (rag.DocumentInfo, error) {
 
 // Document implements rag.Store.
 func (s *Store) Document(_ context.Context, id string) (rag.Document, error) {
+	if s.writeOnly {
+		sd, err := s.readLive(id)
+		if err != nil {
+			return rag.Document{}, err
+		}
+		return sd.Document, nil
+	}
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	e, ok := s.docs[id]
@@ -211,6 +235,13 @@ func (s *Store) Document(_ context.Context, id string) (rag.Document, error) {
 
 // Chunks implements rag.Store.
 func (s *Store) Chunks(_ context.Context, docID string) ([]rag.Chunk, error) {
+	if s.writeOnly {
+		sd, err := s.readLive(docID)
+		if err != nil {
+			return nil, err
+		}
+		return sd.Chunks, nil
+	}
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	e, ok := s.docs[docID]
@@ -276,9 +307,15 @@ func (s *Store) Put(ctx context.Context, docs ...rag.StoredDocument) error {
 	for i := range docs {
 		s.unindex(ctx, docs[i].ID)
 	}
-	if len(docs) == 1 {
+	switch {
+	case s.writeOnly:
+		for i := range docs {
+			s.docs[docs[i].ID] = &storedEntry{info: infoOf(&docs[i])}
+			s.ids.add(docs[i].ID)
+		}
+	case len(docs) == 1:
 		s.index(&docs[0], terms[0])
-	} else {
+	default:
 		s.indexParallel(len(docs), func(_, i int) (*rag.StoredDocument, []analysed) {
 			if last[docs[i].ID] != i {
 				return nil, nil
@@ -306,12 +343,23 @@ func validate(sd *rag.StoredDocument) error {
 	if len(sd.Chunks) != len(sd.Vectors) {
 		return fmt.Errorf("put %q: %d chunks but %d vectors", sd.ID, len(sd.Chunks), len(sd.Vectors))
 	}
+	if err := validateChunks(sd); err != nil {
+		return err
+	}
+	for i := range sd.Chunks {
+		if len(sd.Vectors[i]) == 0 || len(sd.Vectors[i]) != len(sd.Vectors[0]) {
+			return fmt.Errorf("put %q: vectors of dimension %d and %d", sd.ID, len(sd.Vectors[0]), len(sd.Vectors[i]))
+		}
+	}
+	return nil
+}
+
+// validateChunks checks that every chunk has an id and offsets inside the
+// text.
+func validateChunks(sd *rag.StoredDocument) error {
 	for i, c := range sd.Chunks {
 		if c.ID == "" || c.Start < 0 || c.Start > c.End || c.End > len(sd.Text) {
 			return fmt.Errorf("put %q: chunk %d (%q) has no id or offsets [%d,%d) outside the text", sd.ID, i, c.ID, c.Start, c.End)
-		}
-		if len(sd.Vectors[i]) == 0 || len(sd.Vectors[i]) != len(sd.Vectors[0]) {
-			return fmt.Errorf("put %q: vectors of dimension %d and %d", sd.ID, len(sd.Vectors[0]), len(sd.Vectors[i]))
 		}
 	}
 	return nil
@@ -401,14 +449,15 @@ func (s *Store) index(sd *rag.StoredDocument, terms termPieces) {
 	s.ids.add(sd.ID)
 }
 
+// infoOf is the registry entry of a document.
+func infoOf(sd *rag.StoredDocument) rag.DocumentInfo {
+	return rag.DocumentInfo{ID: sd.ID, Title: sd.Title, Source: sd.Source, Chunks: len(sd.Chunks),
+		Bytes: len(sd.Text), Metadata: cloneMetadata(sd.Metadata), Hash: sd.Hash}
+}
+
 // newEntry makes the memory entry of a document, without index slots.
 func newEntry(sd *rag.StoredDocument) *storedEntry {
-	e := &storedEntry{
-		info: rag.DocumentInfo{ID: sd.ID, Title: sd.Title, Source: sd.Source, Chunks: len(sd.Chunks),
-			Bytes: len(sd.Text), Metadata: cloneMetadata(sd.Metadata), Hash: sd.Hash},
-		doc:    sd.Document,
-		chunks: make([]*rag.Chunk, len(sd.Chunks)),
-	}
+	e := &storedEntry{info: infoOf(sd), doc: sd.Document, chunks: make([]*rag.Chunk, len(sd.Chunks))}
 	e.doc.Metadata = e.info.Metadata
 	cs := slices.Clone(sd.Chunks) // one allocation for the document's chunks
 	for i := range cs {
@@ -492,6 +541,9 @@ func (s *Store) Delete(ctx context.Context, id string) error {
 
 // Dense implements rag.Store.
 func (s *Store) Dense(ctx context.Context, vec []float32, k int, f rag.Filter) ([]rag.Hit, error) {
+	if s.writeOnly {
+		return nil, fmt.Errorf("dense query: %w", errWriteOnly)
+	}
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	n := s.coll.Count()
@@ -596,6 +648,9 @@ func (s *Store) chunkLocked(docID, chunkID string) (*rag.Chunk, bool) {
 
 // Lexical implements rag.Store.
 func (s *Store) Lexical(_ context.Context, query string, k int, f rag.Filter) ([]rag.Hit, error) {
+	if s.writeOnly {
+		return nil, fmt.Errorf("lexical query: %w", errWriteOnly)
+	}
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	return s.lex.search(text.Terms(query), k, s.filterFunc(f)), nil
@@ -621,6 +676,9 @@ func (s *Store) filterFunc(f rag.Filter) func(*rag.Chunk) bool {
 
 // IDF implements rag.Store.
 func (s *Store) IDF(_ context.Context, terms []string) (map[string]float64, error) {
+	if s.writeOnly {
+		return nil, fmt.Errorf("idf: %w", errWriteOnly)
+	}
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	out := make(map[string]float64, len(terms))
