@@ -6,7 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"sort"
+	"slices"
 	"strings"
 	"time"
 
@@ -165,7 +165,7 @@ func (e *Engine) answerExtractive(ctx context.Context, q string, hits []Hit, opt
 	if err != nil {
 		return nil, err
 	}
-	var ev []evidence
+	ev := make([]evidence, 0, len(all))
 	for _, x := range all {
 		if x.rank < opt.k {
 			ev = append(ev, x)
@@ -236,19 +236,36 @@ func (e *Engine) rankEvidence(ctx context.Context, q string, hits []Hit) ([]evid
 		ev[i].logit, ev[i].score = z, logreg.Sigmoid(z)
 		ev[i].conf = e.ranker.Confidence(rows[i])
 	}
-	sort.SliceStable(ev, func(i, j int) bool { return ev[i].score > ev[j].score })
-	// A call to action ("Find out how ...") answers nothing: after every
-	// other sentence, whatever its words share with the question.
+	// Best first, in a stable order of indexes (moving the evidence once,
+	// not at every swap). A call to action ("Find out how ...") answers
+	// nothing: after every other sentence, whatever its words share with
+	// the question.
+	order := make([]int, len(ev))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortStableFunc(order, func(i, j int) int {
+		switch {
+		case ev[i].score > ev[j].score:
+			return -1
+		case ev[j].score > ev[i].score:
+			return 1
+		}
+		return 0
+	})
 	ranked := make([]evidence, 0, len(ev))
-	var teasers []evidence
-	for _, x := range ev {
-		if opensWith(x.text, ctaOpeners) {
-			teasers = append(teasers, x)
+	var teasers []int
+	for _, i := range order {
+		if opensWith(ev[i].text, ctaOpeners) {
+			teasers = append(teasers, i)
 		} else {
-			ranked = append(ranked, x)
+			ranked = append(ranked, ev[i])
 		}
 	}
-	return append(ranked, teasers...), nil
+	for _, i := range teasers {
+		ranked = append(ranked, ev[i])
+	}
+	return ranked, nil
 }
 
 // evidenceFeatures returns the ranker's feature rows of ev.
@@ -301,10 +318,15 @@ func (e *Engine) RankCandidates(ctx context.Context, question string, k int) ([]
 // sentencesOf splits hits into sentence evidence with document offsets,
 // once per sentence even where chunks overlap.
 func sentencesOf(hits []Hit) []evidence {
+	type at struct {
+		doc   string
+		start int
+	}
 	var ev []evidence
-	seen := map[string]bool{}
+	var xs []evidence
+	seen := map[at]bool{}
 	for rank, h := range hits {
-		var xs []evidence
+		xs = xs[:0]
 		for i, s := range text.SplitSentences(h.Chunk.Text) {
 			pos := i
 			if h.Chunk.Index > 0 {
@@ -313,8 +335,11 @@ func sentencesOf(hits []Hit) []evidence {
 			xs = append(xs, evidence{chunk: h.Chunk, Span: text.Span{Start: h.Chunk.Start + s.Start, End: h.Chunk.Start + s.End},
 				text: h.Chunk.Text[s.Start:s.End], rank: rank, pos: pos, dense: h.denseRank, lex: h.lexRank})
 		}
+		if ev == nil {
+			ev = make([]evidence, 0, len(xs)*len(hits)) // about the sentences of every hit
+		}
 		for _, x := range runListsIn(xs) {
-			key := fmt.Sprintf("%s:%d", h.Chunk.DocID, x.Start)
+			key := at{x.chunk.DocID, x.Start}
 			if !seen[key] {
 				seen[key] = true
 				ev = append(ev, x)
@@ -336,6 +361,9 @@ const maxListItemWords = 8
 // document text, bullets included, and its say field holds the wording.
 // xs are the sentences of one chunk, in order.
 func runListsIn(xs []evidence) []evidence {
+	if !slices.ContainsFunc(xs, func(x evidence) bool { return strings.HasSuffix(strings.TrimSpace(x.text), ":") }) {
+		return xs // no lead-in
+	}
 	var out []evidence
 	for i := 0; i < len(xs); i++ {
 		x := xs[i]

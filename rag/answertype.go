@@ -107,45 +107,52 @@ func hasQuantity(s string) bool {
 			return true
 		}
 	}
-	found := false
-	eachLowerWord(s, func(w string) bool {
-		found = quantityWords[w]
-		return !found
-	})
-	return found
-}
-
-// eachLowerWord calls fn with each ASCII word of s, lowercased, until fn
-// returns false; words with other letters are skipped. It allocates only
-// for words with capitals.
-func eachLowerWord(s string, fn func(string) bool) {
-	start := -1
-	lower := true
-	for i := 0; i <= len(s); i++ {
-		c := byte(' ')
-		if i < len(s) {
-			c = s[i]
-		}
-		letter := 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z'
-		switch {
-		case letter && start < 0:
-			start, lower = i, c >= 'a'
-		case letter:
-			lower = lower && c >= 'a'
-		case start >= 0:
-			w := s[start:i]
-			start = -1
-			if len(w) > 9 {
-				continue // no quantity or negation word is longer
-			}
-			if !lower {
-				w = strings.ToLower(w)
-			}
-			if !fn(w) {
-				return
-			}
+	ws := lowerWords{s: s}
+	for w, ok := ws.next(); ok; w, ok = ws.next() {
+		if quantityWords[string(w)] {
+			return true
 		}
 	}
+	return false
+}
+
+// maxLowerWord: no quantity or negation word is longer.
+const maxLowerWord = 9
+
+// lowerWords scans s for its runs of ASCII letters (any other byte ends
+// one), lowercased, skipping runs longer than maxLowerWord. It allocates
+// nothing: a word is copied to buf, valid until the next call.
+type lowerWords struct {
+	s   string
+	i   int
+	buf [maxLowerWord]byte
+}
+
+// next returns the next word, or false at the end of s.
+func (ws *lowerWords) next() ([]byte, bool) {
+	s := ws.s
+	for ws.i < len(s) {
+		for ws.i < len(s) && !isASCIILetter(s[ws.i]) {
+			ws.i++
+		}
+		start := ws.i
+		for ws.i < len(s) && isASCIILetter(s[ws.i]) {
+			ws.i++
+		}
+		n := ws.i - start
+		if n == 0 || n > maxLowerWord {
+			continue
+		}
+		for k := range n {
+			c := s[start+k]
+			if c < 'a' {
+				c += 'a' - 'A'
+			}
+			ws.buf[k] = c
+		}
+		return ws.buf[:n], true
+	}
+	return nil, false
 }
 
 // negationWords negate a question or a sentence: a question that asks
@@ -160,12 +167,13 @@ func negated(s string) bool {
 	if strings.Contains(s, "n't") || strings.Contains(s, "n’t") {
 		return true
 	}
-	found := false
-	eachLowerWord(s, func(w string) bool {
-		found = negationWords[w]
-		return !found
-	})
-	return found
+	ws := lowerWords{s: s}
+	for w, ok := ws.next(); ok; w, ok = ws.next() {
+		if negationWords[string(w)] {
+			return true
+		}
+	}
+	return false
 }
 
 // numberPattern matches digits in a text ("1871", "3.5", "10,000").

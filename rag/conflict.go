@@ -44,6 +44,9 @@ type figure struct {
 
 // findFigures returns the figures stated in s.
 func findFigures(s string) []figure {
+	if !mayHoldFigure(s) {
+		return nil
+	}
 	var out []figure
 	for _, m := range figurePattern.FindAllStringSubmatchIndex(s, -1) {
 		sub := func(i int) string {
@@ -72,6 +75,32 @@ func findFigures(s string) []figure {
 		out = append(out, figure{value: normaliseFigure(cur, num, scaleWords[scale]), start: m[0], end: m[1]})
 	}
 	return out
+}
+
+// mayHoldFigure reports whether figurePattern can match s, cheaply: every
+// figure holds a digit and a currency sign, a "%", or a scale word ending in
+// "illion" or "percent" (letters whose case folds are ASCII only). It spares
+// the regexp most sentences.
+func mayHoldFigure(s string) bool {
+	if !hasDigit(s) {
+		return false
+	}
+	return strings.ContainsAny(s, "$€£%") || containsFoldASCII(s, "illion") || containsFoldASCII(s, "percent")
+}
+
+// containsFoldASCII reports whether s holds sub (lowercase ASCII letters)
+// in any case.
+func containsFoldASCII(s, sub string) bool {
+	for i := 0; i+len(sub) <= len(s); i++ {
+		j := 0
+		for j < len(sub) && s[i+j]|0x20 == sub[j] {
+			j++
+		}
+		if j == len(sub) {
+			return true
+		}
+	}
+	return false
 }
 
 // normaliseFigure writes a figure one way: "$10 billion", "12%", "$1.5 million".

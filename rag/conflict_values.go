@@ -1,7 +1,9 @@
 package rag
 
 import (
+	"iter"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -39,7 +41,6 @@ var (
 	monthDay  = regexp.MustCompile(`\b(` + months + `)\.?\s+([0-9]{1,2})(?:st|nd|rd|th)?\b(?:,?\s+([0-9]{4}))?`)
 	dayMonth  = regexp.MustCompile(`\b([0-9]{1,2})(?:st|nd|rd|th)?\s+(` + months + `)\b\.?(?:,?\s+([0-9]{4}))?`)
 	monthYear = regexp.MustCompile(`\b(` + months + `)\.?\s+([0-9]{4})\b`)
-	bareYear  = regexp.MustCompile(`\b(1[0-9]{3}|20[0-9]{2})\b`)
 	nameRun   = regexp.MustCompile(`\b[A-Z][\p{L}]+(?:[ -](?:[A-Z][\p{L}]+|of|de|van|von|and))*(?: [A-Z][\p{L}]+)?`)
 )
 
@@ -75,30 +76,87 @@ func findDates(s string) []typedValue {
 		}
 		return k
 	}
-	for _, m := range monthDay.FindAllStringSubmatchIndex(s, -1) {
-		d, _ := strconv.Atoi(s[m[4]:m[5]])
-		y := ""
-		if m[6] >= 0 {
-			y = s[m[6]:m[7]]
+	if mayHoldMonth(s) { // the three month patterns need a month's first three letters
+		for _, m := range monthDay.FindAllStringSubmatchIndex(s, -1) {
+			d, _ := strconv.Atoi(s[m[4]:m[5]])
+			y := ""
+			if m[6] >= 0 {
+				y = s[m[6]:m[7]]
+			}
+			add(m, dated(y, month(s[m[2]:m[3]]), d))
 		}
-		add(m, dated(y, month(s[m[2]:m[3]]), d))
-	}
-	for _, m := range dayMonth.FindAllStringSubmatchIndex(s, -1) {
-		d, _ := strconv.Atoi(s[m[2]:m[3]])
-		y := ""
-		if m[6] >= 0 {
-			y = s[m[6]:m[7]]
+		for _, m := range dayMonth.FindAllStringSubmatchIndex(s, -1) {
+			d, _ := strconv.Atoi(s[m[2]:m[3]])
+			y := ""
+			if m[6] >= 0 {
+				y = s[m[6]:m[7]]
+			}
+			add(m, dated(y, month(s[m[4]:m[5]]), d))
 		}
-		add(m, dated(y, month(s[m[4]:m[5]]), d))
+		for _, m := range monthYear.FindAllStringSubmatchIndex(s, -1) {
+			add(m, s[m[4]:m[5]]+"-"+strconv.Itoa(month(s[m[2]:m[3]])))
+		}
 	}
-	for _, m := range monthYear.FindAllStringSubmatchIndex(s, -1) {
-		add(m, s[m[4]:m[5]]+"-"+strconv.Itoa(month(s[m[2]:m[3]])))
-	}
-	for _, m := range bareYear.FindAllStringSubmatchIndex(s, -1) {
-		add(m, s[m[2]:m[3]])
+	for m := range bareYears(s) {
+		add(m[:], s[m[0]:m[1]])
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].at < out[j].at })
 	return out
+}
+
+// monthPrefixes are the first three letters of every month name that
+// months matches ("Sept" and "September" both start "Sep").
+var monthPrefixes = []string{"Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"}
+
+// mayHoldMonth reports whether s holds the start of a month name.
+func mayHoldMonth(s string) bool {
+	for i := 0; i+3 <= len(s); i++ {
+		switch s[i] {
+		case 'J', 'F', 'M', 'A', 'S', 'O', 'N', 'D':
+			if slices.Contains(monthPrefixes, s[i:i+3]) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// bareYears yields the byte spans of the years of s, as the regexp
+// \b(1[0-9]{3}|20[0-9]{2})\b finds them: a run of word characters
+// ([0-9A-Za-z_]) that is four digits, 1000 to 2099.
+func bareYears(s string) iter.Seq[[2]int] {
+	return func(yield func([2]int) bool) {
+		for i := 0; i < len(s); {
+			if !isWordByte(s[i]) {
+				i++
+				continue
+			}
+			j := i
+			for j < len(s) && isWordByte(s[j]) {
+				j++
+			}
+			if w := s[i:j]; len(w) == 4 && isDigits(w) && (w[0] == '1' || w[:2] == "20") {
+				if !yield([2]int{i, j}) {
+					return
+				}
+			}
+			i = j
+		}
+	}
+}
+
+// isWordByte is regexp's \w.
+func isWordByte(c byte) bool {
+	return '0' <= c && c <= '9' || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || c == '_'
+}
+
+func isDigits(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
 }
 
 // findNames returns the capitalised names of s that are not at its start
@@ -320,7 +378,55 @@ type pToken struct {
 	value      bool // a number, date, figure or capitalised word: what a statement can differ in
 }
 
-var wordToken = regexp.MustCompile(`[\p{L}\p{N}]+(?:[.,'’-][\p{L}\p{N}]+)*`)
+// nextWordToken returns the byte span of the first word token of s at or
+// after from, or false: a run of letters and numbers, and more such runs
+// joined to it by one of . , ' ’ - ("3.5", "U.S", "Amazon’s", "state-run").
+// It finds what the regexp [\p{L}\p{N}]+(?:[.,'’-][\p{L}\p{N}]+)* finds,
+// without one.
+func nextWordToken(s string, from int) (start, end int, ok bool) {
+	runEnd := func(i int) int { // end of the letter/number run at i
+		for i < len(s) {
+			r, size := utf8.DecodeRuneInString(s[i:])
+			if !isLetterOrNumber(r) {
+				break
+			}
+			i += size
+		}
+		return i
+	}
+	start = from
+	for start < len(s) {
+		r, size := utf8.DecodeRuneInString(s[start:])
+		if isLetterOrNumber(r) {
+			break
+		}
+		start += size
+	}
+	if start >= len(s) {
+		return 0, 0, false
+	}
+	end = runEnd(start)
+	for end < len(s) {
+		r, size := utf8.DecodeRuneInString(s[end:])
+		if r != '.' && r != ',' && r != '\'' && r != '’' && r != '-' {
+			break
+		}
+		next := runEnd(end + size)
+		if next == end+size {
+			break // a joiner not followed by a letter or number
+		}
+		end = next
+	}
+	return start, end, true
+}
+
+// isLetterOrNumber is \p{L} or \p{N}.
+func isLetterOrNumber(r rune) bool {
+	if r < utf8.RuneSelf {
+		return 'a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9'
+	}
+	return unicode.IsLetter(r) || unicode.IsNumber(r)
+}
 
 // parallelTokens splits s into tokens, dates and figures as one each.
 func parallelTokens(s string) []pToken {
@@ -339,7 +445,8 @@ func parallelTokens(s string) []pToken {
 	var out []pToken
 	next := 0 // bytes before next are taken by a date or figure
 	si := 0
-	for _, m := range wordToken.FindAllStringIndex(s, -1) {
+	for start, end, ok := nextWordToken(s, 0); ok; start, end, ok = nextWordToken(s, end) {
+		m := [2]int{start, end}
 		for si < len(spans) && spans[si].start < m[1] {
 			if spans[si].start >= next {
 				out = append(out, pToken{key: spans[si].key, start: spans[si].start, end: spans[si].end, value: true})
@@ -377,21 +484,21 @@ func parallelValues(a, b string, ta, tb []pToken) (string, string) {
 	if la == 0 || lb == 0 {
 		return "", ""
 	}
-	// lcs[i][j]: common subsequence length of ta[i:] and tb[j:].
-	lcs := make([][]int, la+1)
-	for i := range lcs {
-		lcs[i] = make([]int, lb+1)
-	}
+	// lcs(i, j): common subsequence length of ta[i:] and tb[j:], in one
+	// allocation.
+	w := lb + 1
+	cells := make([]int, (la+1)*w)
+	lcs := func(i, j int) int { return cells[i*w+j] }
 	for i := la - 1; i >= 0; i-- {
 		for j := lb - 1; j >= 0; j-- {
 			if ta[i].key == tb[j].key {
-				lcs[i][j] = lcs[i+1][j+1] + 1
+				cells[i*w+j] = lcs(i+1, j+1) + 1
 			} else {
-				lcs[i][j] = max(lcs[i+1][j], lcs[i][j+1])
+				cells[i*w+j] = max(lcs(i+1, j), lcs(i, j+1))
 			}
 		}
 	}
-	if float64(lcs[0][0]) < parallelShare*float64(max(la, lb)) {
+	if float64(lcs(0, 0)) < parallelShare*float64(max(la, lb)) {
 		return "", ""
 	}
 	var outA, outB []string
@@ -413,7 +520,7 @@ func parallelValues(a, b string, ta, tb []pToken) (string, string) {
 			gap(gi, i, gj, j)
 			i, j = i+1, j+1
 			gi, gj = i, j
-		case lcs[i+1][j] >= lcs[i][j+1]:
+		case lcs(i+1, j) >= lcs(i, j+1):
 			i++
 		default:
 			j++

@@ -3,6 +3,8 @@ package rag
 import (
 	"math"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/ragcite/ragcite/internal/text"
 )
@@ -75,6 +77,18 @@ type questionInfo struct {
 	want     answerType
 	negated  bool
 	def      bool
+	lookup   termLookup
+}
+
+// termLookup numbers the terms the features look for in a candidate: the
+// question's terms first (key j is terms[j]), then its names and the terms
+// of its bigrams, so one scan of a candidate's terms finds them all.
+type termLookup struct {
+	keys     map[string]int
+	n        int
+	entities []int            // key of each of the question's names
+	pairs    map[[2]int]bool  // the question's bigrams, as keys
+	prefixes map[string][]int // 5-letter prefix -> question terms of 6+ letters holding it
 }
 
 // askWords only say what kind of answer a question wants ("how much"):
@@ -88,15 +102,70 @@ func analyseQuestion(q string) questionInfo {
 			terms = append(terms, t)
 		}
 	}
-	return questionInfo{
+	seq := text.Terms(q)
+	qi := questionInfo{
 		terms:    terms,
-		bigrams:  termBigrams(text.Terms(q)),
+		bigrams:  termBigrams(seq),
 		entities: questionEntities(q),
 		numbers:  questionNumbers(q),
 		want:     askedAnswerType(q),
 		negated:  negated(q),
 		def:      askDefinition.MatchString(q),
 	}
+	lk := termLookup{keys: map[string]int{}, prefixes: map[string][]int{}}
+	key := func(t string) int {
+		k, ok := lk.keys[t]
+		if !ok {
+			k = len(lk.keys)
+			lk.keys[t] = k
+		}
+		return k
+	}
+	for j, t := range terms {
+		key(t)
+		if len(t) >= 6 {
+			lk.prefixes[t[:5]] = append(lk.prefixes[t[:5]], j)
+		}
+	}
+	for _, e := range qi.entities {
+		lk.entities = append(lk.entities, key(e))
+	}
+	lk.pairs = make(map[[2]int]bool, len(qi.bigrams))
+	for bg := range qi.bigrams {
+		lk.pairs[[2]int{key(bg[0]), key(bg[1])}] = true
+	}
+	lk.n = len(lk.keys)
+	qi.lookup = lk
+	return qi
+}
+
+// candTerms is what one scan of a candidate's terms finds (termLookup).
+type candTerms struct {
+	has     []bool // per key: the candidate holds the term
+	prefix  []bool // per question term: a term of the candidate shares its first five letters (hasPrefixMatch)
+	bigrams int    // adjacent term pairs that are a bigram of the question
+}
+
+// scanTerms fills ct from the terms of s.
+func (lk *termLookup) scanTerms(s string, ct *candTerms) {
+	prev := -1
+	text.EachTerm(s, func(t []byte) {
+		k, ok := lk.keys[string(t)]
+		if ok {
+			ct.has[k] = true
+			if prev >= 0 && lk.pairs[[2]int{prev, k}] {
+				ct.bigrams++
+			}
+			prev = k
+		} else {
+			prev = -1
+		}
+		if len(t) >= 6 && len(lk.prefixes) > 0 {
+			for _, j := range lk.prefixes[string(t[:5])] {
+				ct.prefix[j] = true
+			}
+		}
+	})
 }
 
 // topicDiscount: how much weaker a question term counts when every
@@ -106,9 +175,10 @@ const topicDiscount = 0.95
 // SentenceFeatures returns one feature row per candidate (see
 // featureNames), for scoring and for fitting the weights. It is long
 // because the features share what its first half computes once per
-// question (the candidates' term sets, the discounted question weights and
-// the cover closure); the second half writes one column per line, in
-// featureNames order, so a column and its name are easy to match.
+// question (which question terms each candidate holds, the discounted
+// question weights and the cover closure); the second half writes one
+// column per line, in featureNames order, so a column and its name are easy
+// to match.
 func SentenceFeatures(question string, cands []Candidate, idf IDFFunc) [][]float64 {
 	qi := analyseQuestion(question)
 	rows := make([][]float64, len(cands))
@@ -119,27 +189,29 @@ func SentenceFeatures(question string, cands []Candidate, idf IDFFunc) [][]float
 	if len(qi.terms) == 0 || len(cands) == 0 {
 		return rows
 	}
-	seqs := make([][]string, len(cands))
-	sets := make([]map[string]bool, len(cands))
-	cdf := map[string]int{}
+	nq, lk := len(qi.terms), &qi.lookup
+	cts := make([]candTerms, len(cands))
+	hasFlat := make([]bool, len(cands)*(lk.n+nq))
+	cdf := make([]int, nq) // candidates holding each question term
 	for i, c := range cands {
-		seqs[i] = text.Terms(c.Text)
-		sets[i] = make(map[string]bool, len(seqs[i]))
-		for _, t := range seqs[i] {
-			sets[i][t] = true
-		}
-		for t := range sets[i] {
-			cdf[t]++
+		ct := &cts[i]
+		row := hasFlat[i*(lk.n+nq) : (i+1)*(lk.n+nq)]
+		ct.has, ct.prefix = row[:lk.n:lk.n], row[lk.n:]
+		lk.scanTerms(c.Text, ct)
+		for j := range nq {
+			if ct.has[j] {
+				cdf[j]++
+			}
 		}
 	}
-	qw := make([]float64, len(qi.terms))
-	raw := make([]float64, len(qi.terms))
+	qw := make([]float64, nq)
+	raw := make([]float64, nq)
 	var total, rawTotal, rare float64
 	rareAt := -1
 	for j, t := range qi.terms {
 		share := 0.0
 		if len(cands) > 2 {
-			share = float64(cdf[t]) / float64(len(cands))
+			share = float64(cdf[j]) / float64(len(cands))
 		}
 		raw[j] = idf(t)
 		qw[j] = raw[j] * (1 - topicDiscount*share)
@@ -150,14 +222,15 @@ func SentenceFeatures(question string, cands []Candidate, idf IDFFunc) [][]float
 		}
 	}
 	// cover returns the discounted and raw IDF shares of the question's
-	// terms that set holds, and the share matched only by prefix.
-	cover := func(has func(string) bool, prefixSet map[string]bool) (c, r, p float64) {
-		for j, t := range qi.terms {
+	// terms that has holds (by question term), and the share matched only
+	// by prefix (prefix nil: none).
+	cover := func(has func(j int) bool, prefix []bool) (c, r, p float64) {
+		for j := range nq {
 			switch {
-			case has(t):
+			case has(j):
 				c += qw[j]
 				r += raw[j]
-			case prefixSet != nil && hasPrefixMatch(t, prefixSet):
+			case prefix != nil && prefix[j]:
 				c += qw[j]
 				r += raw[j]
 				p += qw[j]
@@ -168,43 +241,26 @@ func SentenceFeatures(question string, cands []Candidate, idf IDFFunc) [][]float
 	covers := make([]float64, len(cands))
 	best := 0.0
 	for i := range cands {
-		c, r, p := cover(func(t string) bool { return sets[i][t] }, sets[i])
+		c, r, p := cover(func(j int) bool { return cts[i].has[j] }, cts[i].prefix)
 		covers[i] = c
 		best = max(best, c)
 		f := rows[i]
 		f[0], f[1], f[3] = c, r, p
 	}
-	// Passage-level term sets.
-	groupSets := map[int]map[string]bool{}
-	for i, c := range cands {
-		g := groupSets[c.Group]
-		if g == nil {
-			g = map[string]bool{}
-			groupSets[c.Group] = g
-		}
-		for t := range sets[i] {
-			g[t] = true
-		}
-	}
+	groups := termGroups(cands, cts, nq)
 	top := idf(unseenTerm)
-	allCover, unseen := onTopicShares(qi.terms, raw, top, func(t string) bool { return cdf[t] > 0 })
+	allCover, unseen := onTopicShares(qi.terms, raw, top, func(j int) bool { return cdf[j] > 0 })
 	entUnseen := missingShare(qi.entities, func(t string) bool { return top <= 0 || idf(t) < top-1e-9 })
-	groupCover := map[int]float64{}
-	for g, set := range groupSets {
-		groupCover[g], _, _ = cover(func(t string) bool { return set[t] }, nil)
+	groupCover := make(map[int]float64, len(groups))
+	for g, tg := range groups {
+		groupCover[g], _, _ = cover(func(j int) bool { return tg.df[j] > 0 }, nil)
 	}
-	focus := focusCover(qi.terms, raw, cands, sets)
+	focus := focusCover(raw, cands, cts, groups)
 	for i, c := range cands {
 		f := rows[i]
 		f[2] = safeDiv(covers[i], best)
 		if len(qi.bigrams) > 0 {
-			n := 0
-			for k := 1; k < len(seqs[i]); k++ {
-				if qi.bigrams[[2]string{seqs[i][k-1], seqs[i][k]}] {
-					n++
-				}
-			}
-			f[4] = min(1, float64(n)/float64(len(qi.bigrams)))
+			f[4] = min(1, float64(cts[i].bigrams)/float64(len(qi.bigrams)))
 		}
 		lead := 1 / float64(1+c.Position)
 		f[5] = lead
@@ -219,7 +275,7 @@ func SentenceFeatures(question string, cands []Candidate, idf IDFFunc) [][]float
 				f[8] = 1
 			}
 		}
-		f[10] = missingShare(qi.entities, func(t string) bool { return sets[i][t] })
+		f[10] = missingKeys(lk.entities, cts[i].has)
 		f[11] = missingShare(qi.numbers, func(n string) bool { return strings.Contains(c.Text, n) })
 		switch sneg := negated(c.Text); {
 		case qi.negated && !sneg:
@@ -227,7 +283,7 @@ func SentenceFeatures(question string, cands []Candidate, idf IDFFunc) [][]float
 		case sneg && !qi.negated:
 			f[23] = 1
 		}
-		words := len(strings.Fields(c.Text))
+		words := countFields(c.Text)
 		f[13] = min(float64(words)/30, 1)
 		if words < 8 {
 			f[14] = 1
@@ -246,7 +302,7 @@ func SentenceFeatures(question string, cands []Candidate, idf IDFFunc) [][]float
 			f[19] = max(f[19], covers[i+1])
 		}
 		if prev && corefOpeners.MatchString(c.Text) {
-			both, _, _ := cover(func(t string) bool { return sets[i][t] || sets[i-1][t] }, nil)
+			both, _, _ := cover(func(j int) bool { return cts[i].has[j] || cts[i-1].has[j] }, nil)
 			f[20] = max(0, both-covers[i])
 		}
 		f[21] = groupCover[c.Group]
@@ -254,11 +310,37 @@ func SentenceFeatures(question string, cands []Candidate, idf IDFFunc) [][]float
 		f[25] = unseen
 		f[26] = entUnseen
 		f[27] = focus[i]
-		if rareAt >= 0 && !sets[i][qi.terms[rareAt]] && rawTotal > 0 {
+		if rareAt >= 0 && !cts[i].has[rareAt] && rawTotal > 0 {
 			f[22] = rare / rawTotal
 		}
 	}
 	return rows
+}
+
+// termGroup counts, for the candidates of one passage, how many there are
+// and how many hold each question term.
+type termGroup struct {
+	n  int
+	df []int // per question term
+}
+
+// termGroups returns the candidates' passages by Group.
+func termGroups(cands []Candidate, cts []candTerms, nq int) map[int]*termGroup {
+	groups := map[int]*termGroup{}
+	for i, c := range cands {
+		g := groups[c.Group]
+		if g == nil {
+			g = &termGroup{df: make([]int, nq)}
+			groups[c.Group] = g
+		}
+		g.n++
+		for j := range nq {
+			if cts[i].has[j] {
+				g.df[j]++
+			}
+		}
+	}
+	return groups
 }
 
 // focusCover returns, per candidate, the IDF share of the question's terms
@@ -267,31 +349,13 @@ func SentenceFeatures(question string, cands []Candidate, idf IDFFunc) [][]float
 // passage's subject ("Matalin" in a passage about her), which a sentence
 // carries by context ("She is married to ..."); the terms only one
 // sentence holds are what the question asks about.
-func focusCover(terms []string, raw []float64, cands []Candidate, sets []map[string]bool) []float64 {
-	type group struct {
-		n  int
-		df []int // per question term
-	}
-	groups := map[int]*group{}
-	for i, c := range cands {
-		g := groups[c.Group]
-		if g == nil {
-			g = &group{df: make([]int, len(terms))}
-			groups[c.Group] = g
-		}
-		g.n++
-		for j, t := range terms {
-			if sets[i][t] {
-				g.df[j]++
-			}
-		}
-	}
+func focusCover(raw []float64, cands []Candidate, cts []candTerms, groups map[int]*termGroup) []float64 {
 	out := make([]float64, len(cands))
 	for i, c := range cands {
 		g := groups[c.Group]
 		var held, total float64
-		for j, t := range terms {
-			has := sets[i][t]
+		for j := range raw {
+			has := cts[i].has[j]
 			others := g.df[j]
 			if has {
 				others--
@@ -317,10 +381,10 @@ func focusCover(terms []string, raw []float64, cands []Candidate, sets []map[str
 // subject holds its name in every passage (IDF near 0), and weighted so, a
 // question naming that subject and one word the collection lacks ("How
 // long is the Rhine?" over five Rhine paragraphs) looked off-topic.
-func onTopicShares(terms []string, raw []float64, top float64, found func(string) bool) (foundShare, unseenShare float64) {
+func onTopicShares(terms []string, raw []float64, top float64, found func(j int) bool) (foundShare, unseenShare float64) {
 	var f, u int
-	for j, t := range terms {
-		if found(t) {
+	for j := range terms {
+		if found(j) {
 			f++
 		}
 		if top > 0 && raw[j] >= top-1e-9 {
@@ -357,6 +421,45 @@ func missingShare(items []string, has func(string) bool) float64 {
 		}
 	}
 	return float64(n) / float64(len(items))
+}
+
+// missingKeys returns the share of keys that has does not hold.
+func missingKeys(keys []int, has []bool) float64 {
+	if len(keys) == 0 {
+		return 0
+	}
+	n := 0
+	for _, k := range keys {
+		if !has[k] {
+			n++
+		}
+	}
+	return float64(n) / float64(len(keys))
+}
+
+// countFields returns len(strings.Fields(s)) without building the fields.
+func countFields(s string) int {
+	n := 0
+	in := false
+	for i := 0; i < len(s); {
+		var space bool
+		if c := s[i]; c < utf8.RuneSelf {
+			space = c == ' ' || '\t' <= c && c <= '\r' // strings.Fields' ASCII spaces
+			i++
+		} else {
+			r, size := utf8.DecodeRuneInString(s[i:])
+			space = unicode.IsSpace(r)
+			i += size
+		}
+		switch {
+		case space:
+			in = false
+		case !in:
+			in = true
+			n++
+		}
+	}
+	return n
 }
 
 // hasPrefixMatch reports whether a term of set shares t's first five

@@ -7,34 +7,49 @@ import "strings"
 // is deliberately light: a suffix is stripped only when three letters remain,
 // though undoubling may then leave two ("adding" -> "ad").
 func Stem(w string) string {
+	n, y := stemCut(w)
+	if y {
+		return w[:n] + "y"
+	}
+	return w[:n]
+}
+
+// stemSuffixes are the suffixes Stem strips, the first that fits winning.
+var stemSuffixes = []string{"ations", "ation", "ings", "ing", "edly", "ies", "ied", "ers", "ed", "es", "er", "ly", "s"}
+
+// stemCut returns Stem(w) as the length of the prefix of w it keeps and
+// whether a "y" follows it ("studies" -> 4, true: "study"), so a word in a
+// byte buffer is stemmed in place (EachTerm).
+func stemCut[T string | []byte](w T) (n int, y bool) {
 	if len(w) <= 3 {
-		return w
+		return len(w), false
 	}
-	for _, suf := range []string{"ations", "ation", "ings", "ing", "edly", "ies", "ied", "ers", "ed", "es", "er", "ly", "s"} {
-		if strings.HasSuffix(w, suf) && len(w)-len(suf) >= 3 {
-			stem := w[:len(w)-len(suf)]
-			switch suf {
-			case "ies", "ied":
-				return stem + "y"
-			case "es":
-				// "boxes" -> "box", but "games" -> "game"
-				if strings.HasSuffix(stem, "s") || strings.HasSuffix(stem, "x") || strings.HasSuffix(stem, "ch") || strings.HasSuffix(stem, "sh") {
-					return stem
-				}
-				return w[:len(w)-1]
-			case "s":
-				if strings.HasSuffix(stem, "s") || strings.HasSuffix(stem, "u") || strings.HasSuffix(stem, "i") {
-					return w
-				}
-			case "ing", "ed", "ings", "edly":
-				if n := len(stem); n >= 2 && stem[n-1] == stem[n-2] && !strings.ContainsRune("lsz", rune(stem[n-1])) {
-					stem = stem[:n-1] // "planning" -> "plan"
-				}
-			}
-			return stem
+	for _, suf := range stemSuffixes {
+		if !hasSuffix(w, suf) || len(w)-len(suf) < 3 {
+			continue
 		}
+		stem := w[:len(w)-len(suf)]
+		switch suf {
+		case "ies", "ied":
+			return len(stem), true
+		case "es":
+			// "boxes" -> "box", but "games" -> "game"
+			if hasSuffix(stem, "s") || hasSuffix(stem, "x") || hasSuffix(stem, "ch") || hasSuffix(stem, "sh") {
+				return len(stem), false
+			}
+			return len(w) - 1, false
+		case "s":
+			if hasSuffix(stem, "s") || hasSuffix(stem, "u") || hasSuffix(stem, "i") {
+				return len(w), false
+			}
+		case "ing", "ed", "ings", "edly":
+			if n := len(stem); n >= 2 && stem[n-1] == stem[n-2] && !strings.ContainsRune("lsz", rune(stem[n-1])) {
+				return n - 1, false // "planning" -> "plan"
+			}
+		}
+		return len(stem), false
 	}
-	return w
+	return len(w), false
 }
 
 // StemBytes strips common English inflectional suffixes from a lowercase ASCII
@@ -88,7 +103,7 @@ func undouble(b []byte) []byte {
 	return b
 }
 
-func hasSuffix(b []byte, suf string) bool {
+func hasSuffix[T string | []byte](b T, suf string) bool {
 	return len(b) >= len(suf) && string(b[len(b)-len(suf):]) == suf
 }
 

@@ -84,6 +84,30 @@ func TestTerms(t *testing.T) {
 	}
 }
 
+// TestStemInPlace checks that a word stemmed in a byte buffer (EachTerm)
+// becomes what Stem makes of it, and that EachTerm's bytes are what Terms
+// keeps.
+func TestStemInPlace(t *testing.T) {
+	words := []string{"studies", "studied", "planning", "boxes", "games", "class", "status", "nations",
+		"adding", "falling", "investors", "quickly", "edly", "ies", "zürich", "cafés", "x", ""}
+	for _, w := range words {
+		n, y := stemCut([]byte(w))
+		got := w[:n]
+		if y {
+			got += "y"
+		}
+		if want := Stem(w); got != want {
+			t.Errorf("stemCut(%q) gives %q, Stem %q", w, got, want)
+		}
+	}
+	in := "The studies planned, Amazon’s boxes studied"
+	var got []string
+	EachTerm(in, func(t []byte) { got = append(got, string(t)) })
+	if want := Terms(in); strings.Join(got, " ") != strings.Join(want, " ") || strings.Join(want, " ") != "study plan amazon box study" {
+		t.Errorf("EachTerm(%q) = %q, Terms %q", in, got, want)
+	}
+}
+
 func TestStopwords(t *testing.T) {
 	for _, w := range []string{"the", "which", "s", "don"} {
 		if !IsStopword(w) {

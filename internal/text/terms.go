@@ -1,7 +1,6 @@
 package text
 
 import (
-	"strings"
 	"unicode"
 	"unicode/utf8"
 )
@@ -11,23 +10,36 @@ import (
 // ("Amazon’s" -> "amazon").
 func Terms(text string) []string {
 	out := make([]string, 0, len(text)/6)
-	forEachWord(text, func(w string) {
-		if stopwords[w] {
-			return
-		}
-		out = append(out, Stem(w))
-	})
+	EachTerm(text, func(t []byte) { out = append(out, string(t)) })
 	return out
 }
 
-// forEachWord calls fn with each lowercased word of text. A word is a run of
-// letters and digits; a possessive "'s" is dropped.
-func forEachWord(text string, fn func(string)) {
-	var b strings.Builder
+// EachTerm calls fn with each term of text, in the order Terms returns
+// them. The bytes are valid only during the call: fn copies what it keeps.
+// It allocates once per call, not per word, for loops that only look terms
+// up (a map index of string(term) does not allocate).
+func EachTerm(text string, fn func(term []byte)) {
+	forEachWord(text, make([]byte, 0, 32), func(w []byte) {
+		if stopwords[string(w)] {
+			return
+		}
+		n, y := stemCut(w)
+		w = w[:n]
+		if y {
+			w = append(w, 'y') // within the word's bytes: the suffix was 3 long
+		}
+		fn(w)
+	})
+}
+
+// forEachWord calls fn with each lowercased word of text, built in buf. A
+// word is a run of letters and digits; a possessive "'s" is dropped.
+func forEachWord(text string, buf []byte, fn func([]byte)) {
+	b := buf[:0]
 	flush := func() {
-		if b.Len() > 0 {
-			fn(b.String())
-			b.Reset()
+		if len(b) > 0 {
+			fn(b)
+			b = b[:0]
 		}
 	}
 	for i := 0; i < len(text); {
@@ -35,10 +47,10 @@ func forEachWord(text string, fn func(string)) {
 		if c < utf8.RuneSelf {
 			switch {
 			case 'a' <= c && c <= 'z', '0' <= c && c <= '9':
-				b.WriteByte(c)
+				b = append(b, c)
 			case 'A' <= c && c <= 'Z':
-				b.WriteByte(c + 'a' - 'A')
-			case c == '\'' && b.Len() > 0:
+				b = append(b, c+'a'-'A')
+			case c == '\'' && len(b) > 0:
 				// possessive or contraction: skip "'s", "'t" ...
 				j := i + 1
 				for j < len(text) && isASCIILetter(text[j]) {
@@ -58,7 +70,7 @@ func forEachWord(text string, fn func(string)) {
 		}
 		r, size := utf8.DecodeRuneInString(text[i:])
 		switch {
-		case r == '’' && b.Len() > 0:
+		case r == '’' && len(b) > 0:
 			j := i + size
 			for j < len(text) && isASCIILetter(text[j]) {
 				j++
@@ -69,7 +81,7 @@ func forEachWord(text string, fn func(string)) {
 				continue
 			}
 		case unicode.IsLetter(r) || unicode.IsDigit(r):
-			b.WriteRune(unicode.ToLower(r))
+			b = utf8.AppendRune(b, unicode.ToLower(r))
 		default:
 			flush()
 		}
