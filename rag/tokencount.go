@@ -1,6 +1,7 @@
 package rag
 
 import (
+	"hash/maphash"
 	"sync"
 	"unicode"
 	"unicode/utf8"
@@ -18,10 +19,17 @@ import (
 
 const maxPieceCache = 1 << 18
 
+// pieceCache maps a piece's 64-bit hash to its token count: a lookup
+// compares two words, where a string key also compares the piece's bytes
+// behind a pointer (a cache miss per lookup at this size). Two pieces
+// sharing a hash, probability about n²/2⁶⁵ (under 10⁻⁸ at the cap), would
+// give one of them the other's count: a chunk a few tokens off its budget.
 var pieceCache = struct {
 	sync.RWMutex
-	m map[string]int
-}{m: map[string]int{}}
+	m map[uint64]int32
+}{m: map[uint64]int32{}}
+
+var pieceSeed = maphash.MakeSeed()
 
 // countTokens returns the cl100k_base token count of s.
 func countTokens(s string) int {
@@ -35,20 +43,21 @@ func countTokens(s string) int {
 }
 
 func pieceTokens(p string) int {
+	key := maphash.String(pieceSeed, p)
 	pieceCache.RLock()
-	n, ok := pieceCache.m[p]
+	n, ok := pieceCache.m[key]
 	pieceCache.RUnlock()
 	if ok {
-		return n
+		return int(n)
 	}
 	tk, _ := loadTokenizer() // loaded by NewChunker before any count
-	n = len(tk.EncodeOrdinary(p))
+	n = int32(len(tk.EncodeOrdinary(p)))
 	pieceCache.Lock()
 	if len(pieceCache.m) < maxPieceCache {
-		pieceCache.m[p] = n
+		pieceCache.m[key] = n
 	}
 	pieceCache.Unlock()
-	return n
+	return int(n)
 }
 
 func isLetter(r rune) bool { return unicode.IsLetter(r) }

@@ -2,8 +2,11 @@ package rag
 
 import (
 	"os"
+	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"github.com/ragcite/ragcite/internal/synth"
 )
 
 func tiktokenCount(t testing.TB, s string) int {
@@ -44,4 +47,23 @@ func FuzzCountTokens(f *testing.F) {
 			t.Fatalf("countTokens(%q) = %d, tiktoken says %d", s, got, want)
 		}
 	})
+}
+
+// BenchmarkCountTokens counts the tokens of 1 MB of synthetic English (a
+// 30,000-word Zipf vocabulary), the piece cache warm after the first round.
+func BenchmarkCountTokens(b *testing.B) {
+	g := synth.New(12, 30_000)
+	var sb strings.Builder
+	for sb.Len() < 1<<20 {
+		sb.WriteString(g.Passage(100))
+		sb.WriteString("\n\n")
+	}
+	text := sb.String()
+	if _, err := loadTokenizer(); err != nil {
+		b.Fatal(err)
+	}
+	b.SetBytes(int64(len(text)))
+	for b.Loop() {
+		countTokens(text)
+	}
 }

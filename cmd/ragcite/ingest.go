@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"time"
@@ -21,8 +22,12 @@ func (a *app) ingestCommand() *cobra.Command {
 		Short: "Ingest files, directories (.txt, .md, .html, .jsonl, .pdf, .docx) and web pages by http(s) URL",
 		Args:  cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			// The files load while the store and the tokenizer open.
+			start := time.Now()
+			loaded := make(chan loadedInputs, 1)
+			go func() { loaded <- loadInputs(cmd.Context(), args, fetch, collection) }()
 			return a.withWriter(cmd, func(eng *rag.Engine) error {
-				sum, err := ingestPaths(cmd, eng, args, a.stderr, fetch, collection)
+				sum, err := ingestLoaded(cmd, eng, <-loaded, a.stderr, start)
 				if err != nil {
 					return err
 				}
@@ -49,13 +54,24 @@ func (s ingestSummary) String() string {
 		s.created, s.updated, s.unchanged, s.skipped, s.chunks, s.elapsed.Round(time.Millisecond))
 }
 
-// ingestPaths loads and ingests paths and http(s) URLs, warning about
-// skipped files and drawing a progress bar when stderr is a terminal. A URL
-// that cannot be fetched fails the run before anything is ingested. The
-// progress bar, warnings and the batch share the counts, so loading and
-// ingesting stay in one function.
+// ingestPaths loads and ingests paths and http(s) URLs (see loadInputs and
+// ingestLoaded).
 func ingestPaths(cmd *cobra.Command, eng *rag.Engine, paths []string, stderr interface{ Write([]byte) (int, error) }, fetch load.FetchOptions, collection string) (ingestSummary, error) {
 	start := time.Now()
+	return ingestLoaded(cmd, eng, loadInputs(cmd.Context(), paths, fetch, collection), stderr, start)
+}
+
+// loadedInputs is what loadInputs read.
+type loadedInputs struct {
+	docs  []rag.Document
+	warns []load.Warning
+	err   error
+}
+
+// loadInputs loads paths and fetches http(s) URLs, placing the documents
+// in collection when given. A URL that cannot be fetched fails the run
+// before anything is ingested.
+func loadInputs(ctx context.Context, paths []string, fetch load.FetchOptions, collection string) loadedInputs {
 	var files, urls []string
 	for _, p := range paths {
 		if load.IsURL(p) {
@@ -64,28 +80,37 @@ func ingestPaths(cmd *cobra.Command, eng *rag.Engine, paths []string, stderr int
 			files = append(files, p)
 		}
 	}
-	var docs []rag.Document
-	var warns []load.Warning
+	var in loadedInputs
 	if len(files) > 0 {
-		var err error
-		if docs, warns, err = load.Paths(files); err != nil {
-			return ingestSummary{}, err
+		if in.docs, in.warns, in.err = load.Paths(files); in.err != nil {
+			return in
 		}
 	}
 	for _, u := range urls {
-		d, err := load.FetchURL(cmd.Context(), u, fetch)
+		d, err := load.FetchURL(ctx, u, fetch)
 		if err != nil {
-			return ingestSummary{}, fmt.Errorf("ingest: %w", err)
+			return loadedInputs{err: fmt.Errorf("ingest: %w", err)}
 		}
-		docs = append(docs, d)
+		in.docs = append(in.docs, d)
 	}
 	if collection != "" {
-		for i := range docs {
-			if docs[i].Metadata[rag.MetaCollection] == "" {
-				docs[i].Collection = collection
+		for i := range in.docs {
+			if in.docs[i].Metadata[rag.MetaCollection] == "" {
+				in.docs[i].Collection = collection
 			}
 		}
 	}
+	return in
+}
+
+// ingestLoaded ingests what loadInputs read, warning about skipped files
+// and drawing a progress bar when stderr is a terminal. The progress bar,
+// warnings and the batch share the counts, so they stay in one function.
+func ingestLoaded(cmd *cobra.Command, eng *rag.Engine, in loadedInputs, stderr interface{ Write([]byte) (int, error) }, start time.Time) (ingestSummary, error) {
+	if in.err != nil {
+		return ingestSummary{}, in.err
+	}
+	docs, warns := in.docs, in.warns
 	for _, w := range warns {
 		fmt.Fprintln(stderr, "warning:", w)
 	}

@@ -11,8 +11,11 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime"
 	"sort"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"unicode/utf8"
 
 	"github.com/ragcite/ragcite/rag"
@@ -67,17 +70,13 @@ func Paths(paths []string) ([]rag.Document, []Warning, error) {
 			files = []string{root}
 		}
 		sort.Strings(files)
-		for _, f := range files {
-			rel, err := filepath.Rel(base, f)
-			if err != nil {
-				rel = filepath.Base(f)
-			}
-			got, err := loadFile(f, filepath.ToSlash(rel))
-			if err != nil {
-				warns = append(warns, Warning{f, err})
+		for i, r := range loadFiles(base, files) {
+			f := files[i]
+			if r.err != nil {
+				warns = append(warns, Warning{f, r.err})
 				continue
 			}
-			for _, d := range got {
+			for _, d := range r.docs {
 				if prev, dup := ids[d.ID]; dup {
 					warns = append(warns, Warning{f, fmt.Errorf("document id %q already loaded from %s", d.ID, prev)})
 					continue
@@ -88,6 +87,35 @@ func Paths(paths []string) ([]rag.Document, []Warning, error) {
 		}
 	}
 	return docs, warns, nil
+}
+
+// loaded is one file's documents, or why it was skipped.
+type loaded struct {
+	docs []rag.Document
+	err  error
+}
+
+// loadFiles reads and parses files (under base) on as many goroutines as
+// cores; the results are in the order of files.
+func loadFiles(base string, files []string) []loaded {
+	out := make([]loaded, len(files))
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), len(files)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := int(next.Add(1) - 1); i < len(files); i = int(next.Add(1) - 1) {
+				rel, err := filepath.Rel(base, files[i])
+				if err != nil {
+					rel = filepath.Base(files[i])
+				}
+				out[i].docs, out[i].err = loadFile(files[i], filepath.ToSlash(rel))
+			}
+		}()
+	}
+	wg.Wait()
+	return out
 }
 
 func loadFile(path, rel string) ([]rag.Document, error) {
