@@ -88,6 +88,7 @@ func (s *Store) bulkLoad(n int, size func(i int) int, get func(i int, dict termI
 		}
 		lo = hi
 	}
+	s.lex.bulkCounts = nil // a term count per term: not needed once loaded
 }
 
 // bulkDecode decodes documents lo..hi-1 on the workers: each document gets
