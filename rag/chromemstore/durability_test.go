@@ -248,6 +248,19 @@ func TestCorruptRecordSetAside(t *testing.T) {
 			s.Close()
 			flipByte(t, dir, loc, tc.off(loc.size))
 
+			// A write-only open sets it aside too: ingest writes it afresh.
+			w := mustOpenWriteOnly(t, dir)
+			if _, err := w.Info(ctx, "victim"); !errors.Is(err, rag.ErrNotFound) {
+				t.Fatalf("write-only open registers a damaged document: %v", err)
+			}
+			if got := snapshot(t, w); len(got) != 2 || got["a"] == "" || got["c"] == "" {
+				t.Fatalf("write-only open: %v, want a and c", got)
+			}
+			if err := w.Health(ctx); !errors.Is(err, rag.ErrDegraded) || !strings.Contains(err.Error(), `"victim"`) {
+				t.Fatalf("write-only Health = %v, want degraded naming the document", err)
+			}
+			w.Close()
+
 			var logs bytes.Buffer
 			s = mustOpen(t, dir, slog.New(slog.NewTextHandler(&logs, nil)))
 			defer s.Close()

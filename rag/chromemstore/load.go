@@ -133,11 +133,19 @@ func (s *Store) loadRegistry(context.Context) error {
 		if m.problem != "" {
 			s.problem(fmt.Sprintf("batch file %s: %s", batchName(f.seq), m.problem))
 		}
-		from := len(recs)
-		for _, sp := range m.spans {
-			recs = append(recs, logRecord{file: i, span: sp})
+		// Records are checked a window at a time, whose pages are then
+		// dropped from this process (they stay in the page cache): a
+		// large file is never resident here whole.
+		for len(m.spans) > 0 {
+			from, start, end := len(recs), m.spans[0][0], m.spans[0][0]
+			for len(m.spans) > 0 && (len(recs) == from || m.spans[0][1]-start <= registryWindow) {
+				recs = append(recs, logRecord{file: i, span: m.spans[0]})
+				end = m.spans[0][1]
+				m.spans = m.spans[1:]
+			}
+			parallel(len(recs)-from, func(k int) { s.checkRecord(m, &recs[from+k], true) })
+			m.release(start, end)
 		}
-		parallel(len(recs)-from, func(k int) { s.checkRecord(m, &recs[from+k], true) })
 		s.files = append(s.files, m.file)
 		m.unmap()
 	}
@@ -152,6 +160,10 @@ func (s *Store) loadRegistry(context.Context) error {
 	s.ids.reset(s.docs)
 	return nil
 }
+
+// registryWindow is how many bytes of records a write-only open checks
+// before it lets their pages go (a variable for tests).
+var registryWindow = 64 << 20
 
 // isBase reports whether the batch file at path is a base (see log.go).
 func isBase(path string) bool {

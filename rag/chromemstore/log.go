@@ -257,6 +257,16 @@ func (m *mappedBatch) footerSpans() bool {
 	return true
 }
 
+// release lets the mapped pages of [from, to) go from this process's
+// memory; reading them again reads the file (the page cache).
+func (m *mappedBatch) release(from, to int) {
+	page := os.Getpagesize()
+	from = from / page * page
+	if m.data != nil && from < to {
+		_ = syscall.Madvise(m.data[from:to], syscall.MADV_DONTNEED)
+	}
+}
+
 func (m *mappedBatch) unmap() {
 	if m.data != nil {
 		syscall.Munmap(m.data)
