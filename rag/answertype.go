@@ -158,8 +158,25 @@ func (ws *lowerWords) next() ([]byte, bool) {
 // negationWords negate a question or a sentence: a question that asks
 // about what did not happen and a sentence about what did assert different
 // things.
-var negationWords = map[string]bool{"not": true, "no": true, "never": true, "none": true, "neither": true,
-	"nor": true, "without": true, "cannot": true, "nobody": true, "nothing": true, "nowhere": true}
+var negationWords = newWordSet("not", "no", "never", "none", "neither", "nor", "without", "cannot", "nobody", "nothing", "nowhere")
+
+// wordSet is a set of lowercase words that rejects most other words by
+// their first letter, before a map lookup.
+type wordSet struct {
+	first [256]bool
+	words map[string]bool
+}
+
+func newWordSet(words ...string) *wordSet {
+	s := &wordSet{words: map[string]bool{}}
+	for _, w := range words {
+		s.first[w[0]] = true
+		s.words[w] = true
+	}
+	return s
+}
+
+func (s *wordSet) has(w []byte) bool { return len(w) > 0 && s.first[w[0]] && s.words[string(w)] }
 
 // negated reports whether s holds a negation word or an "n't"; a word scan
 // (as the verifier's hasNegation, without its regexp) for every candidate.
@@ -169,7 +186,7 @@ func negated(s string) bool {
 	}
 	ws := lowerWords{s: s}
 	for w, ok := ws.next(); ok; w, ok = ws.next() {
-		if negationWords[string(w)] {
+		if negationWords.has(w) {
 			return true
 		}
 	}

@@ -442,7 +442,8 @@ func parallelTokens(s string) []pToken {
 		spans = append(spans, span{f.start, f.end, "figure:" + f.value})
 	}
 	sort.Slice(spans, func(i, j int) bool { return spans[i].start < spans[j].start })
-	var out []pToken
+	// About one token per five bytes.
+	out := make([]pToken, 0, len(s)/5+len(spans))
 	next := 0 // bytes before next are taken by a date or figure
 	si := 0
 	for start, end, ok := nextWordToken(s, 0); ok; start, end, ok = nextWordToken(s, end) {
@@ -481,8 +482,8 @@ func parallelTokens(s string) []pToken {
 // difference. Empty strings mean no conflict.
 func parallelValues(a, b string, ta, tb []pToken) (string, string) {
 	la, lb := len(ta), len(tb)
-	if la == 0 || lb == 0 {
-		return "", ""
+	if la == 0 || lb == 0 || float64(min(la, lb)) < parallelShare*float64(max(la, lb)) {
+		return "", "" // no common subsequence is longer than the shorter one
 	}
 	// lcs(i, j): common subsequence length of ta[i:] and tb[j:], in one
 	// allocation.

@@ -89,7 +89,15 @@ type termLookup struct {
 	entities []int            // key of each of the question's names
 	pairs    map[[2]int]bool  // the question's bigrams, as keys
 	prefixes map[string][]int // 5-letter prefix -> question terms of 6+ letters holding it
+	// lens has bit lenBit(len(key)) of every key, and firsts the first
+	// byte of every prefix: most terms of a candidate are rejected by
+	// them without a map lookup.
+	lens   uint64
+	firsts [256]bool
 }
+
+// lenBit is a term length's bit in termLookup.lens (63: 63 bytes or more).
+func lenBit(n int) uint64 { return 1 << min(n, 63) }
 
 // askWords only say what kind of answer a question wants ("how much"):
 // they are not what it is about.
@@ -135,6 +143,12 @@ func analyseQuestion(q string) questionInfo {
 		lk.pairs[[2]int{key(bg[0]), key(bg[1])}] = true
 	}
 	lk.n = len(lk.keys)
+	for k := range lk.keys {
+		lk.lens |= lenBit(len(k))
+	}
+	for p := range lk.prefixes {
+		lk.firsts[p[0]] = true
+	}
 	qi.lookup = lk
 	return qi
 }
@@ -150,7 +164,10 @@ type candTerms struct {
 func (lk *termLookup) scanTerms(s string, ct *candTerms) {
 	prev := -1
 	text.EachTerm(s, func(t []byte) {
-		k, ok := lk.keys[string(t)]
+		k, ok := 0, false
+		if lk.lens&lenBit(len(t)) != 0 {
+			k, ok = lk.keys[string(t)]
+		}
 		if ok {
 			ct.has[k] = true
 			if prev >= 0 && lk.pairs[[2]int{prev, k}] {
@@ -160,7 +177,7 @@ func (lk *termLookup) scanTerms(s string, ct *candTerms) {
 		} else {
 			prev = -1
 		}
-		if len(t) >= 6 && len(lk.prefixes) > 0 {
+		if len(t) >= 6 && lk.firsts[t[0]] {
 			for _, j := range lk.prefixes[string(t[:5])] {
 				ct.prefix[j] = true
 			}

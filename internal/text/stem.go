@@ -17,11 +17,20 @@ func Stem(w string) string {
 // stemSuffixes are the suffixes Stem strips, the first that fits winning.
 var stemSuffixes = []string{"ations", "ation", "ings", "ing", "edly", "ies", "ied", "ers", "ed", "es", "er", "ly", "s"}
 
+// stemLast holds the last letters of stemSuffixes: a word ending in
+// another has none of them.
+var stemLast = func() (last [256]bool) {
+	for _, suf := range stemSuffixes {
+		last[suf[len(suf)-1]] = true
+	}
+	return last
+}()
+
 // stemCut returns Stem(w) as the length of the prefix of w it keeps and
 // whether a "y" follows it ("studies" -> 4, true: "study"), so a word in a
 // byte buffer is stemmed in place (EachTerm).
 func stemCut[T string | []byte](w T) (n int, y bool) {
-	if len(w) <= 3 {
+	if len(w) <= 3 || !stemLast[w[len(w)-1]] {
 		return len(w), false
 	}
 	for _, suf := range stemSuffixes {
