@@ -214,6 +214,8 @@ func BenchmarkReopen(b *testing.B) {
 
 // BenchmarkIngest runs the whole ingest path (chunk with tiktoken, embed,
 // store on disk) over ~4 MB of synthetic prose; MB/s is the throughput.
+// "indexed" ingests into a store with its in-memory index (a server),
+// "write-only" streams the batch to a write-only store (ragcite ingest).
 func BenchmarkIngest(b *testing.B) {
 	g := synth.New(7, 20_000)
 	var docs []rag.Document
@@ -228,21 +230,31 @@ func BenchmarkIngest(b *testing.B) {
 		docs = append(docs, d)
 		total += len(d.Text)
 	}
-	b.SetBytes(int64(total))
-	ctx := context.Background()
-	for b.Loop() {
-		b.StopTimer()
-		st, err := Open(ctx, b.TempDir())
-		if err != nil {
-			b.Fatal(err)
-		}
-		eng, err := rag.NewEngine(ctx, rag.Config{Store: st, Embedder: embed.DefaultLocal()})
-		if err != nil {
-			b.Fatal(err)
-		}
-		b.StartTimer()
-		if _, err := eng.Ingest(ctx, docs, nil); err != nil {
-			b.Fatal(err)
-		}
+	for _, mode := range []struct {
+		name      string
+		writeOnly bool
+	}{{"mode=indexed", false}, {"mode=write-only", true}} {
+		b.Run(mode.name, func(b *testing.B) {
+			b.SetBytes(int64(total))
+			ctx := context.Background()
+			for b.Loop() {
+				b.StopTimer()
+				st, err := OpenWith(ctx, b.TempDir(), Options{WriteOnly: mode.writeOnly})
+				if err != nil {
+					b.Fatal(err)
+				}
+				eng, err := rag.NewEngine(ctx, rag.Config{Store: st, Embedder: embed.DefaultLocal()})
+				if err != nil {
+					b.Fatal(err)
+				}
+				b.StartTimer()
+				if _, err := eng.Ingest(ctx, docs, nil); err != nil {
+					b.Fatal(err)
+				}
+				b.StopTimer()
+				st.Close()
+				b.StartTimer()
+			}
+		})
 	}
 }
