@@ -1,8 +1,11 @@
 package chromemstore
 
 import (
+	"slices"
 	"testing"
 
+	"github.com/ragcite/ragcite/internal/synth"
+	"github.com/ragcite/ragcite/internal/text"
 	"github.com/ragcite/ragcite/rag"
 )
 
@@ -65,5 +68,48 @@ func TestBM25RemoveFindsPostingsFromText(t *testing.T) {
 				t.Errorf("live = %d, want %d", x.live, len(texts)-len(tc.remove))
 			}
 		})
+	}
+}
+
+// BenchmarkAnalyse analyses chunks of about 100 words of synthetic
+// English, as ingest does for each chunk.
+func BenchmarkAnalyse(b *testing.B) {
+	g := synth.New(3, 20_000)
+	chunks := make([]string, 256)
+	size := 0
+	for i := range chunks {
+		chunks[i] = g.Passage(100)
+		size += len(chunks[i])
+	}
+	b.SetBytes(int64(size))
+	for b.Loop() {
+		for _, c := range chunks {
+			analyse(c)
+		}
+	}
+}
+
+// TestAnalyseCountsSortedTerms: analyse gives each distinct term of
+// text.Terms once, sorted, with its count, and the number of terms.
+func TestAnalyseCountsSortedTerms(t *testing.T) {
+	g := synth.New(5, 2_000)
+	for _, src := range []string{
+		"", "the a of", "Harbour harbours HARBOUR light lights lit 1871 1871",
+		"Zürich straße café café CAFÉ naïve", g.Passage(300),
+	} {
+		terms := text.Terms(src)
+		slices.Sort(terms)
+		var want []termFreq
+		for _, w := range terms {
+			if n := len(want); n > 0 && want[n-1].term == w {
+				want[n-1].tf++
+				continue
+			}
+			want = append(want, termFreq{w, 1})
+		}
+		got := analyse(src)
+		if got.length != len(terms) || !slices.Equal(got.terms, want) {
+			t.Fatalf("analyse(%.40q) = %d %v, want %d %v", src, got.length, got.terms, len(terms), want)
+		}
 	}
 }
