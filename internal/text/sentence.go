@@ -44,11 +44,14 @@ func SplitSentences(text string) []Span {
 		start = -1
 	}
 	for i := 0; i < len(text); {
-		r, size := utf8.DecodeRuneInString(text[i:])
+		r, size := rune(text[i]), 1
+		if r >= utf8.RuneSelf {
+			r, size = utf8.DecodeRuneInString(text[i:])
+		}
 		switch {
 		case r == '\n':
 			emit(i)
-		case unicode.IsSpace(r):
+		case isSpace(r):
 		default:
 			if start < 0 {
 				start = i
@@ -72,6 +75,14 @@ func SplitSentences(text string) []Span {
 	}
 	emit(len(text))
 	return spans
+}
+
+// isSpace is unicode.IsSpace with the ASCII case first.
+func isSpace(r rune) bool {
+	if r < utf8.RuneSelf {
+		return r == ' ' || '\t' <= r && r <= '\r'
+	}
+	return unicode.IsSpace(r)
 }
 
 // sentenceEndsAt reports whether the terminator at i (within the sentence
