@@ -372,23 +372,28 @@ func TestBatchAllOrNothingWhenDiskFull(t *testing.T) {
 }
 
 func TestMigratesSegments(t *testing.T) {
-	dir := t.TempDir()
-	os.MkdirAll(filepath.Join(dir, segmentDir), 0o755)
-	sd := testDoc("old/doc", 0, 2, 10)
-	if err := writeSegment(filepath.Join(dir, segmentDir, "x"+segmentExt), &sd, chunkTerms(&sd)); err != nil {
-		t.Fatal(err)
-	}
-	s := mustOpen(t, dir, nil)
-	if got := snapshot(t, s); got["old/doc"] != sd.Hash {
-		t.Fatalf("migrated store: %v", got)
-	}
-	s.Close()
-	if _, err := os.Stat(filepath.Join(dir, segmentDir)); !os.IsNotExist(err) {
-		t.Fatalf("old segments left behind: %v", err)
-	}
-	s = mustOpen(t, dir, nil)
-	defer s.Close()
-	if got := snapshot(t, s); got["old/doc"] != sd.Hash {
-		t.Fatalf("reopened after migration: %v", got)
+	for _, writeOnly := range []bool{false, true} { // ragcite serve, ragcite ingest
+		dir := t.TempDir()
+		os.MkdirAll(filepath.Join(dir, segmentDir), 0o755)
+		sd := testDoc("old/doc", 0, 2, 10)
+		if err := writeSegment(filepath.Join(dir, segmentDir, "x"+segmentExt), &sd, chunkTerms(&sd)); err != nil {
+			t.Fatal(err)
+		}
+		s, err := OpenWith(context.Background(), dir, Options{WriteOnly: writeOnly})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := snapshot(t, s); got["old/doc"] != sd.Hash {
+			t.Fatalf("migrated store (write-only %v): %v", writeOnly, got)
+		}
+		s.Close()
+		if _, err := os.Stat(filepath.Join(dir, segmentDir)); !os.IsNotExist(err) {
+			t.Fatalf("old segments left behind: %v", err)
+		}
+		s = mustOpen(t, dir, nil)
+		if got := snapshot(t, s); got["old/doc"] != sd.Hash {
+			t.Fatalf("reopened after migration (write-only %v): %v", writeOnly, got)
+		}
+		s.Close()
 	}
 }

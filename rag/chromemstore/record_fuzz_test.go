@@ -4,7 +4,9 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/binary"
+	"maps"
 	"math"
+	"slices"
 	"testing"
 
 	"github.com/ragcite/ragcite/rag"
@@ -41,8 +43,22 @@ func FuzzDecodeRecord(f *testing.F) {
 		if (err1 == nil) != (err3 == nil) {
 			t.Fatalf("errors differ: %v, collecting keys %v", err1, err3)
 		}
+		// What a write-only store reads: never a panic, and what decodes
+		// whole decodes the same in part.
+		info, errInfo := decodeInfo(rec)
+		sdText, errText := decodeText(rec)
 		if err1 != nil {
 			return
+		}
+		if errInfo != nil || errText != nil {
+			t.Fatalf("a record that decodes whole fails in part: %v, %v", errInfo, errText)
+		}
+		if want := infoOf(sd1); info.ID != want.ID || info.Title != want.Title || info.Source != want.Source ||
+			info.Hash != want.Hash || info.Chunks != want.Chunks || info.Bytes != want.Bytes || !maps.Equal(info.Metadata, want.Metadata) {
+			t.Fatalf("decodeInfo %+v, want %+v", info, want)
+		}
+		if sdText.Text != sd1.Text || !slices.Equal(sdText.Chunks, sd1.Chunks) {
+			t.Fatal("decodeText differs from decodeRecord")
 		}
 		if sd1.Text != sd2.Text || len(t1) != len(t2) {
 			t.Fatal("documents differ")
