@@ -61,6 +61,7 @@ func (s *Store) compactAll() error {
 		return err
 	}
 	open := map[uint64]*os.File{}
+	buf := make([]byte, 1<<20)
 	defer func() {
 		for _, f := range open {
 			f.Close()
@@ -77,18 +78,9 @@ func (s *Store) compactAll() error {
 			}
 			open[loc.seq] = f
 		}
-		rec := make([]byte, loc.size)
-		if _, err := f.ReadAt(rec, loc.off); err != nil {
-			b.abort()
-			return fmt.Errorf("compact: read %q: %w", id, err)
-		}
-		if err := checkRecord(rec); err != nil {
+		if locs[id], err = b.copyRecord(f, loc, buf); err != nil {
 			b.abort()
 			return fmt.Errorf("compact: %q: %w", id, err)
-		}
-		if locs[id], err = b.raw(rec); err != nil {
-			b.abort()
-			return fmt.Errorf("compact: %w", err)
 		}
 	}
 	old := s.files

@@ -248,7 +248,22 @@ func TestCorruptRecordSetAside(t *testing.T) {
 			s.Close()
 			flipByte(t, dir, loc, tc.off(loc.size))
 
-			// A write-only open sets it aside too: ingest writes it afresh.
+			// A write-only open sets it aside too, whether it checks the
+			// record in its mapping or by reading the file: ingest writes
+			// it afresh.
+			for _, large := range []int{1 << 20, 64} {
+				old := largeRecord
+				largeRecord = large
+				w := mustOpenWriteOnly(t, dir)
+				largeRecord = old
+				if _, err := w.Info(ctx, "victim"); !errors.Is(err, rag.ErrNotFound) {
+					t.Fatalf("write-only open (large %d) registers a damaged document: %v", large, err)
+				}
+				if err := w.Health(ctx); !errors.Is(err, rag.ErrDegraded) || !strings.Contains(err.Error(), `"victim"`) {
+					t.Fatalf("write-only Health = %v, want degraded naming the document", err)
+				}
+				w.Close()
+			}
 			w := mustOpenWriteOnly(t, dir)
 			if _, err := w.Info(ctx, "victim"); !errors.Is(err, rag.ErrNotFound) {
 				t.Fatalf("write-only open registers a damaged document: %v", err)

@@ -86,16 +86,22 @@ func (s *Store) checkRecords(maps []*mappedBatch) []logRecord {
 		}
 	}
 	parallel(len(recs), func(i int) {
-		s.checkRecord(maps[recs[i].file], &recs[i], false)
+		s.checkRecord(maps[recs[i].file], nil, &recs[i], false)
 	})
 	return recs
 }
 
 // checkRecord checks r's checksum and reads its kind and id (and, with
-// info, its registry entry); a damaged record is copied aside.
-func (s *Store) checkRecord(m *mappedBatch, r *logRecord, info bool) {
+// info, its registry entry); a damaged record is copied aside. When f (m's
+// file) is given, a record over largeRecord bytes is checked by reading f,
+// so that of its mapped pages only those decoded are touched.
+func (s *Store) checkRecord(m *mappedBatch, f io.ReaderAt, r *logRecord, info bool) {
 	b := m.data[r.span[0]:r.span[1]]
-	r.err = checkRecord(b)
+	if f != nil && len(b) > largeRecord {
+		r.err = checkRecordAt(f, int64(r.span[0]), int64(len(b)), make([]byte, largeRecord))
+	} else {
+		r.err = checkRecord(b)
+	}
 	r.kind, r.id, r.named = recordID(b)
 	if r.err == nil && info && r.kind == kindPut {
 		in, err := decodeInfo(b)
@@ -126,9 +132,15 @@ func (s *Store) loadRegistry(context.Context) error {
 	}
 	var recs []logRecord
 	for i, f := range files[first:] {
-		m, err := mapBatch(filepath.Join(dir, batchName(f.seq)), f)
+		path := filepath.Join(dir, batchName(f.seq))
+		m, err := mapBatch(path, f)
 		if err != nil {
 			return err
+		}
+		fh, err := os.Open(path)
+		if err != nil {
+			m.unmap()
+			return fmt.Errorf("read log: %w", err)
 		}
 		if m.problem != "" {
 			s.problem(fmt.Sprintf("batch file %s: %s", batchName(f.seq), m.problem))
@@ -143,9 +155,10 @@ func (s *Store) loadRegistry(context.Context) error {
 				end = m.spans[0][1]
 				m.spans = m.spans[1:]
 			}
-			parallel(len(recs)-from, func(k int) { s.checkRecord(m, &recs[from+k], true) })
+			parallel(len(recs)-from, func(k int) { s.checkRecord(m, fh, &recs[from+k], true) })
 			m.release(start, end)
 		}
+		fh.Close()
 		s.files = append(s.files, m.file)
 		m.unmap()
 	}
@@ -164,6 +177,11 @@ func (s *Store) loadRegistry(context.Context) error {
 // registryWindow is how many bytes of records a write-only open checks
 // before it lets their pages go (a variable for tests).
 var registryWindow = 64 << 20
+
+// largeRecord is the size past which a write-only open checks a record by
+// reading its file rather than its mapping (its vectors then never count
+// in this process's memory); also the read buffer. A variable for tests.
+var largeRecord = 1 << 20
 
 // isBase reports whether the batch file at path is a base (see log.go).
 func isBase(path string) bool {

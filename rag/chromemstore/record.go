@@ -345,6 +345,39 @@ func checkRecord(rec []byte) error {
 	return nil
 }
 
+// checkRecordAt is checkRecord for the record of size bytes at off in r,
+// read through buf a piece at a time: a large record's pages are never
+// mapped into this process (a write-only store checks them so).
+func checkRecordAt(r io.ReaderAt, off, size int64, buf []byte) error {
+	var head [8]byte
+	if size >= 12 {
+		if _, err := r.ReadAt(head[:], off); err != nil {
+			return fmt.Errorf("read record: %w", err)
+		}
+	}
+	if size < 12 || binary.LittleEndian.Uint64(head[:]) != uint64(size-12) {
+		return fmt.Errorf("%w: length does not match its place in the file", errCorrupt)
+	}
+	var crc uint32
+	n := size - 4
+	for pos := int64(0); pos < n; {
+		k, err := r.ReadAt(buf[:min(int64(len(buf)), n-pos)], off+pos)
+		if k == 0 {
+			return fmt.Errorf("read record: %w", err)
+		}
+		crc = crc32.Update(crc, castagnoli, buf[:k])
+		pos += int64(k)
+	}
+	var tail [4]byte
+	if _, err := r.ReadAt(tail[:], off+n); err != nil {
+		return fmt.Errorf("read record: %w", err)
+	}
+	if crc != binary.LittleEndian.Uint32(tail[:]) {
+		return fmt.Errorf("%w: checksum mismatch", errCorrupt)
+	}
+	return nil
+}
+
 // recordID reads the kind and the id from a record's payload without
 // decoding the rest; ok is false when they are not readable.
 func recordID(rec []byte) (kind byte, id string, ok bool) {

@@ -66,9 +66,10 @@ func TestWriteOnlyOpenBuildsNoIndex(t *testing.T) {
 	want := snapshot(t, s)
 	s.Close()
 
-	// A window smaller than a record: each is checked and let go alone.
-	defer func(n int) { registryWindow = n }(registryWindow)
-	registryWindow = 100
+	// A window smaller than a record: each is checked and let go alone,
+	// and read from the file rather than the mapping.
+	defer func(n, m int) { registryWindow, largeRecord = n, m }(registryWindow, largeRecord)
+	registryWindow, largeRecord = 100, 64
 	w := mustOpenWriteOnly(t, dir)
 	if w.coll != nil || w.lex != nil {
 		t.Fatal("a write-only open built an index")
@@ -391,4 +392,53 @@ func (c *batchCounter) BeginBatch(ctx context.Context) (rag.Batch, error) {
 		*c.begun++
 	}
 	return b, err
+}
+
+// TestCheckRecordAt: checking a record by reading it in pieces finds what
+// checking it in memory finds.
+func TestCheckRecordAt(t *testing.T) {
+	sd := testDoc("doc", 0, 3, 40)
+	var buf bytes.Buffer
+	bw := bufio.NewWriter(&buf)
+	if _, err := writeRecord(bw, &sd, analyseAll([]rag.StoredDocument{sd})[0]); err != nil {
+		t.Fatal(err)
+	}
+	bw.Flush()
+	file := append([]byte("prefix"), buf.Bytes()...) // the record at offset 6
+	size := int64(buf.Len())
+	for _, flip := range []int64{-1, 0, 3, 8, 9, size / 2, size - 5, size - 4, size - 1} {
+		data := bytes.Clone(file)
+		if flip >= 0 {
+			data[6+flip] ^= 0x20
+		}
+		want := checkRecord(data[6 : 6+size])
+		for _, piece := range []int{1, 7, 4096} {
+			got := checkRecordAt(bytes.NewReader(data), 6, size, make([]byte, piece))
+			if (got == nil) != (want == nil) || (want != nil && got.Error() != want.Error()) {
+				t.Fatalf("byte %d flipped, pieces of %d: %v, want %v", flip, piece, got, want)
+			}
+		}
+		// Compaction copies a record piece by piece with the same checks.
+		for _, piece := range []int{12, 13, 4096} {
+			var out bytes.Buffer
+			b := &batchWriter{w: bufio.NewWriter(&out)}
+			_, got := b.copyRecord(bytes.NewReader(data), recLoc{off: 6, size: size}, make([]byte, piece))
+			b.w.Flush()
+			if (got == nil) != (want == nil) || (want != nil && got.Error() != want.Error()) {
+				t.Fatalf("byte %d flipped, copied in pieces of %d: %v, want %v", flip, piece, got, want)
+			}
+			if got == nil && !bytes.Equal(out.Bytes(), data[6:6+size]) {
+				t.Fatalf("pieces of %d: the copy differs from the record", piece)
+			}
+		}
+		if flip == -1 && want != nil {
+			t.Fatalf("a sound record fails: %v", want)
+		}
+	}
+	if err := checkRecordAt(bytes.NewReader(file), 6, size+1, make([]byte, 64)); !errors.Is(err, errCorrupt) {
+		t.Fatalf("a record with the wrong size: %v", err)
+	}
+	if err := checkRecordAt(bytes.NewReader(file[:len(file)-3]), 6, size, make([]byte, 64)); err == nil {
+		t.Fatal("a cut record passes")
+	}
 }
