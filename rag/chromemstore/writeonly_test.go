@@ -442,3 +442,40 @@ func TestCheckRecordAt(t *testing.T) {
 		t.Fatal("a cut record passes")
 	}
 }
+
+// TestIngestAgainRepairsDamagedRecord: a write-only open leaves a damaged
+// document out of the registry, so ingesting it again writes it afresh,
+// and the store is whole again without ragcite check.
+func TestIngestAgainRepairsDamagedRecord(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	s := mustOpen(t, dir, nil)
+	victim := testDoc("victim", 0, 2, 30)
+	if err := s.Put(ctx, testDoc("a", 0, 2, 30), victim); err != nil {
+		t.Fatal(err)
+	}
+	loc := s.locs["victim"]
+	s.Close()
+	flipByte(t, dir, loc, loc.size/2)
+
+	w := mustOpenWriteOnly(t, dir)
+	b, err := w.BeginBatch(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := streamDoc(ctx, b, victim, 1); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.Commit(ctx); err != nil {
+		t.Fatal(err)
+	}
+	w.Close()
+	s = mustOpen(t, dir, nil)
+	defer s.Close()
+	if err := s.Health(ctx); err != nil {
+		t.Fatalf("still degraded after the document was written again: %v", err)
+	}
+	if got := snapshot(t, s); len(got) != 2 || got["victim"] != victim.Hash {
+		t.Fatalf("after writing the damaged document again: %v", got)
+	}
+}
