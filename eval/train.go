@@ -2,6 +2,7 @@ package eval
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"hash/fnv"
 	"math"
@@ -310,18 +311,77 @@ func fitRanker(qs []trainQuestion, opt TrainOptions) (*rag.RankModel, error) {
 	return m, nil
 }
 
-// fitRows fits the sentence model on the questions that have a right
-// sentence among their candidates: the others teach nothing about ranking.
+// fitRows fits the sentence ranker on the questions that have a right
+// sentence. It is pairwise (RankNet's loss with a linear scorer): a
+// logistic regression on the differences between each right and each wrong
+// sentence of a question, both ways round, each question weighing the
+// same however many sentences it has. A question's sentences compete with
+// each other, not with other questions' (a pointwise fit also learns which
+// questions are easy). The scores are then calibrated (calibrate), since
+// answers and summaries read them as probabilities.
 func fitRows(qs []trainQuestion, l2 float64) (*logreg.Model, error) {
-	var x [][]float64
-	var y []bool
+	var x, rows [][]float64
+	var y, labels []bool
+	var w []float64
 	for _, q := range qs {
-		if slices.Contains(q.labels, true) {
-			x = append(x, q.rows...)
-			y = append(y, q.labels...)
+		if !slices.Contains(q.labels, true) {
+			continue
+		}
+		rows = append(rows, q.rows...)
+		labels = append(labels, q.labels...)
+		var pos, neg []int
+		for i, l := range q.labels {
+			if l {
+				pos = append(pos, i)
+			} else {
+				neg = append(neg, i)
+			}
+		}
+		weight := 1 / float64(len(pos)*len(neg)) // +Inf with no wrong sentence, but then no pair either
+		for _, i := range pos {
+			for _, j := range neg {
+				d, e := make([]float64, len(q.rows[i])), make([]float64, len(q.rows[i]))
+				for k := range d {
+					d[k] = q.rows[i][k] - q.rows[j][k]
+					e[k] = -d[k]
+				}
+				x = append(x, d, e)
+				y = append(y, true, false)
+				w = append(w, weight, weight)
+			}
 		}
 	}
-	return logreg.Fit(x, y, nil, l2)
+	if len(x) == 0 {
+		return nil, errors.New("fit ranker: no question with both a right and a wrong sentence")
+	}
+	pm, err := logreg.Fit(x, y, w, l2)
+	if err != nil {
+		return nil, err
+	}
+	// The differences have mean 0 (every pair is there both ways round), so
+	// the scorer of a sentence is the weights over the differences' scales.
+	m := &logreg.Model{Mean: make([]float64, len(pm.Weights)), Scale: pm.Scale, Weights: pm.Weights}
+	return calibrate(m, rows, labels, l2)
+}
+
+// calibrate scales m's scores into the probability that a sentence holds
+// the answer: a logistic regression of the labels on the score alone,
+// folded into m's weights and bias.
+func calibrate(m *logreg.Model, rows [][]float64, labels []bool, l2 float64) (*logreg.Model, error) {
+	scores := make([][]float64, len(rows))
+	for i, r := range rows {
+		scores[i] = []float64{m.Logit(r)}
+	}
+	cal, err := logreg.Fit(scores, labels, nil, l2)
+	if err != nil {
+		return nil, fmt.Errorf("calibrate ranker: %w", err)
+	}
+	a := cal.Weights[0] / cal.Scale[0]
+	for j := range m.Weights {
+		m.Weights[j] *= a
+	}
+	m.Bias = cal.Bias - a*cal.Mean[0]
+	return m, nil
 }
 
 func logitsOf(m *logreg.Model, rows [][]float64) []float64 {
