@@ -2,6 +2,7 @@ package eval
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -83,4 +84,56 @@ func FuzzLoadSquad2(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestFitRowsRanksWithinQuestions: on questions where a question-level
+// feature (the same for all of a question's sentences) tells easy questions
+// (two right sentences) from hard ones (one) and a sentence-level feature
+// tells the right sentences, the
+// pairwise fit gives the question-level feature no weight, ranks the right
+// sentence first in every question, and its calibrated probabilities grow
+// with the score and stay in (0,1).
+func TestFitRowsRanksWithinQuestions(t *testing.T) {
+	var qs []trainQuestion
+	for i := range 60 {
+		easy := float64(i % 2)
+		q := trainQuestion{id: fmt.Sprint(i), answered: true}
+		for j := range 5 {
+			right := j == i%5 || easy == 1 && j == (i+1)%5 // easy questions have two right sentences
+			signal := 0.1 * float64((i+j)%3) // noise
+			if right {
+				signal += 0.5
+			}
+			q.rows = append(q.rows, []float64{easy, signal})
+			q.labels = append(q.labels, right)
+		}
+		qs = append(qs, q)
+	}
+	m, err := fitRows(qs, DefaultTrainOptions.L2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if w := m.Weights[0]; w != 0 {
+		t.Errorf("question-level feature weight %v, want 0 (it cannot rank a question's sentences)", w)
+	}
+	if m.Weights[1] <= 0 {
+		t.Errorf("sentence-level feature weight %v, want > 0", m.Weights[1])
+	}
+	for _, q := range qs {
+		z := logitsOf(m, q.rows)
+		if !q.labels[argmax(z)] {
+			t.Fatalf("question %s: the right sentence is not ranked first: %v", q.id, z)
+		}
+	}
+	lo, hi := m.Prob([]float64{0, 0}), m.Prob([]float64{0, 0.7})
+	if !(0 < lo && lo < hi && hi < 1) {
+		t.Errorf("calibrated probabilities %v (wrong-like) and %v (right-like), want 0 < first < second < 1", lo, hi)
+	}
+}
+
+func TestFitRowsNeedsPairs(t *testing.T) {
+	qs := []trainQuestion{{id: "q", rows: [][]float64{{1}}, labels: []bool{true}}}
+	if _, err := fitRows(qs, DefaultTrainOptions.L2); err == nil {
+		t.Error("a question with no wrong sentence: want an error, got a model")
+	}
 }

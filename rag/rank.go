@@ -10,9 +10,10 @@ import (
 	"github.com/ragcite/ragcite/internal/logreg"
 )
 
-// RankModel is the fitted sentence ranker: a logistic regression over the
-// features of SentenceFeatures (probability that the sentence holds the
-// answer), a calibration of the best sentence's score into the probability
+// RankModel is the fitted sentence ranker: a linear scorer over the
+// features of SentenceFeatures, fitted on pairs of a question's sentences
+// and calibrated into the probability that the sentence holds the answer
+// (eval's fitRows), a calibration of the best sentence's score into the probability
 // that the answer is right, and the confidence under which answers abstain.
 // `ragcite train` writes it; rank_weights.json is the one built in.
 type RankModel struct {

@@ -23,7 +23,7 @@ func (a *app) trainCommand() *cobra.Command {
 		Use:   "train --bench DIR [--out FILE]",
 		Short: "Fit the answer ranker on public benchmarks and report cross-validated figures",
 		Long: "train reads squad2/squad2-dev-two-articles.json and wikiqa/WikiQA-test-even.tsv under --bench, fits the " +
-			"sentence ranker (logistic regression), calibrates its confidence and picks the abstention threshold on " +
+			"sentence ranker (pairwise logistic regression, calibrated), calibrates its confidence and picks the abstention threshold on " +
 			"out-of-fold scores, prints figures cross-validated by SQuAD article and WikiQA question, and writes the " +
 			"weights to --out (rag/rank_weights.json is the built-in file).",
 		Args: cobra.NoArgs,
