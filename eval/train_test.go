@@ -100,7 +100,7 @@ func TestFitRowsRanksWithinQuestions(t *testing.T) {
 		q := trainQuestion{id: fmt.Sprint(i), answered: true}
 		for j := range 5 {
 			right := j == i%5 || easy == 1 && j == (i+1)%5 // easy questions have two right sentences
-			signal := 0.1 * float64((i+j)%3) // noise
+			signal := 0.1 * float64((i+j)%3)               // noise
 			if right {
 				signal += 0.5
 			}
