@@ -77,21 +77,19 @@ func findDates(s string) []typedValue {
 		return k
 	}
 	if mayHoldMonth(s) { // the three month patterns need a month's first three letters
-		for _, m := range monthDay.FindAllStringSubmatchIndex(s, -1) {
-			d, _ := strconv.Atoi(s[m[4]:m[5]])
-			y := ""
-			if m[6] >= 0 {
-				y = s[m[6]:m[7]]
+		// monthDay's groups are month, day, year; dayMonth's day, month, year.
+		for _, p := range []struct {
+			re         *regexp.Regexp
+			month, day int // submatch numbers
+		}{{monthDay, 1, 2}, {dayMonth, 2, 1}} {
+			for _, m := range p.re.FindAllStringSubmatchIndex(s, -1) {
+				d, _ := strconv.Atoi(s[m[2*p.day]:m[2*p.day+1]])
+				y := ""
+				if m[6] >= 0 {
+					y = s[m[6]:m[7]]
+				}
+				add(m, dated(y, month(s[m[2*p.month]:m[2*p.month+1]]), d))
 			}
-			add(m, dated(y, month(s[m[2]:m[3]]), d))
-		}
-		for _, m := range dayMonth.FindAllStringSubmatchIndex(s, -1) {
-			d, _ := strconv.Atoi(s[m[2]:m[3]])
-			y := ""
-			if m[6] >= 0 {
-				y = s[m[6]:m[7]]
-			}
-			add(m, dated(y, month(s[m[4]:m[5]]), d))
 		}
 		for _, m := range monthYear.FindAllStringSubmatchIndex(s, -1) {
 			add(m, s[m[4]:m[5]]+"-"+strconv.Itoa(month(s[m[2]:m[3]])))
