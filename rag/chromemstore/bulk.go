@@ -164,67 +164,73 @@ func (x *bm25Index) bulkAdd(workers []*bulkWorker) {
 			x.totalLen += int64(c.length)
 		}
 	}
-	// Pass 1: ids for the keys.
-	shardParallel(func(p int) {
-		sh := &x.dict.shards[p]
-		sh.mu.Lock()
-		defer sh.mu.Unlock()
-		for _, bw := range workers {
-			ps := bw.parts[p]
-			for i := range ps {
-				id, ok := sh.m[ps[i].key]
-				if !ok {
-					id = x.dict.next.Add(1) - 1
-					sh.m[ps[i].key] = id
-				}
-				ps[i].key[0] = uint64(id) // the key is no longer needed
-			}
-		}
-	})
+	shardParallel(func(p int) { x.internShard(p, workers) })
 	if n := x.dict.size(); n > len(x.postings) {
 		x.postings = append(x.postings, make([][]posting, n-len(x.postings))...)
 	}
 	if len(x.postings) > len(x.bulkCounts) { // reused: every count is back at 0 after a round
 		x.bulkCounts = make([]int32, len(x.postings)+len(x.postings)/4)
 	}
+	shardParallel(func(p int) { x.fillShard(p, workers) })
+}
+
+// internShard gives the keys of dictionary shard p their term ids, written
+// over the keys (no longer needed).
+func (x *bm25Index) internShard(p int, workers []*bulkWorker) {
+	sh := &x.dict.shards[p]
+	sh.mu.Lock()
+	defer sh.mu.Unlock()
+	for _, bw := range workers {
+		ps := bw.parts[p]
+		for i := range ps {
+			id, ok := sh.m[ps[i].key]
+			if !ok {
+				id = x.dict.next.Add(1) - 1
+				sh.m[ps[i].key] = id
+			}
+			ps[i].key[0] = uint64(id)
+		}
+	}
+}
+
+// fillShard appends the postings of shard p's terms: a new term's are cut
+// to size from one slab, a known term's grown once per round (as append
+// grows them). Shards hold disjoint terms, so shards fill concurrently.
+func (x *bm25Index) fillShard(p int, workers []*bulkWorker) {
 	counts := x.bulkCounts
-	// Pass 2: postings; a new term's are cut to size from one slab, a known
-	// term's grown once per round (as append grows them).
-	shardParallel(func(p int) {
-		fresh := 0 // postings of terms that have none yet
-		for _, bw := range workers {
-			for _, kp := range bw.parts[p] {
-				id := kp.key[0]
-				if counts[id] == 0 && cap(x.postings[id]) == 0 {
-					counts[id] = -1 // marks a term new in this round
-				}
-				if counts[id] < 0 {
-					counts[id]--
-					fresh++
-				} else {
-					counts[id]++
-				}
+	fresh := 0 // postings of terms that have none yet
+	for _, bw := range workers {
+		for _, kp := range bw.parts[p] {
+			id := kp.key[0]
+			if counts[id] == 0 && cap(x.postings[id]) == 0 {
+				counts[id] = -1 // marks a term new in this round
+			}
+			if counts[id] < 0 {
+				counts[id]--
+				fresh++
+			} else {
+				counts[id]++
 			}
 		}
-		slab := make([]posting, 0, fresh)
-		for _, bw := range workers {
-			for _, kp := range bw.parts[p] {
-				id := kp.key[0]
-				ps := x.postings[id]
-				switch c := counts[id]; {
-				case c < 0: // new: an exact piece of the slab
-					k := int(-c - 1)
-					ps = slab[len(slab) : len(slab) : len(slab)+k]
-					slab = slab[:len(slab)+k]
-					counts[id] = 0
-				case c > 0:
-					ps = slices.Grow(ps, int(c))
-					counts[id] = 0
-				}
-				x.postings[id] = append(ps, posting{kp.slot, kp.tf})
+	}
+	slab := make([]posting, 0, fresh)
+	for _, bw := range workers {
+		for _, kp := range bw.parts[p] {
+			id := kp.key[0]
+			ps := x.postings[id]
+			switch c := counts[id]; {
+			case c < 0: // new: an exact piece of the slab
+				k := int(-c - 1)
+				ps = slab[len(slab) : len(slab) : len(slab)+k]
+				slab = slab[:len(slab)+k]
+				counts[id] = 0
+			case c > 0:
+				ps = slices.Grow(ps, int(c))
+				counts[id] = 0
 			}
+			x.postings[id] = append(ps, posting{kp.slot, kp.tf})
 		}
-	})
+	}
 }
 
 // shardParallel runs fn(p) for every dictionary shard p on as many
