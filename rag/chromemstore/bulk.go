@@ -15,8 +15,9 @@ import (
 // does not fit in cache) and a lock; at 100k chunks that was half the CPU
 // of an open. Instead the decoding workers only hash terms into keys and
 // sort them by dictionary shard; then each shard's keys are interned by one
-// worker, without a lock and with that shard's map (a 64th of the
-// dictionary) in cache, and its postings filled with their final sizes.
+// worker, which takes the shard's lock once rather than per term and keeps
+// that shard's map (a 64th of the dictionary) in cache, and its postings
+// are filled with their final sizes.
 // Records are taken in rounds of about roundBytes so the keyed postings
 // held at once stay bounded (24 bytes per chunk term).
 
@@ -57,7 +58,7 @@ type slotInfo struct {
 	bm25Slot
 }
 
-// bulkLoad decodes documents 0..n-1 (get, called by worker w with its
+// bulkLoad decodes documents 0..n-1 (get, called with the calling worker's
 // term interner, returns nil to skip one) and indexes them: chromem-go
 // from the decoding workers, BM25 in bulk per round. size(i) is the size
 // of document i's record, by which rounds are cut. The ids must be
