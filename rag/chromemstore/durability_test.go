@@ -412,3 +412,64 @@ func TestMigratesSegments(t *testing.T) {
 		s.Close()
 	}
 }
+
+// TestFilesBeforeABaseAreObsolete: batch files older than the newest base
+// (what a crash right after a compaction leaves) are neither read nor
+// kept, by a full and by a write-only open: a document deleted before the
+// compaction stays deleted.
+func TestFilesBeforeABaseAreObsolete(t *testing.T) {
+	for _, writeOnly := range []bool{false, true} {
+		t.Run(fmt.Sprintf("writeOnly=%v", writeOnly), func(t *testing.T) {
+			ctx := context.Background()
+			dir := t.TempDir()
+			logDir := filepath.Join(dir, logDirName)
+			s := mustOpen(t, dir, nil)
+			if err := s.Put(ctx, testDoc("gone", 1, 2, 10), testDoc("kept", 1, 2, 10)); err != nil {
+				t.Fatal(err)
+			}
+			old, err := listBatches(logDir)
+			if err != nil || len(old) == 0 {
+				t.Fatalf("batch files %v, %v", old, err)
+			}
+			saved := map[string][]byte{}
+			for _, f := range old {
+				b, err := os.ReadFile(filepath.Join(logDir, batchName(f.seq)))
+				if err != nil {
+					t.Fatal(err)
+				}
+				saved[batchName(f.seq)] = b
+			}
+			if err := s.Delete(ctx, "gone"); err != nil {
+				t.Fatal(err)
+			}
+			s.wmu.Lock()
+			err = s.compactAll()
+			s.wmu.Unlock()
+			if err != nil {
+				t.Fatal(err)
+			}
+			s.Close()
+			for name, b := range saved { // as if the crash came before they were removed
+				if err := os.WriteFile(filepath.Join(logDir, name), b, 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			s, err = OpenWith(ctx, dir, Options{WriteOnly: writeOnly})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer s.Close()
+			if _, err := s.Info(ctx, "gone"); !errors.Is(err, rag.ErrNotFound) {
+				t.Errorf("a document deleted before the compaction: %v, want not found", err)
+			}
+			if _, err := s.Info(ctx, "kept"); err != nil {
+				t.Errorf("kept: %v", err)
+			}
+			for name := range saved {
+				if _, err := os.Stat(filepath.Join(logDir, name)); !os.IsNotExist(err) {
+					t.Errorf("obsolete %s still there (%v)", name, err)
+				}
+			}
+		})
+	}
+}

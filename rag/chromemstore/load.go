@@ -28,49 +28,63 @@ type logRecord struct {
 
 // loadLog replays the log: every record's checksum is verified and the
 // latest record of each id decoded and indexed, both by as many workers as
-// cores; the workers' BM25 indexes are merged once at the end.
+// cores (bulkLoad).
 func (s *Store) loadLog(_ context.Context) error {
 	dir := filepath.Join(s.dir, logDirName)
-	files, err := listBatches(dir)
+	live, obsolete, err := s.liveBatches(dir)
 	if err != nil {
 		return err
 	}
-	maps := make([]*mappedBatch, 0, len(files))
+	maps := make([]*mappedBatch, 0, len(live))
 	defer func() {
 		for _, m := range maps {
 			m.unmap()
 		}
 	}()
-	for _, f := range files {
+	for _, f := range live {
 		m, err := mapBatch(filepath.Join(dir, batchName(f.seq)), f)
 		if err != nil {
 			return err
 		}
 		maps = append(maps, m)
 	}
-	if n := len(files); n > 0 {
-		s.nextSeq = files[n-1].seq + 1
-	}
-	first := 0 // the newest base makes every older file obsolete
-	for i, m := range maps {
-		if m.file.base {
-			first = i
-		}
-	}
-	obsolete := maps[:first]
-	maps = maps[first:]
 	recs := s.checkRecords(maps)
 	winners := s.resolve(recs)
 	s.decodeAndIndex(maps, recs, winners)
 	for _, m := range maps {
 		s.files = append(s.files, m.file)
 	}
-	for _, m := range obsolete { // left by a crash right after a compaction
-		m.unmap()
-		os.Remove(filepath.Join(dir, batchName(m.file.seq)))
-	}
+	removeBatches(dir, obsolete)
 	s.ids.reset(s.docs)
 	return nil
+}
+
+// liveBatches lists the log's batch files and sets nextSeq past them. The
+// newest base makes every older file obsolete (such files are left by a
+// crash right after a compaction): live is that base and the files after
+// it.
+func (s *Store) liveBatches(dir string) (live, obsolete []batchFile, err error) {
+	files, err := listBatches(dir)
+	if err != nil {
+		return nil, nil, err
+	}
+	if n := len(files); n > 0 {
+		s.nextSeq = files[n-1].seq + 1
+	}
+	first := 0
+	for i, f := range files {
+		if isBase(filepath.Join(dir, batchName(f.seq))) {
+			first = i
+		}
+	}
+	return files[first:], files[:first], nil
+}
+
+// removeBatches deletes obsolete batch files.
+func removeBatches(dir string, files []batchFile) {
+	for _, f := range files {
+		os.Remove(filepath.Join(dir, batchName(f.seq)))
+	}
 }
 
 // checkRecords lists the records of maps in log order and checks each one's
@@ -117,21 +131,12 @@ func (s *Store) checkRecord(m *mappedBatch, f io.ReaderAt, r *logRecord, info bo
 // each put is decoded, and one file is mapped at a time.
 func (s *Store) loadRegistry(context.Context) error {
 	dir := filepath.Join(s.dir, logDirName)
-	files, err := listBatches(dir)
+	live, obsolete, err := s.liveBatches(dir)
 	if err != nil {
 		return err
 	}
-	if n := len(files); n > 0 {
-		s.nextSeq = files[n-1].seq + 1
-	}
-	first := 0 // the newest base makes every older file obsolete
-	for i, f := range files {
-		if isBase(filepath.Join(dir, batchName(f.seq))) {
-			first = i
-		}
-	}
 	var recs []logRecord
-	for i, f := range files[first:] {
+	for i, f := range live {
 		path := filepath.Join(dir, batchName(f.seq))
 		m, err := mapBatch(path, f)
 		if err != nil {
@@ -167,9 +172,7 @@ func (s *Store) loadRegistry(context.Context) error {
 		s.docs[r.id] = &storedEntry{info: *r.info}
 		s.setLoc(r.id, recLoc{seq: s.files[r.file].seq, off: int64(r.span[0]), size: int64(r.span[1] - r.span[0])})
 	}
-	for _, f := range files[:first] { // left by a crash right after a compaction
-		os.Remove(filepath.Join(dir, batchName(f.seq)))
-	}
+	removeBatches(dir, obsolete)
 	s.ids.reset(s.docs)
 	return nil
 }
