@@ -102,34 +102,19 @@ func (b *batchWriter) raw(rec []byte) (recLoc, error) {
 	return b.add(int64(len(rec))), nil
 }
 
-// copyRecord copies the record at loc in f into the batch through buf (at
-// least 12 bytes), a piece at a time (a large document's record is never in memory whole),
-// checking its length and checksum on the way; on a mismatch the batch
-// must be aborted.
+// copyRecord copies the record at loc in f into the batch through buf, a
+// piece at a time (a large document's record is never in memory whole),
+// checking its length and checksum on the way (readRecord); on a mismatch
+// the batch must be aborted.
 func (b *batchWriter) copyRecord(f io.ReaderAt, loc recLoc, buf []byte) (recLoc, error) {
-	var crc uint32
-	for pos := int64(0); pos < loc.size; {
-		k, err := f.ReadAt(buf[:min(int64(len(buf)), loc.size-pos)], loc.off+pos)
-		if k == 0 {
-			return recLoc{}, fmt.Errorf("read record: %w", err)
-		}
-		p := buf[:k]
-		if pos == 0 && (loc.size < 12 || k < 8 || binary.LittleEndian.Uint64(p) != uint64(loc.size-12)) {
-			return recLoc{}, fmt.Errorf("%w: length does not match its place in the file", errCorrupt)
-		}
-		// The last 4 bytes are the checksum itself.
-		crc = crc32.Update(crc, castagnoli, p[:max(0, min(int64(k), loc.size-4-pos))])
+	err := readRecord(f, loc.off, loc.size, buf, func(p []byte) error {
 		if _, err := b.w.Write(p); err != nil {
-			return recLoc{}, fmt.Errorf("write batch: %w", err)
+			return fmt.Errorf("write batch: %w", err)
 		}
-		pos += int64(k)
-	}
-	var tail [4]byte
-	if _, err := f.ReadAt(tail[:], loc.off+loc.size-4); err != nil {
-		return recLoc{}, fmt.Errorf("read record: %w", err)
-	}
-	if crc != binary.LittleEndian.Uint32(tail[:]) {
-		return recLoc{}, fmt.Errorf("%w: checksum mismatch", errCorrupt)
+		return nil
+	})
+	if err != nil {
+		return recLoc{}, err
 	}
 	return b.add(loc.size), nil
 }

@@ -349,6 +349,15 @@ func checkRecord(rec []byte) error {
 // read through buf a piece at a time: a large record's pages are never
 // mapped into this process (a write-only store checks them so).
 func checkRecordAt(r io.ReaderAt, off, size int64, buf []byte) error {
+	return readRecord(r, off, size, buf, nil)
+}
+
+// readRecord reads the record of size bytes at off in r through buf, a
+// piece at a time, hands each piece to fn (nil: none) and checks the
+// record's length and checksum on the way, so a large record is never in
+// memory whole. A piece fn was given may belong to a damaged record: the
+// error comes after the last piece.
+func readRecord(r io.ReaderAt, off, size int64, buf []byte, fn func(piece []byte) error) error {
 	var head [8]byte
 	if size >= 12 {
 		if _, err := r.ReadAt(head[:], off); err != nil {
@@ -359,17 +368,22 @@ func checkRecordAt(r io.ReaderAt, off, size int64, buf []byte) error {
 		return fmt.Errorf("%w: length does not match its place in the file", errCorrupt)
 	}
 	var crc uint32
-	n := size - 4
-	for pos := int64(0); pos < n; {
-		k, err := r.ReadAt(buf[:min(int64(len(buf)), n-pos)], off+pos)
+	for pos := int64(0); pos < size; {
+		k, err := r.ReadAt(buf[:min(int64(len(buf)), size-pos)], off+pos)
 		if k == 0 {
 			return fmt.Errorf("read record: %w", err)
 		}
-		crc = crc32.Update(crc, castagnoli, buf[:k])
+		p := buf[:k]
+		crc = crc32.Update(crc, castagnoli, p[:max(0, min(int64(k), size-4-pos))]) // not the checksum itself
+		if fn != nil {
+			if err := fn(p); err != nil {
+				return err
+			}
+		}
 		pos += int64(k)
 	}
 	var tail [4]byte
-	if _, err := r.ReadAt(tail[:], off+n); err != nil {
+	if _, err := r.ReadAt(tail[:], off+size-4); err != nil {
 		return fmt.Errorf("read record: %w", err)
 	}
 	if crc != binary.LittleEndian.Uint32(tail[:]) {
