@@ -134,29 +134,14 @@ func (e *Engine) prepareAll(ctx context.Context, docs []Document, jobs []ingestJ
 // b. On error b is aborted: nothing of the batch is applied.
 func (e *Engine) streamAll(ctx context.Context, b Batch, docs []Document, jobs []ingestJob, results []IngestResult, progress Progress) error {
 	err := e.forEachJob(ctx, docs, jobs, results, progress, func(ctx context.Context, k int) (int, error) {
-		j := jobs[k]
-		d := docs[j.i]
-		chunks := e.chunker.Chunk(d)
-		hs := headingsOf(d)
-		window := func(from int) ([][]float32, error) {
-			return e.embedWindow(ctx, d, hs, chunks[from:min(from+embedWindow, len(chunks))])
-		}
-		first, err := window(0)
+		sd, more, err := e.embedded(ctx, docs[jobs[k].i], jobs[k].hash)
 		if err != nil {
 			return 0, err
 		}
-		next := len(first)
-		more := func() ([][]float32, error) {
-			vs, err := window(next)
-			next += len(vs)
-			return vs, err
-		}
-		d.Metadata = copyMap(d.Metadata)
-		sd := StoredDocument{Document: d, Hash: j.hash, Chunks: chunks, Vectors: first}
 		if err := b.Add(ctx, sd, more); err != nil {
 			return 0, fmt.Errorf("store: %w", err)
 		}
-		return len(chunks), nil
+		return len(sd.Chunks), nil
 	})
 	if err != nil {
 		b.Abort()
@@ -242,21 +227,38 @@ const embedWindow = 4096
 
 // prepare chunks and embeds one document.
 func (e *Engine) prepare(ctx context.Context, d Document, hash string) (StoredDocument, error) {
-	chunks := e.chunker.Chunk(d)
-	hs := headingsOf(d)
-	vecs := make([][]float32, 0, len(chunks))
-	for from := 0; from < len(chunks); from += embedWindow {
-		vs, err := e.embedWindow(ctx, d, hs, chunks[from:min(from+embedWindow, len(chunks))])
+	sd, more, err := e.embedded(ctx, d, hash)
+	if err != nil {
+		return StoredDocument{}, err
+	}
+	for len(sd.Vectors) < len(sd.Chunks) {
+		vs, err := more()
 		if err != nil {
 			return StoredDocument{}, err
 		}
-		vecs = append(vecs, vs...)
+		sd.Vectors = append(sd.Vectors, vs...)
 	}
-	if len(vecs) == 0 {
-		vecs = nil
+	return sd, nil
+}
+
+// embedded chunks d and embeds its first embedWindow chunks: sd holds the
+// chunks and those first vectors, and each call of more embeds the next
+// window. A large document's vectors are thus computed a window at a time.
+func (e *Engine) embedded(ctx context.Context, d Document, hash string) (sd StoredDocument, more func() ([][]float32, error), err error) {
+	chunks := e.chunker.Chunk(d)
+	hs := headingsOf(d)
+	next := 0
+	more = func() ([][]float32, error) {
+		vs, err := e.embedWindow(ctx, d, hs, chunks[next:min(next+embedWindow, len(chunks))])
+		next += len(vs)
+		return vs, err
+	}
+	first, err := more()
+	if err != nil {
+		return StoredDocument{}, nil, err
 	}
 	d.Metadata = copyMap(d.Metadata)
-	return StoredDocument{Document: d, Hash: hash, Chunks: chunks, Vectors: vecs}, nil
+	return StoredDocument{Document: d, Hash: hash, Chunks: chunks, Vectors: first}, more, nil
 }
 
 // embedWindow embeds a window of d's chunks (at most embedWindow).
