@@ -102,10 +102,8 @@ var quantityWords = func() map[string]bool {
 // word ("seventeen", "a dozen", "half"). A word scan, not a regexp: it runs
 // on every candidate sentence of a quantity question.
 func hasQuantity(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if '0' <= s[i] && s[i] <= '9' {
-			return true
-		}
+	if hasDigit(s) {
+		return true
 	}
 	ws := lowerWords{s: s}
 	for w, ok := ws.next(); ok; w, ok = ws.next() {

@@ -145,7 +145,7 @@ func bareYears(s string) iter.Seq[[2]int] {
 
 // isWordByte is regexp's \w.
 func isWordByte(c byte) bool {
-	return '0' <= c && c <= '9' || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || c == '_'
+	return '0' <= c && c <= '9' || isASCIILetter(c) || c == '_'
 }
 
 func isDigits(s string) bool {
