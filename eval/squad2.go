@@ -27,6 +27,64 @@ type Squad2Question struct {
 	Answers  []string
 	// Paragraph is the index of the question's paragraph in its article.
 	Paragraph int
+	// Within, when not nil, are the only documents the question is asked
+	// of (Squad2Removed leaves the question's own paragraph out).
+	Within []string
+}
+
+// squad2DocID is the document id of an article's paragraph in Squad2Store.
+func squad2DocID(title string, paragraph int) string { return title + "-" + strconv.Itoa(paragraph) }
+
+// Squad2Removed makes an article's answerable questions unanswerable the
+// way a user's question often is: on topic, but the passage that answers
+// it is not in the store. Each is asked of every paragraph of arts but its
+// own, and kept only when no other paragraph of its article states a gold
+// answer. It is RGB's negative-rejection case (Chen et al. 2024) built
+// from SQuAD 2.0, where SQuAD's own unanswerable questions are adversarial
+// edits of answerable ones.
+func Squad2Removed(arts []Squad2Article, a Squad2Article) []Squad2Question {
+	var all []string
+	for _, b := range arts {
+		for i := range b.Paragraphs {
+			all = append(all, squad2DocID(b.Title, i))
+		}
+	}
+	without := map[int][]string{} // paragraph -> every other document id
+	var out []Squad2Question
+	for _, q := range a.Questions {
+		if len(q.Answers) == 0 || statedElsewhere(a, q) {
+			continue
+		}
+		ids, ok := without[q.Paragraph]
+		if !ok {
+			own := squad2DocID(a.Title, q.Paragraph)
+			ids = make([]string, 0, len(all)-1)
+			for _, id := range all {
+				if id != own {
+					ids = append(ids, id)
+				}
+			}
+			without[q.Paragraph] = ids
+		}
+		out = append(out, Squad2Question{ID: q.ID + "/removed", Question: q.Question, Paragraph: q.Paragraph, Within: ids})
+	}
+	return out
+}
+
+// statedElsewhere reports whether a paragraph of a other than q's own
+// states one of q's gold answers.
+func statedElsewhere(a Squad2Article, q Squad2Question) bool {
+	for i, p := range a.Paragraphs {
+		if i == q.Paragraph {
+			continue
+		}
+		for _, g := range q.Answers {
+			if ContainsFact(p, g) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // LoadSquad2 reads a file in the official SQuAD 2.0 JSON format.
@@ -92,7 +150,7 @@ func Squad2Store(ctx context.Context, arts []Squad2Article, ranker *rag.RankMode
 	var docs []rag.Document
 	for _, a := range arts {
 		for i, p := range a.Paragraphs {
-			docs = append(docs, rag.Document{ID: a.Title + "-" + strconv.Itoa(i), Title: a.Title, Text: p})
+			docs = append(docs, rag.Document{ID: squad2DocID(a.Title, i), Title: a.Title, Text: p})
 		}
 	}
 	if _, err := eng.Ingest(ctx, docs, nil); err != nil {
@@ -130,7 +188,7 @@ type Squad2Result struct {
 func AskSquad2(ctx context.Context, eng *rag.Engine, qs []Squad2Question, minConf *float64) ([]Squad2Outcome, error) {
 	out := make([]Squad2Outcome, 0, len(qs))
 	for _, q := range qs {
-		ans, err := eng.Ask(ctx, rag.AskRequest{Question: q.Question, Mode: rag.ModeExtractive, MinConfidence: minConf})
+		ans, err := eng.Ask(ctx, rag.AskRequest{Question: q.Question, Mode: rag.ModeExtractive, MinConfidence: minConf, Filter: rag.Filter{DocIDs: q.Within}})
 		if err != nil {
 			return nil, fmt.Errorf("squad2 question %s: %w", q.ID, err)
 		}

@@ -37,7 +37,12 @@ type TrainReport struct {
 	Squad2Folds map[string]Squad2Result
 	// Squad2AUC is the area under the ROC curve of confidence separating
 	// answerable from unanswerable SQuAD questions.
-	Squad2AUC   float64
+	Squad2AUC float64
+	// Removed is the answerable questions asked without their paragraph
+	// (Squad2Removed), by article as Squad2; RemovedAUC separates them
+	// from the answerable ones.
+	Removed     Squad2Result
+	RemovedAUC  float64
 	WikiQA      WikiQAResult
 	Reliability []ReliabilityBin
 }
@@ -71,23 +76,29 @@ func Train(ctx context.Context, arts []Squad2Article, wiki []WikiQAQuestion, opt
 	}
 	squad, wq := set.squad, set.wiki
 	rep := &TrainReport{Squad2Folds: map[string]Squad2Result{}}
-	var all []Squad2Outcome
+	var all, removed []Squad2Outcome
 	for _, a := range arts {
 		train := append(slicesFilter(squad, func(q trainQuestion) bool { return q.article != a.Title }), wq...)
 		m, err := fitRanker(train, opt)
 		if err != nil {
 			return nil, err
 		}
-		outs, err := squadOutcomes(ctx, arts, a.Questions, m)
+		rm := Squad2Removed(arts, a)
+		outs, err := squadOutcomes(ctx, arts, append(slices.Clone(a.Questions), rm...), m)
 		if err != nil {
 			return nil, err
 		}
-		rep.Squad2Folds[a.Title] = SumSquad2(outs)
-		all = append(all, outs...)
+		n := len(a.Questions)
+		rep.Squad2Folds[a.Title] = SumSquad2(outs[:n])
+		all = append(all, outs[:n]...)
+		removed = append(removed, outs[n:]...)
 	}
 	rep.Squad2 = SumSquad2(all)
 	rep.Squad2AUC = confidenceAUC(all)
 	rep.Reliability = reliability(all)
+	answerable := slicesFilter(all, func(o Squad2Outcome) bool { return o.Answerable })
+	rep.Removed = SumSquad2(removed)
+	rep.RemovedAUC = confidenceAUC(append(answerable, removed...))
 	logits := make([][]float64, len(wiki))
 	var thresholds []float64
 	confs := make([]float64, len(wiki))
@@ -117,6 +128,7 @@ func Train(ctx context.Context, arts []Squad2Article, wiki []WikiQAQuestion, opt
 	m.Figures = map[string]float64{
 		"squad2_cv_containment": rep.Squad2.Containment, "squad2_cv_abstain_recall": rep.Squad2.AbstainRecall,
 		"squad2_cv_false_abstain_rate": rep.Squad2.FalseAbstainRate, "squad2_cv_auc": rep.Squad2AUC,
+		"squad2_removed_cv_abstain_recall": rep.Removed.AbstainRecall, "squad2_removed_cv_auc": rep.RemovedAUC,
 		"wikiqa_cv_map": rep.WikiQA.MAP, "wikiqa_cv_mrr": rep.WikiQA.MRR, "wikiqa_cv_f1": rep.WikiQA.F1,
 	}
 	rep.Model = m
@@ -200,7 +212,7 @@ func squadRows(ctx context.Context, arts []Squad2Article) ([]trainQuestion, erro
 	var out []trainQuestion
 	for _, a := range arts {
 		for _, q := range a.Questions {
-			cands, err := eng.RankCandidates(ctx, q.Question, rag.DefaultTopK)
+			cands, err := eng.RankCandidates(ctx, q.Question, rag.DefaultTopK, rag.Filter{DocIDs: q.Within})
 			if err != nil {
 				return nil, fmt.Errorf("squad2 question %s: %w", q.ID, err)
 			}
@@ -510,6 +522,8 @@ func WriteTrainReport(b *strings.Builder, r *TrainReport) {
 		f := r.Squad2Folds[t]
 		fmt.Fprintf(b, "  held out %s: containment %.4f  false abstentions %.4f  abstain recall %.4f\n", t, f.Containment, f.FalseAbstainRate, f.AbstainRecall)
 	}
+	fmt.Fprintf(b, "  asked without their own paragraph (answerable questions whose answer no other paragraph states): %d questions, abstain recall %.4f, confidence AUC against the answerable %.4f\n",
+		r.Removed.Questions, r.Removed.AbstainRecall, r.RemovedAUC)
 	w := r.WikiQA
 	fmt.Fprintf(b, "WikiQA, cross-validated by question: %d questions, %d with a correct sentence\n", w.Questions, w.Answerable)
 	fmt.Fprintf(b, "  MAP %.4f  MRR %.4f  answer triggering (confidence >= ~%.2f): precision %.4f  recall %.4f  F1 %.4f\n",

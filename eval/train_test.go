@@ -5,8 +5,11 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
+
+	"github.com/ragcite/ragcite/rag"
 )
 
 // benchDir finds ../shared/bench from the repository, or RAGCITE_BENCH.
@@ -135,5 +138,50 @@ func TestFitRowsNeedsPairs(t *testing.T) {
 	qs := []trainQuestion{{id: "q", rows: [][]float64{{1}}, labels: []bool{true}}}
 	if _, err := fitRows(qs, DefaultTrainOptions.L2); err == nil {
 		t.Error("a question with no wrong sentence: want an error, got a model")
+	}
+}
+
+func TestSquad2Removed(t *testing.T) {
+	arts := []Squad2Article{
+		{Title: "Rivers", Paragraphs: []string{
+			"The Rhine is about 1,230 km long and flows into the North Sea.",
+			"The Danube flows into the Black Sea and is longer than the Rhine.",
+			"Cologne is the largest city on the Rhine.",
+		}, Questions: []Squad2Question{
+			{ID: "len", Question: "How long is the Rhine?", Answers: []string{"1,230 km"}, Paragraph: 0},
+			{ID: "sea", Question: "Where does the Danube flow?", Answers: []string{"Black Sea"}, Paragraph: 1},
+			{ID: "river", Question: "Which river is longer than the Rhine?", Answers: []string{"Rhine"}, Paragraph: 1},
+			{ID: "none", Question: "How deep is the Rhine?", Paragraph: 0},
+		}},
+		{Title: "Other", Paragraphs: []string{"Paris is the capital of France."}},
+	}
+	got := Squad2Removed(arts, arts[0])
+	// "river" is dropped (other paragraphs say "Rhine"), "none" has no answer.
+	if len(got) != 2 || got[0].ID != "len/removed" || got[1].ID != "sea/removed" {
+		t.Fatalf("removed questions %+v, want len/removed and sea/removed", got)
+	}
+	for _, q := range got {
+		if len(q.Answers) != 0 || len(q.Within) != 3 || slices.Contains(q.Within, squad2DocID("Rivers", q.Paragraph)) {
+			t.Errorf("%s: answers %v within %v: want no answers and every document but its own", q.ID, q.Answers, q.Within)
+		}
+	}
+	ctx := context.Background()
+	eng, closeFn, err := Squad2Store(ctx, arts, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer closeFn()
+	zero := 0.0
+	ans, err := eng.Ask(ctx, rag.AskRequest{Question: got[0].Question, Mode: rag.ModeExtractive, MinConfidence: &zero, Filter: rag.Filter{DocIDs: got[0].Within}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range ans.Citations {
+		if c.DocID == squad2DocID("Rivers", 0) {
+			t.Errorf("asked without its paragraph, the answer cites it: %q", ans.Answer)
+		}
+	}
+	if len(ans.Citations) == 0 {
+		t.Errorf("no citations with min_confidence 0: %q", ans.Answer)
 	}
 }

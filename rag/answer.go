@@ -290,8 +290,9 @@ type RankedSentence struct {
 
 // RankCandidates retrieves the top k passages for question as Ask does and
 // returns their sentences with the ranker's features, in passage order:
-// the rows the ranker is fitted and measured on.
-func (e *Engine) RankCandidates(ctx context.Context, question string, k int) ([]RankedSentence, error) {
+// the rows the ranker is fitted and measured on. f limits the passages as
+// an AskRequest's Filter does.
+func (e *Engine) RankCandidates(ctx context.Context, question string, k int, f Filter) ([]RankedSentence, error) {
 	q, err := validateQuery(question)
 	if err != nil {
 		return nil, err
@@ -299,7 +300,7 @@ func (e *Engine) RankCandidates(ctx context.Context, question string, k int) ([]
 	if k, err = validateTopK(k); err != nil {
 		return nil, err
 	}
-	hits, err := e.retrieve(ctx, q, k, Filter{})
+	hits, err := e.retrieve(ctx, q, k, f)
 	if err != nil {
 		return nil, err
 	}
