@@ -173,6 +173,9 @@ func (e *Engine) summarizeExtractive(ctx context.Context, req SummarizeRequest, 
 		seed, stated = conflictLead(cs, fc)
 	}
 	picked := selectSentences(cs, n, w, seed, stated)
+	if !hasConflict {
+		picked = withStatus(cs, picked) // a stated disagreement already says the reports are unsettled
+	}
 	readingOrder(cs, picked)
 	at := len(picked)
 	if hasConflict {

@@ -5,6 +5,7 @@ import (
 
 	"math"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"unicode"
@@ -72,6 +73,37 @@ var ctaOpeners = []string{"find out", "discover", "subscribe", "click", "sign up
 var metaOpeners = []string{"this article", "in this article", "the article", "this post", "in this post",
 	"this piece", "this blog", "this story", "disclaimer"}
 
+// selfReferences name the document itself, opening a statement of its aim.
+var selfReferences = []string{"this article", "this post", "this piece", "this blog post", "this story", "this report"}
+
+// aimVerbs say what a document sets out to do.
+var aimVerbs = map[string]bool{"explore": true, "explores": true, "examine": true, "examines": true,
+	"explain": true, "explains": true, "discuss": true, "discusses": true, "describe": true, "describes": true,
+	"analyse": true, "analyses": true, "analyze": true, "analyzes": true, "review": true, "reviews": true,
+	"outline": true, "outlines": true, "assess": true, "assesses": true, "investigate": true, "investigates": true,
+	"argue": true, "argues": true, "look": true, "looks": true, "consider": true, "considers": true}
+
+// statedAim returns, for a sentence stating what its document sets out to
+// do ("This article will explore OpenAI's reported talks with Amazon
+// over ..."), the wording a summary of that document gives it, "The
+// article will explore ...", and true. Such a sentence is the author's own
+// summary: in scientific papers the aim sentence is the one most often
+// carried into the abstract (Teufel and Moens 2002, "Summarizing
+// scientific articles"). Other remarks about the document ("This article is
+// based on media reports") are not.
+func statedAim(s string) (string, bool) {
+	if !opensWith(s, selfReferences) {
+		return "", false
+	}
+	words := strings.Fields(s)
+	for _, w := range words[2:min(len(words), 6)] {
+		if aimVerbs[strings.ToLower(w)] {
+			return "The" + s[len("this"):], true
+		}
+	}
+	return "", false
+}
+
 // opensWith reports whether s opens, case-insensitively, on one of the
 // phrases as whole words.
 func opensWith(s string, phrases []string) bool {
@@ -119,8 +151,9 @@ func personal(s string) bool {
 
 // summaryEligible reports whether a sentence can stand in a summary: a
 // statement of reasonable length, not a heading, question, teaser, aside
-// or a remark about the article itself.
-func summaryEligible(s string) bool {
+// or a remark about the article itself, except, when one document is
+// summarized (single), a statement of its aim (statedAim).
+func summaryEligible(s string, single bool) bool {
 	words := len(strings.Fields(s))
 	if words < minSummaryWords || words > maxSummaryWords || isQuestion(s) {
 		return false
@@ -129,7 +162,10 @@ func summaryEligible(s string) bool {
 	if !strings.ContainsRune(".!”\"’')", last) {
 		return false // a heading or caption
 	}
-	if strings.Contains(s, "](") || strings.Contains(s, "![") || opensWith(s, metaOpeners) || titledLeadIn(s) {
+	if strings.Contains(s, "](") || strings.Contains(s, "![") || titledLeadIn(s) {
+		return false
+	}
+	if _, aim := statedAim(s); opensWith(s, metaOpeners) && !(single && aim) {
 		return false
 	}
 	return !personal(s)
@@ -245,12 +281,16 @@ func summaryCandidates(ev []evidence, docOrder map[string]int, whole bool, topK 
 				x.pos = i
 			}
 			adjacent := i > 0 && follows(xs[i-1], x)
-			ok := !teaser[i] && summaryEligible(x.wording())
+			ok := !teaser[i] && summaryEligible(x.wording(), len(ids) == 1)
+			say, aim := statedAim(x.wording())
+			if ok && aim {
+				x.say = say // one document: "The article" is the one summarized
+			}
 			if !ok {
 				prevOut = -1
 				continue
 			}
-			c := candidate{evidence: x, doc: docOrder[id], pred: -1, needs: opensOnReference(x.text), extra: x.rank >= topK}
+			c := candidate{evidence: x, doc: docOrder[id], pred: -1, needs: opensOnReference(x.text) && !aim, extra: x.rank >= topK}
 			if adjacent && prevOut >= 0 {
 				c.pred = prevOut
 			}
@@ -441,6 +481,48 @@ func selectSentences(cs []candidate, n int, w summaryWeights, seed int, seen []i
 		}
 	}
 	return picked
+}
+
+// unconfirmedRE matches a statement that what is reported is not
+// confirmed: "unconfirmed", "neither company has confirmed", "have not been
+// confirmed", "declined to comment".
+var unconfirmedRE = regexp.MustCompile(`(?i)\bunconfirmed\b|\b(?:not|neither|never|nor|yet to|declined to|refused to|no one has)\b[^.;:]{0,40}\b(?:confirm|comment)`)
+
+// withStatus returns picked (in the order chosen, best first) with its
+// last sentence replaced, when no picked sentence says that what the
+// sources report is unconfirmed and a candidate does, by the best such
+// candidate: a summary of a rumoured deal must not read as if the deal were
+// done. A candidate that depends on a sentence not picked does not qualify.
+func withStatus(cs []candidate, picked []int) []int {
+	if len(picked) < 3 {
+		return picked
+	}
+	in := make(map[int]bool, len(picked))
+	for _, i := range picked {
+		if unconfirmedRE.MatchString(cs[i].text) {
+			return picked
+		}
+		in[i] = true
+	}
+	best := -1
+	for i, c := range cs {
+		if c.extra || in[i] || (c.needs && !in[c.pred]) || !unconfirmedRE.MatchString(c.text) {
+			continue
+		}
+		if best < 0 || c.score+c.central > cs[best].score+cs[best].central {
+			best = i
+		}
+	}
+	if best < 0 {
+		return picked
+	}
+	out := slices.Clone(picked)
+	last := len(out) - 1
+	if cs[best].needs && out[last] == cs[best].pred {
+		last-- // keep the sentence it depends on
+	}
+	out[last] = best
+	return out
 }
 
 // specificity is how many figures and names a sentence states, as a share

@@ -23,7 +23,7 @@ func TestSummaryEligible(t *testing.T) {
 		"Cloud Wars Are Entering Phase Two: This is no longer AWS vs Azure vs Google Cloud.":                false, // a bold lead-in
 		"Too short to say much.": false,
 	} {
-		if got := summaryEligible(s); got != want {
+		if got := summaryEligible(s, false); got != want {
 			t.Errorf("summaryEligible(%q) = %v, want %v", s, got, want)
 		}
 	}
@@ -221,4 +221,62 @@ func FuzzRunListsIn(f *testing.F) {
 			}
 		}
 	})
+}
+
+func TestStatedAim(t *testing.T) {
+	tests := []struct {
+		in, say string
+		ok      bool
+	}{
+		{"This article will explore OpenAI’s reported talks with Amazon.", "The article will explore OpenAI’s reported talks with Amazon.", true},
+		{"This post examines why chips matter for cloud providers.", "The post examines why chips matter for cloud providers.", true},
+		{"this report looks at the deal and what it means.", "The report looks at the deal and what it means.", true},
+		{"This article is based on publicly available information and media reports.", "", false},
+		{"In this article, we explore the talks between the two companies.", "", false},
+		{"This deal will explore new ground for both of the companies.", "", false},
+		{"This article", "", false},
+	}
+	for _, tc := range tests {
+		say, ok := statedAim(tc.in)
+		if say != tc.say || ok != tc.ok {
+			t.Errorf("statedAim(%q) = %q, %v; want %q, %v", tc.in, say, ok, tc.say, tc.ok)
+		}
+	}
+	aim := "This article will explore OpenAI’s reported talks with Amazon over a potential investment."
+	if !summaryEligible(aim, true) || summaryEligible(aim, false) {
+		t.Errorf("a stated aim: eligible alone %v (want true), among several documents %v (want false)", summaryEligible(aim, true), summaryEligible(aim, false))
+	}
+	if summaryEligible("This article is based on publicly available information and media reports.", true) {
+		t.Error("a remark about the article that states no aim is eligible")
+	}
+}
+
+func TestWithStatus(t *testing.T) {
+	c := func(text string, pred int, needs, extra bool, score float64) candidate {
+		return candidate{evidence: evidence{text: text, score: score}, pred: pred, needs: needs, extra: extra}
+	}
+	cs := []candidate{
+		c("Amazon is in talks to invest $10 billion in OpenAI.", -1, false, false, 0.9),
+		c("AWS would supply the compute.", -1, false, false, 0.5),
+		c("Trainium chips would be used.", -1, false, false, 0.4),
+		c("Neither company has confirmed the talks.", 4, true, false, 0.8), // depends on 4
+		c("Both companies stayed quiet.", -1, false, false, 0.1),
+		c("The deal remains unconfirmed, people said.", -1, false, false, 0.3),
+		c("The talks have not been confirmed by either side.", -1, false, true, 0.9), // conflict evidence only
+	}
+	tests := []struct {
+		name         string
+		picked, want []int
+	}{
+		{"the last pick gives way to the best status that stands alone", []int{0, 1, 2}, []int{0, 1, 5}},
+		{"a dependent qualifies once its antecedent is in", []int{0, 4, 1}, []int{0, 4, 3}},
+		{"the antecedent stays when it is the last pick", []int{0, 1, 4}, []int{0, 3, 4}},
+		{"a summary that says so already is kept", []int{0, 5, 1}, []int{0, 5, 1}},
+		{"too short to give a sentence up", []int{0, 1}, []int{0, 1}},
+	}
+	for _, tc := range tests {
+		if got := withStatus(cs, tc.picked); !slices.Equal(got, tc.want) {
+			t.Errorf("%s: %v, want %v", tc.name, got, tc.want)
+		}
+	}
 }
