@@ -40,8 +40,11 @@ type evidence struct {
 	score float64 // probability that the sentence holds the answer
 	logit float64 // the same as log-odds
 	conf  float64 // calibrated confidence of an answer this sentence leads
-	dense int     // 1 + rank of its chunk in the dense list, 0 when absent
-	lex   int     // 1 + rank of its chunk in the BM25 list, 0 when absent
+	// typedConf is conf had the sentence held the asked type of answer:
+	// the confidence of an answer that brings a neighbour holding it.
+	typedConf float64
+	dense     int // 1 + rank of its chunk in the dense list, 0 when absent
+	lex       int // 1 + rank of its chunk in the BM25 list, 0 when absent
 }
 
 // Ask answers a question. See AskStream.
@@ -173,6 +176,9 @@ func (e *Engine) answerExtractive(ctx context.Context, q string, hits []Hit, opt
 	}
 	if len(ev) > 0 {
 		ans.Confidence = round4(ev[0].conf)
+		if _, _, ok := typedNeighbour(q, ev[:1], all); ok {
+			ans.Confidence = round4(ev[0].typedConf) // the answer will hold the asked type
+		}
 	}
 	if len(ev) == 0 || ans.Confidence < opt.minConf {
 		ans.Abstained, ans.Answer = true, abstainAnswer
@@ -235,6 +241,12 @@ func (e *Engine) rankEvidence(ctx context.Context, q string, hits []Hit) ([]evid
 	for i, z := range e.ranker.scoreRows(rows) {
 		ev[i].logit, ev[i].score = z, logreg.Sigmoid(z)
 		ev[i].conf = e.ranker.Confidence(rows[i])
+		ev[i].typedConf = ev[i].conf
+		if rows[i][8] == 1 {
+			typed := slices.Clone(rows[i])
+			typed[7], typed[8], typed[9] = 1, 0, typed[0]
+			ev[i].typedConf = e.ranker.Confidence(typed)
+		}
 	}
 	// Best first, in a stable order of indexes (moving the evidence once,
 	// not at every swap). A call to action ("Find out how ...") answers
@@ -433,9 +445,25 @@ func chooseSentences(ev []evidence, n int) []evidence {
 // its restructuring, Microsoft no longer has the right of first refusal."
 // The answer keeps at most maxAnswerSentences sentences.
 func withTypedNeighbour(q string, chosen, all []evidence) []evidence {
+	x, before, ok := typedNeighbour(q, chosen, all)
+	if !ok {
+		return chosen
+	}
+	var out []evidence
+	if before {
+		out = append([]evidence{x}, chosen...)
+	} else {
+		out = append([]evidence{chosen[0], x}, chosen[1:]...)
+	}
+	return out[:min(len(out), maxAnswerSentences)]
+}
+
+// typedNeighbour returns the sentence withTypedNeighbour brings beside
+// chosen[0], and whether it comes before it.
+func typedNeighbour(q string, chosen, all []evidence) (evidence, bool, bool) {
 	want := askedAnswerType(q)
 	if len(chosen) == 0 || want == typeNone || hasAnswerType(chosen[0].text, want) {
-		return chosen
+		return evidence{}, false, false
 	}
 	best := chosen[0]
 	fits := func(x evidence) bool {
@@ -449,25 +477,17 @@ func withTypedNeighbour(q string, chosen, all []evidence) []evidence {
 		}
 		return true
 	}
-	var out []evidence
 	for _, x := range all {
 		if fits(x) && follows(x, best) {
-			out = append([]evidence{x}, chosen...)
-			break
+			return x, true, true
 		}
 	}
-	if out == nil {
-		for _, x := range all {
-			if fits(x) && follows(best, x) {
-				out = append([]evidence{best, x}, chosen[1:]...)
-				break
-			}
+	for _, x := range all {
+		if fits(x) && follows(best, x) {
+			return x, false, true
 		}
 	}
-	if out == nil {
-		return chosen
-	}
-	return out[:min(len(out), maxAnswerSentences)]
+	return evidence{}, false, false
 }
 
 func termSet(s string) map[string]bool {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"math"
+	"strings"
 	"testing"
 
 	"github.com/ragcite/ragcite/embed"
@@ -44,5 +45,39 @@ func TestAskMinConfidence(t *testing.T) {
 		if _, err := eng.Ask(ctx, rag.AskRequest{Question: "Who?", MinConfidence: &bad}); !errors.Is(err, rag.ErrInvalidArgument) {
 			t.Errorf("min_confidence %v: err %v, want invalid argument", bad, err)
 		}
+	}
+}
+
+// TestConfidenceCountsTheTypedNeighbour: an answer that brings the
+// sentence before its best one because that sentence holds the asked type
+// ("In which month ...?": "But in October, ...") is as confident as if the
+// best sentence held it. The same passage without the month gives the same
+// best sentence and a lower confidence.
+func TestConfidenceCountsTheTypedNeighbour(t *testing.T) {
+	ctx := context.Background()
+	const rest = " OpenAI quietly changed the rules of the game. After completing its restructuring, OpenAI made it clear that Microsoft no longer has the right of first refusal as its exclusive compute provider. Amazon designs its own chips for training models."
+	q := "In which month did OpenAI end Microsoft's right of first refusal?"
+	zero := 0.0
+	ask := func(opening string) *rag.Answer {
+		eng := newTestEngine(t, "", embed.DefaultLocal())
+		docs := append(sampleDocs(t)[:1], rag.Document{ID: "refusal", Text: opening + rest})
+		if _, err := eng.Ingest(ctx, docs, nil); err != nil {
+			t.Fatal(err)
+		}
+		ans, err := eng.Ask(ctx, rag.AskRequest{Question: q, Mode: rag.ModeExtractive, MinConfidence: &zero})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return ans
+	}
+	month, none := ask("But in October,"), ask("But then,")
+	if !strings.Contains(month.Answer, "October") {
+		t.Fatalf("the answer does not bring the month: %q", month.Answer)
+	}
+	if strings.Contains(none.Answer, "October") || !strings.Contains(none.Answer, "right of first refusal") {
+		t.Fatalf("without the month: %q", none.Answer)
+	}
+	if month.Confidence <= none.Confidence {
+		t.Errorf("confidence with the month beside the answer %v, without it %v: want higher", month.Confidence, none.Confidence)
 	}
 }
