@@ -493,6 +493,8 @@ var unconfirmedRE = regexp.MustCompile(`(?i)\bunconfirmed\b|\b(?:not|neither|nev
 // sources report is unconfirmed and a candidate does, by the best such
 // candidate: a summary of a rumoured deal must not read as if the deal were
 // done. A candidate that depends on a sentence not picked does not qualify.
+// The sentence replaced is the last one picked that no kept sentence
+// depends on (nor the new one), and never the first.
 func withStatus(cs []candidate, picked []int) []int {
 	if len(picked) < 3 {
 		return picked
@@ -516,13 +518,25 @@ func withStatus(cs []candidate, picked []int) []int {
 	if best < 0 {
 		return picked
 	}
-	out := slices.Clone(picked)
-	last := len(out) - 1
-	if cs[best].needs && out[last] == cs[best].pred {
-		last-- // keep the sentence it depends on
+	needed := func(j int) bool { // does a sentence kept with best depend on picked[j]?
+		if cs[best].needs && cs[best].pred == picked[j] {
+			return true
+		}
+		for k, i := range picked {
+			if k != j && cs[i].needs && cs[i].pred == picked[j] {
+				return true
+			}
+		}
+		return false
 	}
-	out[last] = best
-	return out
+	for j := len(picked) - 1; j > 0; j-- {
+		if !needed(j) {
+			out := slices.Clone(picked)
+			out[j] = best
+			return out
+		}
+	}
+	return picked
 }
 
 // specificity is how many figures and names a sentence states, as a share

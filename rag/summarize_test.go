@@ -263,6 +263,9 @@ func TestWithStatus(t *testing.T) {
 		c("Both companies stayed quiet.", -1, false, false, 0.1),
 		c("The deal remains unconfirmed, people said.", -1, false, false, 0.3),
 		c("The talks have not been confirmed by either side.", -1, false, true, 0.9), // conflict evidence only
+		c("It would be the largest such deal.", 0, true, false, 0.2),                 // depends on 0
+		c("That would make it the biggest.", 7, true, false, 0.2),                    // depends on 7
+		c("Neither has confirmed that.", 8, true, false, 0.95),                       // depends on 8
 	}
 	tests := []struct {
 		name         string
@@ -273,6 +276,8 @@ func TestWithStatus(t *testing.T) {
 		{"the antecedent stays when it is the last pick", []int{0, 1, 4}, []int{0, 3, 4}},
 		{"a summary that says so already is kept", []int{0, 5, 1}, []int{0, 5, 1}},
 		{"too short to give a sentence up", []int{0, 1}, []int{0, 1}},
+		{"a dependent may give way, its antecedent stays", []int{2, 0, 7}, []int{2, 0, 5}},
+		{"a chain the new sentence ends stays whole", []int{1, 2, 0, 7, 8}, []int{1, 9, 0, 7, 8}},
 	}
 	for _, tc := range tests {
 		if got := withStatus(cs, tc.picked); !slices.Equal(got, tc.want) {
