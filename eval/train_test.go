@@ -44,6 +44,12 @@ func TestTrainCrossValidated(t *testing.T) {
 	if rep.WikiQA.MAP < 0.62 {
 		t.Errorf("wikiqa MAP %.4f, want >= 0.62", rep.WikiQA.MAP)
 	}
+	// Asked without their paragraph, the answerable questions are on-topic
+	// unanswerable ones: the confidence must tell them from the answerable.
+	if rep.Removed.Questions < 200 || rep.RemovedAUC < 0.65 || rep.Removed.AbstainRecall < 0.2 {
+		t.Errorf("without their paragraph: %d questions, AUC %.4f, abstain recall %.4f; want >= 200, >= 0.65, >= 0.2",
+			rep.Removed.Questions, rep.RemovedAUC, rep.Removed.AbstainRecall)
+	}
 }
 
 func TestLoadSquad2Errors(t *testing.T) {
