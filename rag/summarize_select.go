@@ -494,7 +494,13 @@ var unconfirmedRE = regexp.MustCompile(`(?i)\bunconfirmed\b|\b(?:not|neither|nev
 // candidate: a summary of a rumoured deal must not read as if the deal were
 // done. A candidate that depends on a sentence not picked does not qualify.
 // The sentence replaced is the last one picked that no kept sentence
-// depends on (nor the new one), and never the first.
+// depends on, never the first, and never the one right before the new
+// sentence in its document, which it qualifies ("Reports that Amazon is in
+// talks ..." before "While neither company has confirmed the discussions").
+// When the summary states nothing from before it in its document, that
+// sentence comes with it, replacing one more: a three-sentence summary of
+// the editorial otherwise said "neither company has confirmed the
+// discussions" without saying which.
 func withStatus(cs []candidate, picked []int) []int {
 	if len(picked) < 3 {
 		return picked
@@ -518,9 +524,9 @@ func withStatus(cs []candidate, picked []int) []int {
 	if best < 0 {
 		return picked
 	}
-	needed := func(j int) bool { // does a sentence kept with best depend on picked[j]?
-		if cs[best].needs && cs[best].pred == picked[j] {
-			return true
+	needed := func(j int) bool { // does best, or a sentence kept with it, depend on picked[j]?
+		if cs[best].pred == picked[j] {
+			return true // the sentence right before it: what its "the talks" qualifies
 		}
 		for k, i := range picked {
 			if k != j && cs[i].needs && cs[i].pred == picked[j] {
@@ -529,14 +535,31 @@ func withStatus(cs []candidate, picked []int) []int {
 		}
 		return false
 	}
-	for j := len(picked) - 1; j > 0; j-- {
+	add := []int{best}
+	if p := cs[best].pred; p >= 0 && !cs[p].needs && !cs[p].extra && !statesEarlier(cs, picked, best) {
+		add = []int{p, best} // what it qualifies comes with it
+	}
+	out := slices.Clone(picked)
+	for j := len(out) - 1; j > 0 && len(add) > 0; j-- {
 		if !needed(j) {
-			out := slices.Clone(picked)
-			out[j] = best
-			return out
+			out[j], add = add[len(add)-1], add[:len(add)-1]
 		}
 	}
-	return picked
+	if len(add) > 0 {
+		return picked
+	}
+	return out
+}
+
+// statesEarlier reports whether a picked sentence comes before cs[i] in
+// its document: something the summary states that cs[i] can qualify.
+func statesEarlier(cs []candidate, picked []int, i int) bool {
+	for _, j := range picked {
+		if cs[j].doc == cs[i].doc && cs[j].Start < cs[i].Start {
+			return true
+		}
+	}
+	return false
 }
 
 // specificity is how many figures and names a sentence states, as a share
