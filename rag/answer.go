@@ -238,12 +238,13 @@ func (e *Engine) rankEvidence(ctx context.Context, q string, hits []Hit) ([]evid
 	if err != nil {
 		return nil, err
 	}
+	var typed []float64 // one scratch row for the typed confidences
 	for i, z := range e.ranker.scoreRows(rows) {
 		ev[i].logit, ev[i].score = z, logreg.Sigmoid(z)
 		ev[i].conf = e.ranker.Confidence(rows[i])
 		ev[i].typedConf = ev[i].conf
-		if rows[i][8] == 1 {
-			typed := slices.Clone(rows[i])
+		if rows[i][8] == 1 { // type_missing: score it as if the type were there
+			typed = append(typed[:0], rows[i]...)
 			typed[7], typed[8], typed[9] = 1, 0, typed[0]
 			ev[i].typedConf = e.ranker.Confidence(typed)
 		}
