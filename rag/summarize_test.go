@@ -252,11 +252,17 @@ func TestStatedAim(t *testing.T) {
 }
 
 func TestWithStatus(t *testing.T) {
-	// Candidates of one document in reading order: i starts at byte 100*i.
+	// Each list is one document's candidates in reading order, i at byte 100*i.
 	c := func(text string, pred int, needs, extra bool, score float64) candidate {
 		return candidate{evidence: evidence{text: text, score: score}, pred: pred, needs: needs, extra: extra}
 	}
-	cs := []candidate{
+	inOrder := func(cs ...candidate) []candidate {
+		for i := range cs {
+			cs[i].Start = 100 * i
+		}
+		return cs
+	}
+	cs := inOrder(
 		c("Amazon is in talks to invest $10 billion in OpenAI.", -1, false, false, 0.9),
 		c("AWS would supply the compute.", -1, false, false, 0.5),
 		c("Trainium chips would be used.", -1, false, false, 0.4),
@@ -267,51 +273,35 @@ func TestWithStatus(t *testing.T) {
 		c("It would be the largest such deal.", 0, true, false, 0.2),                 // depends on 0
 		c("That would make it the biggest.", 7, true, false, 0.2),                    // depends on 7
 		c("Neither has confirmed that.", 8, true, false, 0.95),                       // depends on 8
-	}
-	for i := range cs {
-		cs[i].Start = 100 * i
-	}
-	tests := []struct {
-		name         string
-		picked, want []int
-	}{
-		{"the last pick gives way to the best status that stands alone", []int{0, 1, 2}, []int{0, 1, 5}},
-		{"a dependent qualifies once its antecedent is in", []int{0, 3, 1}, []int{0, 3, 4}},
-		{"the antecedent stays when it is the last pick", []int{0, 1, 3}, []int{0, 4, 3}},
-		{"a summary that says so already is kept", []int{0, 5, 1}, []int{0, 5, 1}},
-		{"too short to give a sentence up", []int{0, 1}, []int{0, 1}},
-		{"a dependent may give way, its antecedent stays", []int{2, 0, 7}, []int{2, 0, 5}},
-		{"a chain the new sentence ends stays whole", []int{1, 2, 0, 7, 8}, []int{1, 9, 0, 7, 8}},
-	}
-	for _, tc := range tests {
-		if got := withStatus(cs, tc.picked); !slices.Equal(got, tc.want) {
-			t.Errorf("%s: %v, want %v", tc.name, got, tc.want)
-		}
-	}
-
+	)
 	// A status sentence qualifies what comes before it: the sentence right
 	// before it stays, and comes with it when nothing earlier is stated.
-	doc := []candidate{
+	doc := inOrder(
 		c("Microsoft backs OpenAI heavily.", -1, false, false, 0.5),
 		c("Reports say Amazon is in talks to invest in OpenAI.", 0, false, false, 0.4),
 		c("While neither company has confirmed the talks, they matter.", 1, false, false, 0.2),
 		c("Trainium chips would be used.", -1, false, false, 0.6),
 		c("Azure hosts the models.", -1, false, false, 0.3),
 		c("Nvidia sells most of the chips.", -1, false, false, 0.2),
-	}
-	for i := range doc {
-		doc[i].Start = 100 * i
-	}
-	qualifies := []struct {
+	)
+	tests := []struct {
 		name         string
+		cs           []candidate
 		picked, want []int
 	}{
-		{"what it qualifies stays", []int{3, 4, 1}, []int{3, 2, 1}},
-		{"something earlier is stated: it comes alone", []int{3, 0, 4}, []int{3, 0, 2}},
-		{"nothing earlier is stated: the sentence before comes with it", []int{3, 4, 5}, []int{3, 1, 2}},
+		{"the last pick gives way to the best status that stands alone", cs, []int{0, 1, 2}, []int{0, 1, 5}},
+		{"a dependent qualifies once its antecedent is in", cs, []int{0, 3, 1}, []int{0, 3, 4}},
+		{"the antecedent stays when it is the last pick", cs, []int{0, 1, 3}, []int{0, 4, 3}},
+		{"a summary that says so already is kept", cs, []int{0, 5, 1}, []int{0, 5, 1}},
+		{"too short to give a sentence up", cs, []int{0, 1}, []int{0, 1}},
+		{"a dependent may give way, its antecedent stays", cs, []int{2, 0, 7}, []int{2, 0, 5}},
+		{"a chain the new sentence ends stays whole", cs, []int{1, 2, 0, 7, 8}, []int{1, 9, 0, 7, 8}},
+		{"what it qualifies stays", doc, []int{3, 4, 1}, []int{3, 2, 1}},
+		{"something earlier is stated: it comes alone", doc, []int{3, 0, 4}, []int{3, 0, 2}},
+		{"nothing earlier is stated: the sentence before comes with it", doc, []int{3, 4, 5}, []int{3, 1, 2}},
 	}
-	for _, tc := range qualifies {
-		if got := withStatus(doc, tc.picked); !slices.Equal(got, tc.want) {
+	for _, tc := range tests {
+		if got := withStatus(tc.cs, tc.picked); !slices.Equal(got, tc.want) {
 			t.Errorf("%s: %v, want %v", tc.name, got, tc.want)
 		}
 	}
