@@ -23,10 +23,13 @@ type TrainOptions struct {
 	FalseAbstainGoal float64
 	// WikiQAFolds is k of the k-fold cross-validation by WikiQA question.
 	WikiQAFolds int
+	// PresentGoal is the share of answerable SQuAD questions the presence
+	// check (rag.RankModel.Present) may judge missing; 0 fits none.
+	PresentGoal float64
 }
 
 // DefaultTrainOptions are the settings the built-in ranker was fitted with.
-var DefaultTrainOptions = TrainOptions{L2: 0.01, FalseAbstainGoal: 0.04, WikiQAFolds: 5}
+var DefaultTrainOptions = TrainOptions{L2: 0.01, FalseAbstainGoal: 0.04, WikiQAFolds: 5, PresentGoal: 0.01}
 
 // TrainReport is a fitted ranker with its cross-validated measurements:
 // SQuAD 2.0 by article (fitted on the other article and WikiQA), WikiQA by
@@ -63,6 +66,7 @@ type trainQuestion struct {
 	squad    bool
 	article  string
 	answered bool // has a right sentence among the candidates or a gold answer
+	removed  bool // an answerable SQuAD question asked without its paragraph (Squad2Removed)
 	rows     [][]float64
 	labels   []bool
 }
@@ -78,7 +82,7 @@ func Train(ctx context.Context, arts []Squad2Article, wiki []WikiQAQuestion, opt
 	rep := &TrainReport{Squad2Folds: map[string]Squad2Result{}}
 	var all, removed []Squad2Outcome
 	for _, a := range arts {
-		train := append(slicesFilter(squad, func(q trainQuestion) bool { return q.article != a.Title }), wq...)
+		train := append(set.squadOf(func(t string) bool { return t != a.Title }), wq...)
 		m, err := fitRanker(train, opt)
 		if err != nil {
 			return nil, err
@@ -123,8 +127,12 @@ func Train(ctx context.Context, arts []Squad2Article, wiki []WikiQAQuestion, opt
 	if err != nil {
 		return nil, err
 	}
-	m.TrainedOn = fmt.Sprintf("squad2-dev-two-articles.json (%d questions) and WikiQA-test-even.tsv (%d questions), ../shared/bench", len(squad), len(wq))
+	nRemoved := len(slicesFilter(squad, func(q trainQuestion) bool { return q.removed }))
+	m.TrainedOn = fmt.Sprintf("squad2-dev-two-articles.json (%d questions, and %d of them asked without their paragraph) and WikiQA-test-even.tsv (%d questions), ../shared/bench", len(squad)-nRemoved, nRemoved, len(wq))
 	m.Goal = fmt.Sprintf("at most %.0f%% of answerable SQuAD 2.0 questions abstain (out-of-fold confidences)", 100*opt.FalseAbstainGoal)
+	if m.Present != nil {
+		m.Goal += fmt.Sprintf(", at most %.0f%% of them by the presence check", 100*opt.PresentGoal)
+	}
 	m.Figures = map[string]float64{
 		"squad2_cv_containment": rep.Squad2.Containment, "squad2_cv_abstain_recall": rep.Squad2.AbstainRecall,
 		"squad2_cv_false_abstain_rate": rep.Squad2.FalseAbstainRate, "squad2_cv_auc": rep.Squad2AUC,
@@ -144,6 +152,12 @@ func WikiQAFold(id string, k int) int { return int(hashID(id) % uint32(k)) }
 // their own sentences.
 type TrainingSet struct {
 	squad, wiki []trainQuestion
+}
+
+// squadOf returns the SQuAD questions, those asked without their
+// paragraph included, of the articles keep accepts.
+func (s *TrainingSet) squadOf(keep func(article string) bool) []trainQuestion {
+	return slicesFilter(s.squad, func(q trainQuestion) bool { return keep(q.article) })
 }
 
 // NewTrainingSet computes the feature rows of the articles' and WikiQA's
@@ -203,6 +217,8 @@ func squadOutcomes(ctx context.Context, arts []Squad2Article, qs []Squad2Questio
 
 // squadRows retrieves each question's candidates from a store of all the
 // articles, as Ask would, and labels the sentences that hold a gold answer.
+// The answerable questions are asked once more without their paragraph
+// (Squad2Removed), with no right sentence.
 func squadRows(ctx context.Context, arts []Squad2Article) ([]trainQuestion, error) {
 	eng, closeFn, err := Squad2Store(ctx, arts, nil)
 	if err != nil {
@@ -211,22 +227,19 @@ func squadRows(ctx context.Context, arts []Squad2Article) ([]trainQuestion, erro
 	defer closeFn()
 	var out []trainQuestion
 	for _, a := range arts {
-		for _, q := range a.Questions {
+		for _, q := range append(slices.Clone(a.Questions), Squad2Removed(arts, a)...) {
 			cands, err := eng.RankCandidates(ctx, q.Question, rag.DefaultTopK, rag.Filter{DocIDs: q.Within})
 			if err != nil {
 				return nil, fmt.Errorf("squad2 question %s: %w", q.ID, err)
 			}
-			tq := trainQuestion{id: q.ID, squad: true, article: a.Title, answered: len(q.Answers) > 0}
+			tq := trainQuestion{id: q.ID, squad: true, article: a.Title, answered: len(q.Answers) > 0, removed: q.Within != nil}
 			for _, c := range cands {
-				hit := false
-				for _, g := range q.Answers {
-					if ContainsFact(c.Text, g) {
-						hit = true
-						break
-					}
-				}
+				hit := !tq.removed && slices.ContainsFunc(q.Answers, func(g string) bool { return ContainsFact(c.Text, g) })
 				tq.rows = append(tq.rows, c.Features)
 				tq.labels = append(tq.labels, hit)
+			}
+			if tq.removed {
+				tq.answered = false
 			}
 			out = append(out, tq)
 		}
@@ -273,10 +286,7 @@ func fitRanker(qs []trainQuestion, opt TrainOptions) (*rag.RankModel, error) {
 		return nil, err
 	}
 	const inner = 3
-	var ax [][]float64
-	var right, answerable []bool
-	var covers []float64    // rag.OnTopic of SQuAD questions with a right sentence (retrieval, as deployed)
-	var topRows [][]float64 // the best rows, in ax order
+	var tops []bestRow
 	for f := range inner {
 		in := func(q trainQuestion) bool { return int(hashID(q.id+"#inner")%inner) == f }
 		m, err := fitRows(slicesFilter(qs, func(q trainQuestion) bool { return !in(q) }), opt.L2)
@@ -288,39 +298,80 @@ func fitRanker(qs []trainQuestion, opt TrainOptions) (*rag.RankModel, error) {
 				continue
 			}
 			z := logitsOf(m, q.rows)
-			best := argmax(z)
-			ax = append(ax, rag.AnswerFeatures(q.rows[best]))
-			right = append(right, topHolds(z, q.labels, 3))
-			answerable = append(answerable, q.squad && q.answered)
-			topRows = append(topRows, q.rows[best])
-			if q.squad && slices.Contains(q.labels, true) {
-				covers = append(covers, rag.OnTopic(q.rows[best]))
-			}
+			tops = append(tops, bestRow{q: q, row: q.rows[argmax(z)], right: topHolds(z, q.labels, 3)})
 		}
 	}
-	am, err := logreg.Fit(ax, right, nil, opt.L2)
+	m := &rag.RankModel{Features: rag.FeatureNames(), Model: *lr}
+	// The answer check learns what separates right answers from wrong
+	// ones where the passage is there; the presence check, whether the
+	// passage is there at all. SQuAD's adversarial questions teach the
+	// first only, the questions asked without their paragraph the second.
+	am, err := fitTop(tops, func(t bestRow) bool { return !t.q.removed }, rag.AnswerFeatures, func(t bestRow) bool { return t.right }, opt.L2)
 	if err != nil {
 		return nil, err
 	}
-	m := &rag.RankModel{Features: rag.FeatureNames(), Model: *lr, Answerable: *am}
-	if len(covers) > 0 {
-		sort.Float64s(covers)
+	m.Answerable = *am
+	isAnswerable := func(t bestRow) bool { return t.q.squad && t.q.answered }
+	if opt.PresentGoal > 0 {
+		adversarial := func(t bestRow) bool { return t.q.squad && !t.q.answered && !t.q.removed }
+		pm, err := fitTop(tops, func(t bestRow) bool { return !adversarial(t) }, rag.PresentFeatures, func(t bestRow) bool { return t.q.answered }, opt.L2)
+		if err != nil {
+			return nil, err
+		}
+		m.Present = pm
+		m.PresentBelow = lowQuantile(tops, isAnswerable, m.PresentProb, opt.PresentGoal)
+	}
+	if covers := sortedValues(tops, func(t bestRow) bool { return t.q.squad && slices.Contains(t.q.labels, true) }, rag.OnTopic); len(covers) > 0 {
 		m.OffTopicBelow = round4(covers[int(offTopicQuantile*float64(len(covers)))])
 	}
-	var confs []float64
-	for i := range ax {
-		if answerable[i] {
-			confs = append(confs, m.Confidence(topRows[i]))
+	// Never 0: an off-topic question (confidence 0) abstains by default.
+	m.AbstainBelow = max(lowQuantile(tops, isAnswerable, m.Confidence, opt.FalseAbstainGoal), 1e-4)
+	return m, nil
+}
+
+// bestRow is a training question's best sentence by an inner-fold ranker.
+type bestRow struct {
+	q     trainQuestion
+	row   []float64
+	right bool // one of the three best sentences holds the answer
+}
+
+// fitTop fits a logistic regression of label on the features cols picks
+// from the best rows that keep accepts.
+func fitTop(tops []bestRow, keep func(bestRow) bool, cols func([]float64) []float64, label func(bestRow) bool, l2 float64) (*logreg.Model, error) {
+	var x [][]float64
+	var y []bool
+	for _, t := range tops {
+		if keep(t) {
+			x = append(x, cols(t.row))
+			y = append(y, label(t))
 		}
 	}
-	if len(confs) > 0 {
-		sort.Float64s(confs)
-		// The highest threshold under which at most the goal's share falls.
-		n := int(math.Floor(opt.FalseAbstainGoal * float64(len(confs))))
-		// Never 0: an off-topic question (confidence 0) abstains by default.
-		m.AbstainBelow = max(round4(confs[min(n, len(confs)-1)]-1e-4), 1e-4)
+	return logreg.Fit(x, y, nil, l2)
+}
+
+// sortedValues returns value of the best rows keep accepts, ascending.
+func sortedValues(tops []bestRow, keep func(bestRow) bool, value func([]float64) float64) []float64 {
+	var vs []float64
+	for _, t := range tops {
+		if keep(t) {
+			vs = append(vs, value(t.row))
+		}
 	}
-	return m, nil
+	sort.Float64s(vs)
+	return vs
+}
+
+// lowQuantile returns the highest threshold, to 4 decimals, under which
+// at most share of the values of the best rows keep accepts fall; 0 when
+// it accepts none.
+func lowQuantile(tops []bestRow, keep func(bestRow) bool, value func([]float64) float64, share float64) float64 {
+	vs := sortedValues(tops, keep, value)
+	if len(vs) == 0 {
+		return 0
+	}
+	n := int(math.Floor(share * float64(len(vs))))
+	return max(round4(vs[min(n, len(vs)-1)]-1e-4), 0)
 }
 
 // fitRows fits the sentence ranker on the questions that have a right
@@ -535,13 +586,25 @@ func WriteTrainReport(b *strings.Builder, r *TrainReport) {
 	}
 	m := r.Model
 	fmt.Fprintf(b, "Default abstention: confidence < %.4f (%s)\n", m.AbstainBelow, m.Goal)
-	fmt.Fprintf(b, "Weights (per standard deviation of the feature), largest first:\n")
-	idx := make([]int, len(m.Weights))
+	if m.Present != nil {
+		fmt.Fprintf(b, "Presence check: confidence 0 when the probability that the collection holds the answer < %.4f\n", m.PresentBelow)
+		writeWeights(b, rag.PresentFeatureNames(), m.Present.Weights)
+	}
+	fmt.Fprintf(b, "Confidence model:\n")
+	writeWeights(b, rag.AnswerFeatureNames(), m.Answerable.Weights)
+	fmt.Fprintf(b, "Sentence model:\n")
+	writeWeights(b, m.Features, m.Weights)
+}
+
+// writeWeights lists a model's weights (per standard deviation of the
+// feature), largest first.
+func writeWeights(b *strings.Builder, names []string, weights []float64) {
+	idx := make([]int, len(weights))
 	for i := range idx {
 		idx[i] = i
 	}
-	sort.Slice(idx, func(a, c int) bool { return math.Abs(m.Weights[idx[a]]) > math.Abs(m.Weights[idx[c]]) })
+	sort.Slice(idx, func(a, c int) bool { return math.Abs(weights[idx[a]]) > math.Abs(weights[idx[c]]) })
 	for _, i := range idx {
-		fmt.Fprintf(b, "  %-15s %+.3f\n", m.Features[i], m.Weights[i])
+		fmt.Fprintf(b, "  %-15s %+.3f per standard deviation\n", names[i], weights[i])
 	}
 }

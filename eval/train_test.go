@@ -46,8 +46,9 @@ func TestTrainCrossValidated(t *testing.T) {
 	}
 	// Asked without their paragraph, the answerable questions are on-topic
 	// unanswerable ones: the confidence must tell them from the answerable.
-	if rep.Removed.Questions < 200 || rep.RemovedAUC < 0.65 || rep.Removed.AbstainRecall < 0.2 {
-		t.Errorf("without their paragraph: %d questions, AUC %.4f, abstain recall %.4f; want >= 200, >= 0.65, >= 0.2",
+	// The presence check (PresentGoal) is what lifts their recall over 0.3.
+	if rep.Removed.Questions < 200 || rep.RemovedAUC < 0.75 || rep.Removed.AbstainRecall < 0.35 {
+		t.Errorf("without their paragraph: %d questions, AUC %.4f, abstain recall %.4f; want >= 200, >= 0.75, >= 0.35",
 			rep.Removed.Questions, rep.RemovedAUC, rep.Removed.AbstainRecall)
 	}
 }

@@ -35,6 +35,14 @@ type RankModel struct {
 	// SQuAD questions (out of fold) fall under it; such a question gets
 	// confidence 0.
 	OffTopicBelow float64 `json:"off_topic_below"`
+	// Present maps the coverage features of the best sentence
+	// (presentFeatureNames) to the probability that the collection holds
+	// the answer at all: fitted on answerable questions asked with and
+	// without the passage that answers them. An answer under PresentBelow
+	// gets confidence 0, like an off-topic one. Nil in models written
+	// before it existed.
+	Present      *logreg.Model `json:"present,omitempty"`
+	PresentBelow float64       `json:"present_below,omitempty"`
 	// Figures are the cross-validated measurements of the fit, for the record.
 	Figures map[string]float64 `json:"figures,omitempty"`
 }
@@ -72,6 +80,14 @@ func ParseRankModel(data []byte) (*RankModel, error) {
 	if err := checkModel(&m.Answerable, len(answerFeatureNames)); err != nil {
 		return nil, fmt.Errorf("rank model: answerable: %w", err)
 	}
+	if m.Present != nil {
+		if err := checkModel(m.Present, len(presentFeatureNames)); err != nil {
+			return nil, fmt.Errorf("rank model: present: %w", err)
+		}
+	}
+	if m.PresentBelow < 0 || m.PresentBelow > 1 {
+		return nil, fmt.Errorf("rank model: present_below %v: must be in [0,1]", m.PresentBelow)
+	}
 	if m.AbstainBelow < 0 || m.AbstainBelow > 1 {
 		return nil, fmt.Errorf("rank model: abstain_below %v: must be in [0,1]", m.AbstainBelow)
 	}
@@ -100,17 +116,74 @@ var answerFeatureNames = []string{"entity_missing", "number_missing", "negated_q
 
 // AnswerFeatures returns the answer-level features of the best sentence,
 // given its feature row.
-func AnswerFeatures(top []float64) []float64 {
-	return []float64{top[10], top[11], top[12], top[8], top[22]}
+func AnswerFeatures(top []float64) []float64 { return pick(top, answerColumns) }
+
+// presentFeatureNames name the features the presence check reads: how much
+// of the question the best sentence, its passage and the retrieved text
+// hold, and the share of its terms the collection has never seen. Unlike
+// answerFeatureNames they separate a question whose answering passage is
+// missing from one whose passage is there; they do not separate SQuAD's
+// adversarial edits, which share the passage's words.
+var presentFeatureNames = []string{"cover", "cover_raw", "passage_cover", "found_cover", "unseen", "focus_cover"}
+
+// PresentFeatures returns the presence check's features of the best
+// sentence, given its feature row.
+func PresentFeatures(top []float64) []float64 { return pick(top, presentColumns) }
+
+// answerColumns and presentColumns are the rows' columns of
+// answerFeatureNames and presentFeatureNames.
+var (
+	answerColumns  = columnsOf(answerFeatureNames)
+	presentColumns = columnsOf(presentFeatureNames)
+)
+
+// columnsOf returns the feature row column of each name; it panics on a
+// name featureNames lacks, which is a programming error.
+func columnsOf(names []string) []int {
+	cols := make([]int, len(names))
+	for i, n := range names {
+		cols[i] = slices.Index(featureNames, n)
+		if cols[i] < 0 {
+			panic("rag: no feature " + n)
+		}
+	}
+	return cols
 }
+
+// pick returns the values of row at cols.
+func pick(row []float64, cols []int) []float64 {
+	out := make([]float64, len(cols))
+	for i, c := range cols {
+		out[i] = row[c]
+	}
+	return out
+}
+
+// PresentProb returns the probability that the collection holds the answer,
+// given the best sentence's feature row; 1 when the model has no presence
+// check.
+func (m *RankModel) PresentProb(top []float64) float64 {
+	if m.Present == nil {
+		return 1
+	}
+	return m.Present.Prob(PresentFeatures(top))
+}
+
+// AnswerFeatureNames returns the names of the confidence model's features.
+func AnswerFeatureNames() []string { return slices.Clone(answerFeatureNames) }
+
+// PresentFeatureNames returns the names of the presence check's features.
+func PresentFeatureNames() []string { return slices.Clone(presentFeatureNames) }
 
 // FeatureNames returns the names of the sentence features, in row order.
 func FeatureNames() []string { return slices.Clone(featureNames) }
 
 // Confidence returns the calibrated probability that an answer is right,
-// given the feature row of its best sentence; 0 for an off-topic question.
+// given the feature row of its best sentence; 0 for an off-topic question
+// and for one whose answer the collection does not seem to hold
+// (PresentProb under PresentBelow).
 func (m *RankModel) Confidence(top []float64) float64 {
-	if onTopic(top) < m.OffTopicBelow {
+	if onTopic(top) < m.OffTopicBelow || m.PresentProb(top) < m.PresentBelow {
 		return 0
 	}
 	return m.Answerable.Prob(AnswerFeatures(top))

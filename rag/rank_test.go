@@ -32,11 +32,56 @@ func TestParseRankModelErrors(t *testing.T) {
 		{"features", `"cover_rel"`, `"cover_other"`, "features"},
 		{"threshold", `"abstain_below":`, `"abstain_below":7,"x":`, "abstain_below"},
 		{"json", `{`, `[`, "rank model"},
+		{"present", `"present":{"mean":[`, `"present":{"mean":[1,`, "present"},
+		{"present threshold", `"present_below":`, `"present_below":-1,"x":`, "present_below"},
 	}
 	for _, tc := range tests {
 		bad := strings.Replace(string(good), tc.from, tc.to, 1)
 		if _, err := ParseRankModel([]byte(bad)); err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%s: err %v, want %q", tc.name, err, tc.want)
+		}
+	}
+}
+
+// TestConfidencePresenceCheck checks that an answer whose passage the
+// presence check judges missing gets confidence 0, and that a model
+// without the check (written before it existed) is unchanged by it.
+func TestConfidencePresenceCheck(t *testing.T) {
+	row := func(set map[string]float64) []float64 {
+		r := make([]float64, nFeatures)
+		for name, v := range set {
+			r[columnsOf([]string{name})[0]] = v
+		}
+		return r
+	}
+	held := row(map[string]float64{"cover": 1, "cover_raw": 1, "passage_cover": 1, "found_cover": 1, "focus_cover": 1})
+	lacking := row(map[string]float64{"cover": 0.2, "cover_raw": 0.2, "passage_cover": 0.3, "found_cover": 1, "focus_cover": 0.1})
+	base := DefaultRankModel()
+	if base.Present == nil || base.PresentBelow <= 0 {
+		t.Fatalf("the built-in model has no presence check: %v below %v", base.Present, base.PresentBelow)
+	}
+	if hi, lo := base.PresentProb(held), base.PresentProb(lacking); hi <= lo {
+		t.Errorf("presence of a passage holding every term %.3f, want above one holding a fifth %.3f", hi, lo)
+	}
+	answer := base.Answerable.Prob(AnswerFeatures(held))
+	tests := []struct {
+		name    string
+		present bool
+		below   float64
+		want    float64
+	}{
+		{"no presence check", false, 0, answer},
+		{"judged present", true, base.PresentProb(held) - 0.01, answer},
+		{"judged missing", true, base.PresentProb(held) + 0.01, 0},
+	}
+	for _, tc := range tests {
+		m := *base
+		if !tc.present {
+			m.Present = nil
+		}
+		m.PresentBelow = tc.below
+		if got := m.Confidence(held); got != tc.want {
+			t.Errorf("%s: confidence %v, want %v", tc.name, got, tc.want)
 		}
 	}
 }

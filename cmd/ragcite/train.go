@@ -75,5 +75,6 @@ func (a *app) trainCommand() *cobra.Command {
 	f.StringVar(&out, "out", "", "write the fitted ranker (JSON) here")
 	f.Float64Var(&opt.L2, "l2", opt.L2, "ridge penalty on standardised weights")
 	f.Float64Var(&opt.FalseAbstainGoal, "false-abstain", opt.FalseAbstainGoal, "share of answerable questions allowed to abstain")
+	f.Float64Var(&opt.PresentGoal, "present", opt.PresentGoal, "share of answerable questions the presence check may judge unanswered (0: no presence check)")
 	return cmd
 }
