@@ -3,6 +3,7 @@ package eval
 import (
 	"context"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"slices"
@@ -40,6 +41,9 @@ func TestTrainCrossValidated(t *testing.T) {
 	t.Log(b.String())
 	if rep.Squad2.Containment < 0.70 || rep.Squad2.FalseAbstainRate > 0.12 {
 		t.Errorf("squad2 containment %.4f false abstentions %.4f, want >= 0.70 and <= 0.12", rep.Squad2.Containment, rep.Squad2.FalseAbstainRate)
+	}
+	if rep.WikiQABestF1 < rep.WikiQA.F1 {
+		t.Errorf("wikiqa best triggering F1 in hindsight %.4f under the one at the default threshold %.4f", rep.WikiQABestF1, rep.WikiQA.F1)
 	}
 	if rep.WikiQA.MAP < 0.62 {
 		t.Errorf("wikiqa MAP %.4f, want >= 0.62", rep.WikiQA.MAP)
@@ -190,5 +194,29 @@ func TestSquad2Removed(t *testing.T) {
 	}
 	if len(ans.Citations) == 0 {
 		t.Errorf("no citations with min_confidence 0: %q", ans.Answer)
+	}
+}
+
+// TestBestTriggerF1 checks the hindsight bound: with the answerable
+// question more confident than the other, a threshold between them
+// triggers on it alone (F1 1); reversed, no threshold does better than
+// answering both (F1 2/3).
+func TestBestTriggerF1(t *testing.T) {
+	wiki := []WikiQAQuestion{
+		{ID: "a", Sentences: []WikiQASentence{{ID: "a0", Correct: true}, {ID: "a1"}}},
+		{ID: "b", Sentences: []WikiQASentence{{ID: "b0"}, {ID: "b1"}}},
+	}
+	logits := [][]float64{{2, 1}, {2, 1}}
+	tests := []struct {
+		confs []float64
+		want  float64
+	}{
+		{[]float64{0.6, 0.2}, 1},
+		{[]float64{0.2, 0.6}, 2.0 / 3},
+	}
+	for _, tc := range tests {
+		if got := bestTriggerF1(wiki, logits, tc.confs); math.Abs(got-tc.want) > 1e-3 {
+			t.Errorf("confidences %v: best F1 %.4f, want %.4f", tc.confs, got, tc.want)
+		}
 	}
 }
