@@ -59,6 +59,7 @@ var featureNames = []string{
 	"unseen",         // share of the question's terms the collection has never seen (onTopicShares)
 	"entity_unseen",  // share of the question's names the collection has never seen
 	"focus_cover",    // cover of the question's terms that the passage's other sentences lack (focusCover)
+	"antonym",        // the sentence states the opposite of a word of the question instead of it (antonymCheck)
 }
 
 // unseenTerm is asked of an IDFFunc for the IDF of a term no text holds.
@@ -78,6 +79,7 @@ type questionInfo struct {
 	negated  bool
 	def      bool
 	lookup   termLookup
+	antonyms antonymCheck
 }
 
 // termLookup numbers the terms the features look for in a candidate: the
@@ -119,6 +121,7 @@ func analyseQuestion(q string) questionInfo {
 		want:     askedAnswerType(q),
 		negated:  negated(q),
 		def:      askDefinition.MatchString(q),
+		antonyms: newAntonymCheck(q),
 	}
 	lk := termLookup{keys: map[string]int{}, prefixes: map[string][]int{}}
 	key := func(t string) int {
@@ -327,6 +330,9 @@ func SentenceFeatures(question string, cands []Candidate, idf IDFFunc) [][]float
 		f[25] = unseen
 		f[26] = entUnseen
 		f[27] = focus[i]
+		if qi.antonyms.contradicts(c.Text) {
+			f[28] = 1
+		}
 		if rareAt >= 0 && !cts[i].has[rareAt] && rawTotal > 0 {
 			f[22] = rare / rawTotal
 		}

@@ -112,7 +112,7 @@ func checkModel(m *logreg.Model, n int) error {
 // their scale moves from one collection to the next (held out by article,
 // a threshold on them abstained on a third of one article's answerable
 // questions), while these checks mean the same everywhere.
-var answerFeatureNames = []string{"entity_missing", "number_missing", "negated_q", "type_missing", "rare_missing"}
+var answerFeatureNames = []string{"entity_missing", "number_missing", "negated_q", "type_missing", "rare_missing", "antonym"}
 
 // AnswerFeatures returns the answer-level features of the best sentence,
 // given its feature row.
