@@ -114,9 +114,8 @@ func hasQuantity(s string) bool {
 	return false
 }
 
-// maxLowerWord: no quantity or negation word, and no word form of the
-// antonym lexicon (TestAntonymFormsFit), is longer.
-const maxLowerWord = 24
+// maxLowerWord: no quantity or negation word is longer.
+const maxLowerWord = 9
 
 // lowerWords scans s for its runs of ASCII letters (any other byte ends
 // one), lowercased, skipping runs longer than maxLowerWord. It allocates

@@ -2,6 +2,7 @@ package rag
 
 import (
 	"slices"
+	"strings"
 
 	"github.com/ragcite/ragcite/internal/lexicon"
 	"github.com/ragcite/ragcite/internal/text"
@@ -12,13 +13,18 @@ import (
 // against "the first major bend", "What decreased the rate ...?" against
 // "increased". SQuAD 2.0 makes a fifth of its unanswerable questions this
 // way. The antonyms and inflected forms come from WordNet (package
-// lexicon).
+// lexicon); a candidate's words are looked up in the one scan that finds
+// the question's terms (termLookup.scanTerms).
 type antonymCheck struct {
 	// roles maps a lowercase word form to the question words it is a form
 	// of (antonym false) or an antonym of (antonym true).
 	roles map[string][]antonymRole
 	n     int // question words with antonyms
-	lens  uint64
+	// lens, firsts and lasts have the length, first and last letter of
+	// every form in roles: most words are rejected by them without a map
+	// lookup.
+	lens          uint64
+	firsts, lasts [256]bool
 }
 
 type antonymRole struct {
@@ -33,78 +39,58 @@ func newAntonymCheck(q string) antonymCheck {
 	add := func(form string, r antonymRole) {
 		ac.roles[form] = append(ac.roles[form], r)
 		ac.lens |= lenBit(len(form))
+		ac.firsts[form[0]], ac.lasts[form[len(form)-1]] = true, true
 	}
-	afterHow := false
-	eachLowerWord(q, func(w []byte) {
-		word := string(w)
+	words := strings.FieldsFunc(strings.ToLower(q), func(r rune) bool { return r < 'a' || r > 'z' })
+	for i, w := range words {
 		// "How long ...?" asks a length: "long" is not asserted, and a
 		// sentence saying "short" answers it.
-		skip := afterHow || text.IsStopword(word)
-		afterHow = word == "how"
-		if skip {
-			return
+		if text.IsStopword(w) || i > 0 && words[i-1] == "how" {
+			continue
 		}
-		lemmas := lexicon.Lemmas(nil, word)
+		lemmas := lexicon.Lemmas(nil, w)
 		if len(lemmas) == 0 {
-			return
+			continue
 		}
-		i := ac.n
+		word := ac.n
 		ac.n++
-		add(word, antonymRole{word: i})
+		add(w, antonymRole{word: word})
 		for _, l := range lemmas {
-			add(l, antonymRole{word: i})
-			for _, f := range lexicon.Forms(l) {
-				add(f, antonymRole{word: i})
+			for _, f := range append([]string{l}, lexicon.Forms(l)...) {
+				add(f, antonymRole{word: word})
 			}
 			for _, a := range lexicon.Antonyms(l) {
-				add(a, antonymRole{word: i, antonym: true})
-				for _, f := range lexicon.Forms(a) {
-					add(f, antonymRole{word: i, antonym: true})
+				for _, f := range append([]string{a}, lexicon.Forms(a)...) {
+					add(f, antonymRole{word: word, antonym: true})
 				}
 			}
 		}
-	})
+	}
 	// A question that names both sides ("abstract or concrete?") is not
 	// contradicted by a sentence stating one of them.
 	for form, rs := range ac.roles {
-		own := false
-		for _, r := range rs {
-			own = own || !r.antonym
-		}
-		if own {
+		if slices.ContainsFunc(rs, func(r antonymRole) bool { return !r.antonym }) {
 			ac.roles[form] = slices.DeleteFunc(rs, func(r antonymRole) bool { return r.antonym })
 		}
 	}
 	return ac
 }
 
-// contradicts reports whether sentence s holds an antonym of a word of
-// the question and no form of that word.
-func (ac *antonymCheck) contradicts(s string) bool {
-	if ac.n == 0 {
-		return false
+// see notes in ct what the lowercase word w of a candidate is to the
+// question's words.
+func (ac *antonymCheck) see(w []byte, ct *candTerms) {
+	if len(w) == 0 || ac.lens&lenBit(len(w)) == 0 || !ac.firsts[w[0]] || !ac.lasts[w[len(w)-1]] {
+		return
 	}
-	var has, opposite uint64 // bit per question word (the first 64)
-	eachLowerWord(s, func(w []byte) {
-		if ac.lens&lenBit(len(w)) == 0 {
-			return
+	for _, r := range ac.roles[string(w)] {
+		if r.antonym {
+			ct.opposite |= 1 << (r.word % 64)
+		} else {
+			ct.holds |= 1 << (r.word % 64)
 		}
-		for _, r := range ac.roles[string(w)] {
-			if r.antonym {
-				opposite |= 1 << (r.word % 64)
-			} else {
-				has |= 1 << (r.word % 64)
-			}
-		}
-	})
-	return opposite&^has != 0
+	}
 }
 
-// eachLowerWord calls fn with each run of ASCII letters of s, lowercased
-// (lowerWords). The slice is reused between calls.
-func eachLowerWord(s string, fn func(w []byte)) {
-	ws := lowerWords{s: s}
-	for w, ok := ws.next(); ok; w, ok = ws.next() {
-		fn(w)
-	}
-}
+// contradicts reports whether the candidate holds an antonym of a word of
+// the question and no form of that word.
+func (ct *candTerms) contradicts() bool { return ct.opposite&^ct.holds != 0 }

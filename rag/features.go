@@ -96,6 +96,9 @@ type termLookup struct {
 	// them without a map lookup.
 	lens   uint64
 	firsts [256]bool
+	// antonyms, when the question has a word with antonyms, sees every
+	// word of a candidate (antonymCheck.see).
+	antonyms *antonymCheck
 }
 
 // lenBit is a term length's bit in termLookup.lens (63: 63 bytes or more).
@@ -145,7 +148,11 @@ func analyseQuestion(q string) questionInfo {
 	for bg := range qi.bigrams {
 		lk.pairs[[2]int{key(bg[0]), key(bg[1])}] = true
 	}
+
 	lk.n = len(lk.keys)
+	if qi.antonyms.n > 0 {
+		lk.antonyms = &qi.antonyms
+	}
 	for k := range lk.keys {
 		lk.lens |= lenBit(len(k))
 	}
@@ -161,12 +168,19 @@ type candTerms struct {
 	has     []bool // per key: the candidate holds the term
 	prefix  []bool // per question term: a term of the candidate shares its first five letters (hasPrefixMatch)
 	bigrams int    // adjacent term pairs that are a bigram of the question
+	// holds and opposite have bit i when the candidate holds a form of the
+	// question's i-th word with antonyms, or of one of its antonyms.
+	holds, opposite uint64
 }
 
 // scanTerms fills ct from the terms of s.
 func (lk *termLookup) scanTerms(s string, ct *candTerms) {
 	prev := -1
-	text.EachTerm(s, func(t []byte) {
+	var word func([]byte)
+	if lk.antonyms != nil {
+		word = func(w []byte) { lk.antonyms.see(w, ct) }
+	}
+	text.EachTermWord(s, word, func(t []byte) {
 		k, ok := 0, false
 		if lk.lens&lenBit(len(t)) != 0 {
 			k, ok = lk.keys[string(t)]
@@ -330,7 +344,7 @@ func SentenceFeatures(question string, cands []Candidate, idf IDFFunc) [][]float
 		f[25] = unseen
 		f[26] = entUnseen
 		f[27] = focus[i]
-		if qi.antonyms.contradicts(c.Text) {
+		if cts[i].contradicts() {
 			f[28] = 1
 		}
 		if rareAt >= 0 && !cts[i].has[rareAt] && rawTotal > 0 {

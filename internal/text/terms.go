@@ -18,8 +18,16 @@ func Terms(text string) []string {
 // them. The bytes are valid only during the call: fn copies what it keeps.
 // It allocates once per call, not per word, for loops that only look terms
 // up (a map index of string(term) does not allocate).
-func EachTerm(text string, fn func(term []byte)) {
+func EachTerm(text string, fn func(term []byte)) { EachTermWord(text, nil, fn) }
+
+// EachTermWord is EachTerm that also calls word, when not nil, with each
+// lowercased word before it is stemmed, stop words included: one scan for
+// callers that look up both.
+func EachTermWord(text string, word, fn func([]byte)) {
 	forEachWord(text, make([]byte, 0, 32), func(w []byte) {
+		if word != nil {
+			word(w)
+		}
 		if stopwords[string(w)] {
 			return
 		}
