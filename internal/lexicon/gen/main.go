@@ -47,88 +47,27 @@ func main() {
 // synset is the words of one synset.
 type synset []string
 
+// antonymPointer is a lexical antonym pointer of a data file: word src
+// (from 1) of the synset at offset from points at word dst of the synset
+// at offset to of data file toFile.
+type antonymPointer struct {
+	file, toFile string
+	from, to     int64
+	src, dst     int
+}
+
 func run(dir, out string) error {
 	synsets := map[string]map[int64]synset{} // data file -> offset -> words
-	type pointer struct {
-		file     string
-		from     int64
-		src      int
-		toFile   string
-		to       int64
-		dst      int
-		fromPOS  string
-		toPOSStr string
-	}
-	var ants []pointer
+	var ptrs []antonymPointer
 	for _, f := range []string{"noun", "verb", "adj", "adv"} {
-		synsets[f] = map[int64]synset{}
-		fh, err := os.Open(filepath.Join(dir, "data."+f))
+		ss, ps, err := readData(filepath.Join(dir, "data."+f), f)
 		if err != nil {
-			return fmt.Errorf("wordnet: %w", err)
+			return err
 		}
-		sc := bufio.NewScanner(fh)
-		sc.Buffer(make([]byte, 1<<20), 1<<20)
-		for sc.Scan() {
-			line := sc.Text()
-			if strings.HasPrefix(line, "  ") {
-				continue // licence header
-			}
-			fields := strings.Fields(strings.SplitN(line, " | ", 2)[0])
-			off, err := strconv.ParseInt(fields[0], 10, 64)
-			if err != nil {
-				return fmt.Errorf("data.%s: offset %q: %w", f, fields[0], err)
-			}
-			n, err := strconv.ParseInt(fields[3], 16, 32)
-			if err != nil {
-				return fmt.Errorf("data.%s %d: word count: %w", f, off, err)
-			}
-			var words synset
-			i := 4
-			for range n {
-				words = append(words, lemma(fields[i]))
-				i += 2
-			}
-			synsets[f][off] = words
-			np, _ := strconv.Atoi(fields[i])
-			i++
-			for range np {
-				sym, to, pos, st := fields[i], fields[i+1], fields[i+2], fields[i+3]
-				i += 4
-				if sym != "!" {
-					continue
-				}
-				toOff, _ := strconv.ParseInt(to, 10, 64)
-				src, _ := strconv.ParseInt(st[:2], 16, 32)
-				dst, _ := strconv.ParseInt(st[2:], 16, 32)
-				ants = append(ants, pointer{file: f, from: off, src: int(src), toFile: files[pos], to: toOff, dst: int(dst), fromPOS: fields[2]})
-			}
-		}
-		fh.Close()
-		if err := sc.Err(); err != nil {
-			return fmt.Errorf("data.%s: %w", f, err)
-		}
+		synsets[f] = ss
+		ptrs = append(ptrs, ps...)
 	}
-	pairs := map[[2]string]bool{}
-	posOf := map[string]map[string]bool{} // lemma -> data files it has antonyms in
-	for _, p := range ants {
-		from, to := synsets[p.file][p.from], synsets[p.toFile][p.to]
-		if p.src < 1 || p.src > len(from) || p.dst < 1 || p.dst > len(to) {
-			continue
-		}
-		a, b := from[p.src-1], to[p.dst-1]
-		if !single(a) || !single(b) || a == b {
-			continue
-		}
-		pairs[[2]string{a, b}] = true
-		pairs[[2]string{b, a}] = true
-		for _, w := range []string{a, b} {
-			if posOf[w] == nil {
-				posOf[w] = map[string]bool{}
-			}
-		}
-		posOf[a][p.file] = true
-		posOf[b][p.toFile] = true
-	}
+	pairs, posOf := antonymPairs(synsets, ptrs)
 	forms := map[[2]string]bool{}
 	for w, files := range posOf {
 		for f := range files {
@@ -153,6 +92,86 @@ func run(dir, out string) error {
 	}
 	sort.Strings(lines)
 	return os.WriteFile(out, []byte(notice+strings.Join(lines, "\n")+"\n"), 0o644)
+}
+
+// readData reads a WordNet data file (of part of speech file): its
+// synsets by offset and its antonym pointers.
+func readData(path, file string) (map[int64]synset, []antonymPointer, error) {
+	fh, err := os.Open(path)
+	if err != nil {
+		return nil, nil, fmt.Errorf("wordnet: %w (on Debian: apt-get install wordnet-base)", err)
+	}
+	defer fh.Close()
+	synsets := map[int64]synset{}
+	var ptrs []antonymPointer
+	sc := bufio.NewScanner(fh)
+	sc.Buffer(make([]byte, 1<<20), 1<<20)
+	for sc.Scan() {
+		line := sc.Text()
+		if strings.HasPrefix(line, "  ") {
+			continue // licence header
+		}
+		fields := strings.Fields(strings.SplitN(line, " | ", 2)[0])
+		off, err := strconv.ParseInt(fields[0], 10, 64)
+		if err != nil {
+			return nil, nil, fmt.Errorf("%s: offset %q: %w", path, fields[0], err)
+		}
+		n, err := strconv.ParseInt(fields[3], 16, 32)
+		if err != nil {
+			return nil, nil, fmt.Errorf("%s %d: word count: %w", path, off, err)
+		}
+		var words synset
+		i := 4
+		for range n {
+			words = append(words, lemma(fields[i]))
+			i += 2
+		}
+		synsets[off] = words
+		np, _ := strconv.Atoi(fields[i])
+		i++
+		for range np {
+			sym, to, pos, st := fields[i], fields[i+1], fields[i+2], fields[i+3]
+			i += 4
+			if sym != "!" {
+				continue
+			}
+			toOff, _ := strconv.ParseInt(to, 10, 64)
+			src, _ := strconv.ParseInt(st[:2], 16, 32)
+			dst, _ := strconv.ParseInt(st[2:], 16, 32)
+			ptrs = append(ptrs, antonymPointer{file: file, from: off, src: int(src), toFile: files[pos], to: toOff, dst: int(dst)})
+		}
+	}
+	if err := sc.Err(); err != nil {
+		return nil, nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return synsets, ptrs, nil
+}
+
+// antonymPairs returns the antonym pairs of single-word lemmas, both ways
+// round, and the data files each such lemma has antonyms in.
+func antonymPairs(synsets map[string]map[int64]synset, ptrs []antonymPointer) (map[[2]string]bool, map[string]map[string]bool) {
+	pairs := map[[2]string]bool{}
+	posOf := map[string]map[string]bool{}
+	note := func(w, file string) {
+		if posOf[w] == nil {
+			posOf[w] = map[string]bool{}
+		}
+		posOf[w][file] = true
+	}
+	for _, p := range ptrs {
+		from, to := synsets[p.file][p.from], synsets[p.toFile][p.to]
+		if p.src < 1 || p.src > len(from) || p.dst < 1 || p.dst > len(to) {
+			continue
+		}
+		a, b := from[p.src-1], to[p.dst-1]
+		if !single(a) || !single(b) || a == b {
+			continue
+		}
+		pairs[[2]string{a, b}], pairs[[2]string{b, a}] = true, true
+		note(a, p.file)
+		note(b, p.toFile)
+	}
+	return pairs, posOf
 }
 
 // lemma returns a word of a data line as text: lowercase, adjective
