@@ -249,14 +249,12 @@ func squadRows(ctx context.Context, arts []Squad2Article) ([]trainQuestion, erro
 			if err != nil {
 				return nil, fmt.Errorf("squad2 question %s: %w", q.ID, err)
 			}
-			tq := trainQuestion{id: q.ID, squad: true, article: a.Title, answered: len(q.Answers) > 0, removed: q.Within != nil}
+			removed := q.Within != nil
+			tq := trainQuestion{id: q.ID, squad: true, article: a.Title, answered: len(q.Answers) > 0 && !removed, removed: removed}
 			for _, c := range cands {
 				hit := !tq.removed && slices.ContainsFunc(q.Answers, func(g string) bool { return ContainsFact(c.Text, g) })
 				tq.rows = append(tq.rows, c.Features)
 				tq.labels = append(tq.labels, hit)
-			}
-			if tq.removed {
-				tq.answered = false
 			}
 			out = append(out, tq)
 		}

@@ -41,6 +41,12 @@ func newAntonymCheck(q string) antonymCheck {
 		ac.lens |= lenBit(len(form))
 		ac.firsts[form[0]], ac.lasts[form[len(form)-1]] = true, true
 	}
+	addLemma := func(l string, r antonymRole) {
+		add(l, r)
+		for _, f := range lexicon.Forms(l) {
+			add(f, r)
+		}
+	}
 	words := strings.FieldsFunc(strings.ToLower(q), func(r rune) bool { return r < 'a' || r > 'z' })
 	for i, w := range words {
 		// "How long ...?" asks a length: "long" is not asserted, and a
@@ -48,7 +54,7 @@ func newAntonymCheck(q string) antonymCheck {
 		if text.IsStopword(w) || i > 0 && words[i-1] == "how" {
 			continue
 		}
-		lemmas := lexicon.Lemmas(nil, w)
+		lemmas := lexicon.Lemmas(w)
 		if len(lemmas) == 0 {
 			continue
 		}
@@ -56,13 +62,9 @@ func newAntonymCheck(q string) antonymCheck {
 		ac.n++
 		add(w, antonymRole{word: word})
 		for _, l := range lemmas {
-			for _, f := range append([]string{l}, lexicon.Forms(l)...) {
-				add(f, antonymRole{word: word})
-			}
+			addLemma(l, antonymRole{word: word})
 			for _, a := range lexicon.Antonyms(l) {
-				for _, f := range append([]string{a}, lexicon.Forms(a)...) {
-					add(f, antonymRole{word: word, antonym: true})
-				}
+				addLemma(a, antonymRole{word: word, antonym: true})
 			}
 		}
 	}

@@ -53,7 +53,7 @@ func FuzzAntonymCheck(f *testing.F) {
 	f.Add("Is it abstract or concrete?", "It is CONCRETE; not abstract.")
 	f.Fuzz(func(t *testing.T, q, s string) {
 		got := contradicts(q, s)
-		if got && analyseQuestion(q).antonyms.n == 0 {
+		if got && analyseQuestion(q).lookup.antonyms == nil {
 			t.Fatalf("%q has no word with antonyms, yet contradicts %q", q, s)
 		}
 		if got != contradicts(q, strings.ToUpper(s)) {

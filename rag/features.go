@@ -79,7 +79,6 @@ type questionInfo struct {
 	negated  bool
 	def      bool
 	lookup   termLookup
-	antonyms antonymCheck
 }
 
 // termLookup numbers the terms the features look for in a candidate: the
@@ -124,7 +123,6 @@ func analyseQuestion(q string) questionInfo {
 		want:     askedAnswerType(q),
 		negated:  negated(q),
 		def:      askDefinition.MatchString(q),
-		antonyms: newAntonymCheck(q),
 	}
 	lk := termLookup{keys: map[string]int{}, prefixes: map[string][]int{}}
 	key := func(t string) int {
@@ -148,10 +146,9 @@ func analyseQuestion(q string) questionInfo {
 	for bg := range qi.bigrams {
 		lk.pairs[[2]int{key(bg[0]), key(bg[1])}] = true
 	}
-
 	lk.n = len(lk.keys)
-	if qi.antonyms.n > 0 {
-		lk.antonyms = &qi.antonyms
+	if ac := newAntonymCheck(q); ac.n > 0 {
+		lk.antonyms = &ac
 	}
 	for k := range lk.keys {
 		lk.lens |= lenBit(len(k))

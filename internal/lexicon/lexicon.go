@@ -40,15 +40,16 @@ var load = sync.OnceValue(func() *table {
 	return t
 })
 
-// Lemmas appends to dst the lemmas with antonyms that the lowercase word w
-// may be a form of: w itself when it is one, and the lemmas of an
-// inflected form ("largest" -> "large", "won" -> "win").
-func Lemmas(dst []string, w string) []string {
+// Lemmas returns the lemmas with antonyms that the lowercase word w may be
+// a form of: w itself when it is one, and the lemmas of an inflected form
+// ("largest" -> "large", "won" -> "win").
+func Lemmas(w string) []string {
 	t := load()
+	var out []string
 	if _, ok := t.antonyms[w]; ok {
-		dst = append(dst, w)
+		out = append(out, w)
 	}
-	return append(dst, t.lemmas[w]...)
+	return append(out, t.lemmas[w]...)
 }
 
 // Antonyms returns the antonyms of a lemma ("large" -> "small"); nil when

@@ -21,7 +21,7 @@ func TestLemmasAndAntonyms(t *testing.T) {
 		{"rhine", "", "", false},
 	}
 	for _, tc := range tests {
-		ls := Lemmas(nil, tc.word)
+		ls := Lemmas(tc.word)
 		if !tc.hasLemma {
 			if len(ls) != 0 {
 				t.Errorf("%q: lemmas %v, want none", tc.word, ls)
