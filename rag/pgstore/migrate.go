@@ -40,7 +40,25 @@ var migrations = []string{
 	CREATE INDEX IF NOT EXISTS ragcite_chunks_doc ON ragcite_chunks (doc_id);
 	CREATE INDEX IF NOT EXISTS ragcite_chunks_tsv ON ragcite_chunks USING gin (tsv);
 	CREATE INDEX IF NOT EXISTS ragcite_documents_metadata ON ragcite_documents USING gin (metadata jsonb_path_ops);`,
+	// 2: corpus statistics (chunk count, total length, document frequency
+	// per term), kept by every write, computed here once from the chunks.
+	`CREATE TABLE IF NOT EXISTS ragcite_stats (
+		id int PRIMARY KEY CHECK (id = 1),
+		chunks bigint NOT NULL,
+		total_terms bigint NOT NULL
+	);
+	CREATE TABLE IF NOT EXISTS ragcite_terms (term text PRIMARY KEY, df int NOT NULL);` + rebuildStats,
 }
+
+// rebuildStats recomputes the corpus statistics from the stored chunks'
+// terms: a one-off full pass, after a migration or a reanalysis.
+const rebuildStats = `
+	DELETE FROM ragcite_stats;
+	DELETE FROM ragcite_terms;
+	INSERT INTO ragcite_stats (id, chunks, total_terms) SELECT 1, count(*), coalesce(sum(nterms), 0) FROM ragcite_chunks;
+	INSERT INTO ragcite_terms (term, df)
+		SELECT t, count(*) FROM (SELECT DISTINCT c.id, t FROM ragcite_chunks c, unnest(string_to_array(c.terms, ' ')) AS t) AS x
+		WHERE t <> '' GROUP BY t;`
 
 // migrationLock is the advisory lock key that serialises migrations when
 // several replicas start at once.
@@ -125,6 +143,9 @@ func reanalyse(ctx context.Context, conn *pgx.Conn) error {
 				FROM unnest($1::text[], $2::text[], $3::int[]) AS u(id, terms, n) WHERE c.id = u.id`, ids, terms, counts); err != nil {
 				return err
 			}
+		}
+		if _, err := tx.Exec(ctx, rebuildStats); err != nil {
+			return fmt.Errorf("rebuild statistics: %w", err)
 		}
 		_, err = tx.Exec(ctx, `INSERT INTO ragcite_meta (key, value) VALUES ($1, $2)
 			ON CONFLICT (key) DO UPDATE SET value = excluded.value`, analyserKey, want)

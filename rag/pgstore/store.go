@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -13,9 +12,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
-	"github.com/pgvector/pgvector-go"
 
-	"github.com/ragcite/ragcite/internal/text"
 	"github.com/ragcite/ragcite/rag"
 )
 
@@ -35,6 +32,10 @@ type Store struct {
 	mu       sync.Mutex // guards embedder and dim; serialises schema recreation
 	embedder string     // the embedder last read or set, restored if the tables are recreated
 	dim      int
+
+	// What the server can do, read on open: COPY FROM STDIN (PGlite's
+	// socket server has none) and pgvector's iterative index scans (0.8+).
+	copyOK, iterative bool
 }
 
 var _ rag.Store = (*Store)(nil)
@@ -50,7 +51,39 @@ func Open(ctx context.Context, url string, opts Options) (*Store, error) {
 		pool.Close()
 		return nil, err
 	}
+	if err := s.readCapabilities(ctx); err != nil {
+		pool.Close()
+		return nil, err
+	}
 	return s, nil
+}
+
+// readCapabilities records what the server supports.
+func (s *Store) readCapabilities(ctx context.Context) error {
+	var version, vector string
+	err := s.pool.QueryRow(ctx, `SELECT version(), coalesce((SELECT extversion FROM pg_extension WHERE extname = 'vector'), '')`).
+		Scan(&version, &vector)
+	if err != nil {
+		return fmt.Errorf("postgres store: read server version: %w", err)
+	}
+	s.copyOK = !strings.Contains(version, "PGlite")
+	s.iterative = versionAtLeast(vector, 0, 8)
+	return nil
+}
+
+// versionAtLeast reports whether a "major.minor[.patch]" version is at
+// least major.minor.
+func versionAtLeast(v string, major, minor int) bool {
+	parts := strings.SplitN(v, ".", 3)
+	if len(parts) < 2 {
+		return false
+	}
+	ma, err1 := strconv.Atoi(parts[0])
+	mi, err2 := strconv.Atoi(parts[1])
+	if err1 != nil || err2 != nil {
+		return false
+	}
+	return ma > major || ma == major && mi >= minor
 }
 
 // newPool makes the connection pool; it connects lazily.
@@ -251,100 +284,6 @@ func (s *Store) Chunks(ctx context.Context, docID string) (_ []rag.Chunk, err er
 	return out, nil
 }
 
-// Put implements rag.Store: every document and all its chunks are replaced
-// in one transaction, chunks inserted in bulk from arrays with unnest.
-func (s *Store) Put(ctx context.Context, docs ...rag.StoredDocument) (err error) {
-	defer s.classify(&err)
-	rows := make([]chunkRows, len(docs))
-	for i := range docs {
-		if rows[i], err = newChunkRows(&docs[i]); err != nil {
-			return err
-		}
-	}
-	err = pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		for i := range docs {
-			if err := putTx(ctx, tx, &docs[i], &rows[i]); err != nil {
-				return fmt.Errorf("put %q: %w", docs[i].ID, err)
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		return fmt.Errorf("put: %w", err)
-	}
-	return nil
-}
-
-// chunkRows are a document's chunks as column arrays for unnest.
-type chunkRows struct {
-	meta                     string
-	ids, texts, terms, vecs  []string
-	idxs, starts, ends, nums []int32
-}
-
-func newChunkRows(sd *rag.StoredDocument) (chunkRows, error) {
-	if len(sd.Chunks) != len(sd.Vectors) {
-		return chunkRows{}, fmt.Errorf("put %q: %d chunks but %d vectors", sd.ID, len(sd.Chunks), len(sd.Vectors))
-	}
-	meta, err := json.Marshal(nonNil(sd.Metadata))
-	if err != nil {
-		return chunkRows{}, fmt.Errorf("put %q: %w", sd.ID, err)
-	}
-	n := len(sd.Chunks)
-	r := chunkRows{meta: string(meta), ids: make([]string, n), texts: make([]string, n), terms: make([]string, n), vecs: make([]string, n),
-		idxs: make([]int32, n), starts: make([]int32, n), ends: make([]int32, n), nums: make([]int32, n)}
-	for i, c := range sd.Chunks {
-		if c.Start < 0 || c.End > len(sd.Text) || c.Start > c.End {
-			return chunkRows{}, fmt.Errorf("put %q: chunk %s offsets [%d,%d) outside the text", sd.ID, c.ID, c.Start, c.End)
-		}
-		r.ids[i], r.idxs[i], r.starts[i], r.ends[i] = c.ID, int32(c.Index), int32(c.Start), int32(c.End)
-		r.texts[i] = sd.Text[c.Start:c.End]
-		ts := text.Terms(r.texts[i])
-		r.terms[i], r.nums[i] = strings.Join(ts, " "), int32(len(ts))
-		r.vecs[i] = pgvector.NewVector(sd.Vectors[i]).String()
-	}
-	return r, nil
-}
-
-// putTx replaces one document inside tx.
-func putTx(ctx context.Context, tx pgx.Tx, sd *rag.StoredDocument, r *chunkRows) error {
-	if _, err := tx.Exec(ctx, `DELETE FROM ragcite_documents WHERE id = $1`, sd.ID); err != nil {
-		return err
-	}
-	if _, err := tx.Exec(ctx, `INSERT INTO ragcite_documents (id, title, source, metadata, hash, text, chunks)
-		VALUES ($1, $2, $3, $4::jsonb, $5, $6, $7)`, sd.ID, sd.Title, sd.Source, r.meta, sd.Hash, sd.Text, len(r.ids)); err != nil {
-		return err
-	}
-	if len(r.ids) == 0 {
-		return nil
-	}
-	_, err := tx.Exec(ctx, `INSERT INTO ragcite_chunks (id, doc_id, idx, text, start_off, end_off, terms, nterms, embedding)
-		SELECT u.id, $1, u.idx, u.text, u.s, u.e, u.terms, u.n, u.vec::vector
-		FROM unnest($2::text[], $3::int[], $4::text[], $5::int[], $6::int[], $7::text[], $8::int[], $9::text[])
-			AS u(id, idx, text, s, e, terms, n, vec)`, sd.ID, r.ids, r.idxs, r.texts, r.starts, r.ends, r.terms, r.nums, r.vecs)
-	return err
-}
-
-func nonNil(m map[string]string) map[string]string {
-	if m == nil {
-		return map[string]string{}
-	}
-	return m
-}
-
-// Delete implements rag.Store; chunks go with their document (ON DELETE CASCADE).
-func (s *Store) Delete(ctx context.Context, id string) (err error) {
-	defer s.classify(&err)
-	tag, err := s.pool.Exec(ctx, `DELETE FROM ragcite_documents WHERE id = $1`, id)
-	if err != nil {
-		return fmt.Errorf("delete %q: %w", id, err)
-	}
-	if tag.RowsAffected() == 0 {
-		return fmt.Errorf("document %q: %w", id, rag.ErrNotFound)
-	}
-	return nil
-}
-
 // filterSQL returns the WHERE conditions for f, numbering parameters from
 // next, and their arguments.
 func filterSQL(f rag.Filter, next int) (string, []any) {
@@ -364,91 +303,6 @@ func filterSQL(f rag.Filter, next int) (string, []any) {
 		return "", nil
 	}
 	return " AND " + strings.Join(conds, " AND "), args
-}
-
-// Dense implements rag.Store: cosine similarity through the HNSW index.
-func (s *Store) Dense(ctx context.Context, vec []float32, k int, f rag.Filter) (_ []rag.Hit, err error) {
-	defer s.classify(&err)
-	if k <= 0 {
-		return nil, nil
-	}
-	dim := len(vec)
-	where, args := filterSQL(f, 3)
-	// dim is len(vec), an integer: safe in the statement, and it must be
-	// literal for the planner to use the expression index.
-	q := fmt.Sprintf(`SELECT c.id, c.doc_id, c.idx, c.text, c.start_off, c.end_off,
-			1 - (c.embedding::vector(%[1]d) <=> $1::vector(%[1]d)) AS score
-		FROM ragcite_chunks c JOIN ragcite_documents d ON d.id = c.doc_id
-		WHERE true%[2]s
-		ORDER BY c.embedding::vector(%[1]d) <=> $1::vector(%[1]d) LIMIT $2`, dim, where)
-	rows, err := s.pool.Query(ctx, q, append([]any{pgvector.NewVector(vec).String(), k}, args...)...)
-	if err != nil {
-		return nil, fmt.Errorf("dense query: %w", err)
-	}
-	return scanHits(rows, true)
-}
-
-// lexicalCandidates is how many full-text matches are rescored with BM25.
-const lexicalCandidates = 400
-
-// Lexical implements rag.Store. Full-text search over the chunks' analysed
-// terms (text.Terms, the analysis the embedded index uses) finds chunks with
-// any query term; the best of them by ts_rank_cd are rescored with BM25 from
-// the same statistics the embedded store uses, so both stores rank alike.
-func (s *Store) Lexical(ctx context.Context, query string, k int, f rag.Filter) (_ []rag.Hit, err error) {
-	defer s.classify(&err)
-	terms := safeTerms(uniq(text.Terms(query)))
-	if len(terms) == 0 || k <= 0 {
-		return nil, nil
-	}
-	idf, err := s.IDF(ctx, terms)
-	if err != nil {
-		return nil, err
-	}
-	var avgdl float64
-	if err := s.pool.QueryRow(ctx, `SELECT coalesce(avg(nterms), 1) FROM ragcite_chunks`).Scan(&avgdl); err != nil {
-		return nil, fmt.Errorf("lexical query: %w", err)
-	}
-	where, args := filterSQL(f, 3)
-	q := `SELECT c.id, c.doc_id, c.idx, c.text, c.start_off, c.end_off, c.terms, c.nterms
-		FROM ragcite_chunks c JOIN ragcite_documents d ON d.id = c.doc_id, to_tsquery('simple', $1) query
-		WHERE c.tsv @@ query` + where + `
-		ORDER BY ts_rank_cd(c.tsv, query) DESC, c.id LIMIT $2`
-	rows, err := s.pool.Query(ctx, q, append([]any{strings.Join(terms, " | "), max(lexicalCandidates, k)}, args...)...)
-	if err != nil {
-		return nil, fmt.Errorf("lexical query: %w", err)
-	}
-	defer rows.Close()
-	var hits []rag.Hit
-	for rows.Next() {
-		var h rag.Hit
-		var idx, start, end, n int32
-		var chunkTerms string
-		if err := rows.Scan(&h.Chunk.ID, &h.Chunk.DocID, &idx, &h.Chunk.Text, &start, &end, &chunkTerms, &n); err != nil {
-			return nil, fmt.Errorf("lexical query: %w", err)
-		}
-		h.Chunk.Index, h.Chunk.Start, h.Chunk.End = int(idx), int(start), int(end)
-		tf := map[string]int{}
-		for _, t := range strings.Fields(chunkTerms) {
-			tf[t]++
-		}
-		for _, t := range terms {
-			if tf[t] > 0 {
-				h.Score += rag.BM25(tf[t], int(n), avgdl, idf[t])
-			}
-		}
-		hits = append(hits, h)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("lexical query: %w", err)
-	}
-	sort.SliceStable(hits, func(i, j int) bool {
-		if hits[i].Score != hits[j].Score {
-			return hits[i].Score > hits[j].Score
-		}
-		return hits[i].Chunk.ID < hits[j].Chunk.ID
-	})
-	return hits[:min(k, len(hits))], nil
 }
 
 func uniq(xs []string) []string {
@@ -479,44 +333,6 @@ func scanHits(rows pgx.Rows, withScore bool) ([]rag.Hit, error) {
 		}
 		h.Chunk.Index, h.Chunk.Start, h.Chunk.End, h.Score = int(idx), int(start), int(end), score
 		out = append(out, h)
-	}
-	return out, rows.Err()
-}
-
-// IDF implements rag.Store with the BM25 formula over chunk frequencies.
-func (s *Store) IDF(ctx context.Context, terms []string) (_ map[string]float64, err error) {
-	defer s.classify(&err)
-	out := make(map[string]float64, len(terms))
-	if len(terms) == 0 {
-		return out, nil
-	}
-	var n int64
-	if err := s.pool.QueryRow(ctx, `SELECT count(*) FROM ragcite_chunks`).Scan(&n); err != nil {
-		return nil, fmt.Errorf("term statistics: %w", err)
-	}
-	// A term that is not a plain word is in no chunk's terms: it is seen
-	// nowhere, as in the embedded store.
-	for _, t := range terms {
-		out[t] = rag.BM25IDF(int(n), 0)
-	}
-	words := safeTerms(terms)
-	if len(words) == 0 {
-		return out, nil
-	}
-	rows, err := s.pool.Query(ctx, `SELECT t,
-			(SELECT count(*) FROM ragcite_chunks WHERE tsv @@ to_tsquery('simple', t))
-		FROM unnest($1::text[]) AS t`, words)
-	if err != nil {
-		return nil, fmt.Errorf("term statistics: %w", err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var t string
-		var df int64
-		if err := rows.Scan(&t, &df); err != nil {
-			return nil, fmt.Errorf("term statistics: %w", err)
-		}
-		out[t] = rag.BM25IDF(int(n), int(df))
 	}
 	return out, rows.Err()
 }

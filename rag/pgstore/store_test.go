@@ -34,7 +34,7 @@ func openClean(t *testing.T) *Store {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = conn.Exec(ctx, `DROP TABLE IF EXISTS ragcite_chunks, ragcite_documents, ragcite_meta, ragcite_schema CASCADE`)
+	_, err = conn.Exec(ctx, `DROP TABLE IF EXISTS ragcite_chunks, ragcite_documents, ragcite_meta, ragcite_schema, ragcite_stats, ragcite_terms CASCADE`)
 	conn.Close(ctx)
 	if err != nil {
 		t.Fatal(err)

@@ -1,0 +1,134 @@
+package pgstore
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/pgvector/pgvector-go"
+
+	"github.com/ragcite/ragcite/rag"
+)
+
+// exactLimit is the most chunks a filtered dense query ranks exactly,
+// reaching them through the filter's indexes, rather than walking the HNSW
+// graph and dropping the chunks the filter rejects.
+const exactLimit = 20000
+
+// maxEfSearch is the largest hnsw.ef_search pgvector accepts.
+const maxEfSearch = 1000
+
+// Dense implements rag.Store: cosine similarity. It returns min(k, the
+// chunks passing f): a filter that leaves few chunks ranks them exactly;
+// otherwise the HNSW index is searched with hnsw.ef_search of at least k
+// and, where pgvector has them (0.8+), iterative scans that go on until
+// enough chunks pass the filter; a filtered search that still comes back
+// short is redone exactly.
+func (s *Store) Dense(ctx context.Context, vec []float32, k int, f rag.Filter) (_ []rag.Hit, err error) {
+	defer s.classify(&err)
+	if k <= 0 {
+		return nil, nil
+	}
+	filtered := len(f.DocIDs) > 0 || len(f.Metadata) > 0
+	passing, err := s.passing(ctx, f)
+	if err != nil {
+		return nil, err
+	}
+	if passing == 0 {
+		return nil, nil
+	}
+	if filtered && passing <= exactLimit {
+		return s.denseQuery(ctx, vec, k, f, true)
+	}
+	hits, err := s.denseQuery(ctx, vec, k, f, false)
+	if err != nil || !filtered || int64(len(hits)) >= min(int64(k), passing) {
+		return hits, err
+	}
+	return s.denseQuery(ctx, vec, k, f, true)
+}
+
+// passing counts the chunks that pass f, from the statistics row or the
+// documents the filter selects through their indexes.
+func (s *Store) passing(ctx context.Context, f rag.Filter) (int64, error) {
+	var n int64
+	if len(f.DocIDs) == 0 && len(f.Metadata) == 0 {
+		st, err := readStats(ctx, s.pool, nil)
+		return st.chunks, err
+	}
+	where, args := filterSQL(f, 1)
+	where = replaceChunkAlias(where)
+	if err := s.pool.QueryRow(ctx, `SELECT coalesce(sum(d.chunks), 0) FROM ragcite_documents d WHERE true`+where, args...).Scan(&n); err != nil {
+		return 0, fmt.Errorf("dense query: count the filtered chunks: %w", err)
+	}
+	return n, nil
+}
+
+// replaceChunkAlias makes filterSQL's conditions on the chunks' doc_id
+// conditions on the documents' id.
+func replaceChunkAlias(where string) string {
+	const from, to = "c.doc_id = ANY", "d.id = ANY"
+	for i := 0; i+len(from) <= len(where); i++ {
+		if where[i:i+len(from)] == from {
+			return where[:i] + to + where[i+len(from):]
+		}
+	}
+	return where
+}
+
+// denseQuery ranks the chunks passing f by cosine similarity to vec:
+// exactly (an expression no index orders by) or through the HNSW index,
+// in a transaction whose settings ask the index for k candidates.
+func (s *Store) denseQuery(ctx context.Context, vec []float32, k int, f rag.Filter, exact bool) ([]rag.Hit, error) {
+	dim := len(vec)
+	where, args := filterSQL(f, 3)
+	join := ""
+	if len(f.Metadata) > 0 {
+		join = " JOIN ragcite_documents d ON d.id = c.doc_id"
+	}
+	order := fmt.Sprintf("c.embedding::vector(%[1]d) <=> $1::vector(%[1]d)", dim)
+	if exact {
+		order = "(" + order + ") + 0, c.id"
+	}
+	// dim is len(vec), an integer: safe in the statement, and it must be
+	// literal for the planner to use the expression index.
+	q := fmt.Sprintf(`SELECT c.id, c.doc_id, c.idx, c.text, c.start_off, c.end_off,
+			1 - (c.embedding::vector(%[1]d) <=> $1::vector(%[1]d)) AS score
+		FROM ragcite_chunks c%[2]s
+		WHERE true%[3]s
+		ORDER BY %[4]s LIMIT $2`, dim, join, where, order)
+	args = append([]any{pgvector.NewVector(vec).String(), k}, args...)
+	var hits []rag.Hit
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		if !exact {
+			if err := s.tuneIndexScan(ctx, tx, k); err != nil {
+				return err
+			}
+		}
+		rows, err := tx.Query(ctx, q, args...)
+		if err != nil {
+			return err
+		}
+		hits, err = scanHits(rows, true)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("dense query: %w", err)
+	}
+	return hits, nil
+}
+
+// tuneIndexScan sets, for tx only, an HNSW candidate list of at least k and
+// iterative scans where the server has them.
+func (s *Store) tuneIndexScan(ctx context.Context, tx pgx.Tx, k int) error {
+	ef := min(max(k, 40), maxEfSearch)
+	// ef is an integer we computed: SET takes no parameters.
+	if _, err := tx.Exec(ctx, fmt.Sprintf("SET LOCAL hnsw.ef_search = %d", ef)); err != nil {
+		return fmt.Errorf("set hnsw.ef_search: %w", err)
+	}
+	if s.iterative {
+		if _, err := tx.Exec(ctx, "SET LOCAL hnsw.iterative_scan = strict_order"); err != nil {
+			return fmt.Errorf("set hnsw.iterative_scan: %w", err)
+		}
+	}
+	return nil
+}
