@@ -1,6 +1,7 @@
 // Package storetest is the behavioural test suite every rag.Store passes:
 // registry, chunks with offsets, replacement on re-ingest, delete, filters,
-// dense and lexical retrieval, term statistics and the embedder record.
+// dense and lexical retrieval, term statistics that follow every write
+// (the same BM25 scores from every store) and the embedder record.
 package storetest
 
 import (
@@ -61,6 +62,7 @@ func Run(t *testing.T, open func(t *testing.T) rag.Store) {
 		{"LexicalRanksMatches", lexicalRanksMatches},
 		{"Filters", filters},
 		{"IDFOrder", idfOrder},
+		{"StatisticsFollowWrites", statisticsFollowWrites},
 		{"Concurrent", concurrent},
 	}
 	for _, tc := range tests {
