@@ -13,7 +13,7 @@ import (
 // exactLimit is the most chunks a filtered dense query ranks exactly,
 // reaching them through the filter's indexes, rather than walking the HNSW
 // graph and dropping the chunks the filter rejects.
-const exactLimit = 20000
+var exactLimit = 20000
 
 // maxEfSearch is the largest hnsw.ef_search pgvector accepts.
 const maxEfSearch = 1000
@@ -37,7 +37,7 @@ func (s *Store) Dense(ctx context.Context, vec []float32, k int, f rag.Filter) (
 	if passing == 0 {
 		return nil, nil
 	}
-	if filtered && passing <= exactLimit {
+	if filtered && passing <= int64(exactLimit) {
 		return s.denseQuery(ctx, vec, k, f, true)
 	}
 	hits, err := s.denseQuery(ctx, vec, k, f, false)

@@ -23,6 +23,8 @@ type Options struct {
 	// ExecMode is one of pgx's query exec modes: "cache_statement",
 	// "cache_describe", "describe_exec", "exec" or "simple_protocol".
 	ExecMode string
+
+	tracer pgx.QueryTracer // sees every statement; for tests
 }
 
 // Store is a rag.Store over PostgreSQL with pgvector.
@@ -101,6 +103,9 @@ func newPool(ctx context.Context, url string, opts Options) (*pgxpool.Pool, erro
 			return nil, err
 		}
 		cfg.ConnConfig.DefaultQueryExecMode = mode
+	}
+	if opts.tracer != nil {
+		cfg.ConnConfig.Tracer = opts.tracer
 	}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
