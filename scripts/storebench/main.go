@@ -1,9 +1,13 @@
 // Command storebench builds large embedded stores with seeded text and
 // random unit vectors (no embedding), and times reopening them: the store
-// scale figures of the closing notes come from it.
+// scale figures of the closing notes come from it. With -compare it ingests
+// one seeded corpus through the engine (chunking, local embedder) into the
+// embedded store and into PostgreSQL (an empty database at -pg) and runs the
+// same searches on both: ingest chunks/s, search p50/p95 side by side.
 //
 //	go run ./scripts/storebench -dir /tmp/s100k -build -docs 10000 -chunks 10
 //	go run ./scripts/storebench -dir /tmp/s100k -open
+//	go run ./scripts/storebench -compare -pg postgres://... -docs 2000 -chunks 10
 package main
 
 import (
@@ -34,7 +38,21 @@ func main() {
 	dim := flag.Int("dim", 384, "vector dimension")
 	batch := flag.Int("batch", 1000, "documents per ingest batch, where the store batches")
 	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of the run to this file")
+	compare := flag.Bool("compare", false, "ingest the same corpus into the embedded store (-dir, or a temporary one) and PostgreSQL (-pg), and compare")
+	pgURL := flag.String("pg", "", "with -compare: an empty PostgreSQL database with pgvector")
+	queries := flag.Int("queries", 200, "with -compare: searches per store")
+	pgMaxConns := flag.Int("pg-max-conns", 0, "with -compare: connection pool size (0: pgx's default)")
+	pgExecMode := flag.String("pg-exec-mode", "", "with -compare: pgx query exec mode")
 	flag.Parse()
+	if *compare {
+		err := compareStores(compareConfig{dir: *dir, pgURL: *pgURL, docs: *docs, paragraphs: *chunks, words: *words,
+			batch: *batch, queries: *queries, topK: 10, pgMaxConns: int32(*pgMaxConns), pgExecMode: *pgExecMode})
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "storebench:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	if *cpuprofile != "" {
 		f, err := os.Create(*cpuprofile)
 		if err == nil && pprof.StartCPUProfile(f) == nil {
