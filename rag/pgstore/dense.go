@@ -3,6 +3,7 @@ package pgstore
 import (
 	"context"
 	"fmt"
+	"strconv"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/pgvector/pgvector-go"
@@ -29,7 +30,9 @@ func (s *Store) Dense(ctx context.Context, vec []float32, k int, f rag.Filter) (
 	if k <= 0 {
 		return nil, nil
 	}
-	filtered := len(f.DocIDs) > 0 || len(f.Metadata) > 0
+	if len(f.DocIDs) == 0 && len(f.Metadata) == 0 {
+		return s.denseQuery(ctx, vec, k, f, false)
+	}
 	passing, err := s.passing(ctx, f)
 	if err != nil {
 		return nil, err
@@ -37,24 +40,20 @@ func (s *Store) Dense(ctx context.Context, vec []float32, k int, f rag.Filter) (
 	if passing == 0 {
 		return nil, nil
 	}
-	if filtered && passing <= int64(exactLimit) {
+	if passing <= int64(exactLimit) {
 		return s.denseQuery(ctx, vec, k, f, true)
 	}
 	hits, err := s.denseQuery(ctx, vec, k, f, false)
-	if err != nil || !filtered || int64(len(hits)) >= min(int64(k), passing) {
+	if err != nil || int64(len(hits)) >= min(int64(k), passing) {
 		return hits, err
 	}
 	return s.denseQuery(ctx, vec, k, f, true)
 }
 
-// passing counts the chunks that pass f, from the statistics row or the
-// documents the filter selects through their indexes.
+// passing counts the chunks that pass the filter f from the documents it
+// selects through their indexes.
 func (s *Store) passing(ctx context.Context, f rag.Filter) (int64, error) {
 	var n int64
-	if len(f.DocIDs) == 0 && len(f.Metadata) == 0 {
-		st, err := readStats(ctx, s.pool, nil)
-		return st.chunks, err
-	}
 	where, args := filterSQL(f, 1)
 	where = replaceChunkAlias(where)
 	if err := s.pool.QueryRow(ctx, `SELECT coalesce(sum(d.chunks), 0) FROM ragcite_documents d WHERE true`+where, args...).Scan(&n); err != nil {
@@ -76,8 +75,7 @@ func replaceChunkAlias(where string) string {
 }
 
 // denseQuery ranks the chunks passing f by cosine similarity to vec:
-// exactly (an expression no index orders by) or through the HNSW index,
-// in a transaction whose settings ask the index for k candidates.
+// exactly (an expression no index orders by) or through the HNSW index.
 func (s *Store) denseQuery(ctx context.Context, vec []float32, k int, f rag.Filter, exact bool) ([]rag.Hit, error) {
 	dim := len(vec)
 	where, args := filterSQL(f, 3)
@@ -97,38 +95,65 @@ func (s *Store) denseQuery(ctx context.Context, vec []float32, k int, f rag.Filt
 		WHERE true%[3]s
 		ORDER BY %[4]s LIMIT $2`, dim, join, where, order)
 	args = append([]any{pgvector.NewVector(vec).String(), k}, args...)
-	var hits []rag.Hit
-	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		if !exact {
-			if err := s.tuneIndexScan(ctx, tx, k); err != nil {
-				return err
-			}
-		}
-		rows, err := tx.Query(ctx, q, args...)
+	if exact {
+		rows, err := s.pool.Query(ctx, q, args...)
 		if err != nil {
-			return err
+			return nil, fmt.Errorf("dense query: %w", err)
 		}
-		hits, err = scanHits(rows, true)
-		return err
-	})
+		return scanHits(rows, true)
+	}
+	hits, err := s.indexScan(ctx, k, q, args)
 	if err != nil {
 		return nil, fmt.Errorf("dense query: %w", err)
 	}
 	return hits, nil
 }
 
-// tuneIndexScan sets, for tx only, an HNSW candidate list of at least k and
-// iterative scans where the server has them.
-func (s *Store) tuneIndexScan(ctx context.Context, tx pgx.Tx, k int) error {
-	ef := min(max(k, 40), maxEfSearch)
-	// ef is an integer we computed: SET takes no parameters.
-	if _, err := tx.Exec(ctx, fmt.Sprintf("SET LOCAL hnsw.ef_search = %d", ef)); err != nil {
-		return fmt.Errorf("set hnsw.ef_search: %w", err)
+// indexScan runs the HNSW query q in a transaction whose settings ask the
+// index for k candidates, sent in one round trip.
+func (s *Store) indexScan(ctx context.Context, k int, q string, args []any) (_ []rag.Hit, err error) {
+	conn, err := s.pool.Acquire(ctx)
+	if err != nil {
+		return nil, err
 	}
-	if s.iterative {
-		if _, err := tx.Exec(ctx, "SET LOCAL hnsw.iterative_scan = strict_order"); err != nil {
-			return fmt.Errorf("set hnsw.iterative_scan: %w", err)
+	defer conn.Release()
+	b := &pgx.Batch{}
+	b.Queue("BEGIN")
+	s.tuneIndexScan(b, k)
+	b.Queue(q, args...)
+	b.Queue("COMMIT")
+	br := conn.SendBatch(ctx, b)
+	defer func() {
+		if cerr := br.Close(); err == nil && cerr != nil {
+			err = cerr
+		}
+	}()
+	for range b.Len() - 2 { // BEGIN and the settings
+		if _, err := br.Exec(); err != nil {
+			return nil, err
 		}
 	}
-	return nil
+	rows, err := br.Query()
+	if err != nil {
+		return nil, err
+	}
+	hits, err := scanHits(rows, true)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := br.Exec(); err != nil { // COMMIT
+		return nil, err
+	}
+	return hits, nil
+}
+
+// tuneIndexScan queues the settings, local to the transaction, of an HNSW
+// candidate list of at least k and iterative scans where the server has
+// them.
+func (s *Store) tuneIndexScan(b *pgx.Batch, k int) {
+	ef := min(max(k, 40), maxEfSearch)
+	b.Queue(`SELECT set_config('hnsw.ef_search', $1, true)`, strconv.Itoa(ef))
+	if s.iterative {
+		b.Queue(`SELECT set_config('hnsw.iterative_scan', 'strict_order', true)`)
+	}
 }

@@ -2,7 +2,6 @@ package pgstore
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"sort"
 	"strings"
@@ -22,36 +21,35 @@ type corpusStats struct {
 	df     map[string]int
 }
 
-// readStats reads the corpus statistics for terms: two rows and an index
-// lookup per term, whatever the corpus size.
+// readStats reads the corpus statistics for terms in one statement: the
+// statistics row and an index lookup per term, whatever the corpus size.
 func readStats(ctx context.Context, q querier, terms []string) (corpusStats, error) {
 	st := corpusStats{df: make(map[string]int, len(terms))}
+	rows, err := q.Query(ctx, `SELECT s.chunks, s.total_terms, t.term, t.df
+		FROM ragcite_stats s LEFT JOIN ragcite_terms t ON t.term = ANY($1::text[])
+		WHERE s.id = 1`, storable(terms))
+	if err != nil {
+		return st, fmt.Errorf("corpus statistics: %w", err)
+	}
+	defer rows.Close()
 	var total int64
-	err := q.QueryRow(ctx, `SELECT chunks, total_terms FROM ragcite_stats WHERE id = 1`).Scan(&st.chunks, &total)
-	if err != nil && !errors.Is(err, pgx.ErrNoRows) {
+	for rows.Next() {
+		var term *string
+		var df *int32
+		if err := rows.Scan(&st.chunks, &total, &term, &df); err != nil {
+			return st, fmt.Errorf("corpus statistics: %w", err)
+		}
+		if term != nil && df != nil {
+			st.df[*term] = int(*df)
+		}
+	}
+	if err := rows.Err(); err != nil {
 		return st, fmt.Errorf("corpus statistics: %w", err)
 	}
 	if st.chunks > 0 {
 		st.avgdl = float64(total) / float64(st.chunks)
 	}
-	terms = storable(terms)
-	if len(terms) == 0 {
-		return st, nil
-	}
-	rows, err := q.Query(ctx, `SELECT term, df FROM ragcite_terms WHERE term = ANY($1::text[])`, terms)
-	if err != nil {
-		return st, fmt.Errorf("term statistics: %w", err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var t string
-		var df int
-		if err := rows.Scan(&t, &df); err != nil {
-			return st, fmt.Errorf("term statistics: %w", err)
-		}
-		st.df[t] = df
-	}
-	return st, rows.Err()
+	return st, nil
 }
 
 // storable keeps the terms a text column can hold (valid UTF-8 without

@@ -250,6 +250,22 @@ func (l *statementLog) TraceQueryStart(ctx context.Context, _ *pgx.Conn, data pg
 
 func (l *statementLog) TraceQueryEnd(context.Context, *pgx.Conn, pgx.TraceQueryEndData) {}
 
+// The store pipelines the dense index scan with its settings: the batch
+// hooks see those statements.
+func (l *statementLog) TraceBatchStart(ctx context.Context, _ *pgx.Conn, _ pgx.TraceBatchStartData) context.Context {
+	return ctx
+}
+
+func (l *statementLog) TraceBatchQuery(_ context.Context, _ *pgx.Conn, data pgx.TraceBatchQueryData) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.on {
+		l.stmts = append(l.stmts, loggedStatement{data.SQL, data.Args})
+	}
+}
+
+func (l *statementLog) TraceBatchEnd(context.Context, *pgx.Conn, pgx.TraceBatchEndData) {}
+
 // TestQueryPathUsesIndexes runs every kind of query (lexical with and
 // without filters, with rare and common terms; dense through the index and
 // exactly; IDF; a document's info, text and chunks; a page of the registry)
@@ -296,11 +312,14 @@ func TestQueryPathUsesIndexes(t *testing.T) {
 	stmts := log.stmts
 	log.mu.Unlock()
 
-	explained := 0
+	explained, indexScans := 0, 0
 	for _, st := range stmts {
+		if strings.Contains(st.sql, "<=>") && !strings.Contains(st.sql, ") + 0") {
+			indexScans++
+		}
 		verb := strings.ToUpper(strings.Fields(st.sql)[0])
-		if verb != "SELECT" && verb != "WITH" {
-			continue // SET LOCAL, BEGIN and COMMIT
+		if verb != "SELECT" && verb != "WITH" || strings.Contains(st.sql, "set_config(") {
+			continue // BEGIN, COMMIT and the index scan's settings
 		}
 		scans, err := seqScans(ctx, s, st)
 		if err != nil {
@@ -310,6 +329,9 @@ func TestQueryPathUsesIndexes(t *testing.T) {
 		if len(scans) > 0 {
 			t.Errorf("sequential scan of %v in\n%s", scans, st.sql)
 		}
+	}
+	if indexScans == 0 {
+		t.Error("no dense index scan was recorded")
 	}
 	if explained < 12 {
 		t.Errorf("only %d query statements explained: the recording missed the query path", explained)
