@@ -148,10 +148,12 @@ func (s *Store) indexScan(ctx context.Context, k int, q string, args []any) (_ [
 }
 
 // tuneIndexScan queues the settings, local to the transaction, of an HNSW
-// candidate list of at least k and iterative scans where the server has
-// them.
+// candidate list of 4k (at least 100: the list pgvector walks is the
+// search's recall; at 40 for k = 40 a sixth of the embedded store's exact
+// neighbours were missed on storebench's corpus, at 4k under 2%) and
+// iterative scans where the server has them.
 func (s *Store) tuneIndexScan(b *pgx.Batch, k int) {
-	ef := min(max(k, 40), maxEfSearch)
+	ef := min(max(4*k, 100), maxEfSearch)
 	b.Queue(`SELECT set_config('hnsw.ef_search', $1, true)`, strconv.Itoa(ef))
 	if s.iterative {
 		b.Queue(`SELECT set_config('hnsw.iterative_scan', 'strict_order', true)`)

@@ -76,7 +76,42 @@ func compareStores(cfg compareConfig) error {
 		runs = append(runs, r)
 	}
 	printComparison(runs, len(queries), cfg)
+	return compareRetrievers(ctx, emb, pg, queries, 4*cfg.topK)
+}
+
+// compareRetrievers reports how much of each retriever's candidate list
+// (the n the engine asks for) the stores share: the dense list differs by
+// the HNSW index's approximation, the lexical one should not differ.
+func compareRetrievers(ctx context.Context, a, b rag.Store, queries []benchQuery, n int) error {
+	e := embed.DefaultLocal()
+	var dense, lex [2][][]string
+	for _, q := range queries {
+		vecs, err := e.Embed(ctx, []string{q.text})
+		if err != nil {
+			return err
+		}
+		for i, st := range []rag.Store{a, b} {
+			d, err := st.Dense(ctx, vecs[0], n, rag.Filter{})
+			if err != nil {
+				return fmt.Errorf("dense: %w", err)
+			}
+			l, err := st.Lexical(ctx, q.text, n, rag.Filter{})
+			if err != nil {
+				return fmt.Errorf("lexical: %w", err)
+			}
+			dense[i], lex[i] = append(dense[i], hitIDs(d)), append(lex[i], hitIDs(l))
+		}
+	}
+	fmt.Printf("candidate lists (top %d) shared by both stores: dense %.3f, lexical %.3f\n", n, overlap(dense[0], dense[1]), overlap(lex[0], lex[1]))
 	return nil
+}
+
+func hitIDs(hits []rag.Hit) []string {
+	out := make([]string, len(hits))
+	for i, h := range hits {
+		out[i] = h.Chunk.ID
+	}
+	return out
 }
 
 // benchQuery is a search whose source document is known.
