@@ -29,13 +29,12 @@ type compareConfig struct {
 
 // storeRun is what one store measured.
 type storeRun struct {
-	name     string
-	chunks   int
-	ingest   time.Duration
-	lat      []time.Duration
-	found    int // queries whose source document is in the top k
-	topIDs   [][]string
-	firstErr error
+	name   string
+	chunks int
+	ingest time.Duration
+	lat    []time.Duration
+	found  int // queries whose source document is in the top k
+	topIDs [][]string
 }
 
 func compareStores(cfg compareConfig) error {
