@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"strconv"
+	"strings"
 	"sync"
 	"unicode"
 	"unicode/utf8"
@@ -518,3 +520,39 @@ var asciiLower = func() (t [utf8.RuneSelf]byte) {
 	}
 	return t
 }()
+
+// LocalByName returns the Local embedder whose Name is name ("local-v1-384",
+// "local-v2-484"), so that a store can be read with the embedder that built
+// it, or reports false when name is no Local embedder's.
+func LocalByName(name string) (*Local, bool) {
+	cfg, ok := parseLocalName(name)
+	if !ok {
+		return nil, false
+	}
+	l, err := NewLocal(cfg)
+	if err != nil || l.Name() != name {
+		return nil, false
+	}
+	return l, true
+}
+
+// parseLocalName reads the configuration out of a Local embedder's name.
+func parseLocalName(name string) (LocalConfig, bool) {
+	var cfg LocalConfig
+	rest, ok := strings.CutPrefix(name, localVersion+"-")
+	if !ok {
+		if rest, ok = strings.CutPrefix(name, localMeaningVersion+"-"); !ok {
+			return cfg, false
+		}
+		cfg.WordVectors = true
+	}
+	dim, err := strconv.Atoi(rest)
+	if err != nil {
+		return cfg, false
+	}
+	if cfg.WordVectors {
+		dim -= wordvec.Dim
+	}
+	cfg.Dim = dim
+	return cfg, true
+}

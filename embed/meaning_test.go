@@ -146,3 +146,35 @@ func FuzzMeaningEmbed(f *testing.F) {
 		checkUnit(t, embedOne(t, l, text), l.Dim())
 	})
 }
+
+func TestLocalByName(t *testing.T) {
+	tests := []struct {
+		name   string
+		wantOK bool
+	}{
+		{"local-v1-384", true},
+		{"local-v1-32", true},
+		{"local-v2-484", true},
+		{"local-v2-356", true},
+		{"local-v2-100", false}, // no hashed block
+		{"local-v1-31", false},
+		{"local-v1-0384", false},
+		{"local-v3-384", false},
+		{"openai:text-embedding-3-small", false},
+		{"local-v1-", false},
+		{"", false},
+	}
+	for _, tc := range tests {
+		l, ok := LocalByName(tc.name)
+		if ok != tc.wantOK {
+			t.Errorf("LocalByName(%q) ok = %v, want %v", tc.name, ok, tc.wantOK)
+			continue
+		}
+		if ok && l.Name() != tc.name {
+			t.Errorf("LocalByName(%q).Name() = %q", tc.name, l.Name())
+		}
+	}
+	if l, _ := LocalByName(DefaultLocal().Name()); l == nil || l.Dim() != DefaultLocal().Dim() {
+		t.Error("the default embedder's name does not give it back")
+	}
+}
