@@ -137,7 +137,12 @@ func TestRetrievalSquad2(t *testing.T) {
 			}
 		}
 	}
-	checkRetrieval(t, docs, cases, map[string]recall{"local-v1-384": {0.5, 0.8}, "local-v2-484": {0.5, 0.8}})
+	// Measured: local-v1 dense 0.630/0.879, hybrid 0.752/0.934; local-v2
+	// dense 0.653/0.891, hybrid 0.758/0.936.
+	checkRetrieval(t, docs, cases, map[string][2]recall{
+		"local-v1-384": {{0.62, 0.87}, {0.74, 0.925}},
+		"local-v2-484": {{0.645, 0.885}, {0.75, 0.93}},
+	})
 }
 
 // TestRetrievalWikiQA puts every candidate sentence of the WikiQA file of
@@ -177,12 +182,17 @@ func TestRetrievalWikiQA(t *testing.T) {
 			cases = append(cases, c)
 		}
 	}
-	checkRetrieval(t, docs, cases, map[string]recall{"local-v1-384": {0.2, 0.4}, "local-v2-484": {0.2, 0.4}})
+	// Measured: local-v1 dense 0.260/0.543, hybrid 0.323/0.646; local-v2
+	// dense 0.346/0.654, hybrid 0.362/0.669.
+	checkRetrieval(t, docs, cases, map[string][2]recall{
+		"local-v1-384": {{0.25, 0.53}, {0.31, 0.63}},
+		"local-v2-484": {{0.33, 0.64}, {0.35, 0.66}},
+	})
 }
 
-// checkRetrieval measures each embedder and fails when its hybrid recall
-// falls under its floor.
-func checkRetrieval(t *testing.T, docs []rag.Document, cases []retrievalCase, floors map[string]recall) {
+// checkRetrieval measures each embedder and fails when its dense or
+// hybrid recall falls under its floors (dense, hybrid).
+func checkRetrieval(t *testing.T, docs []rag.Document, cases []retrievalCase, floors map[string][2]recall) {
 	t.Helper()
 	for _, e := range embedders(t) {
 		dense, hybrid := measureRetrieval(t, e, docs, cases)
@@ -191,8 +201,10 @@ func checkRetrieval(t *testing.T, docs []rag.Document, cases []retrievalCase, fl
 		if !ok {
 			t.Fatalf("no floor for %s", e.Name())
 		}
-		if hybrid.at1 < floor.at1 || hybrid.at5 < floor.at5 {
-			t.Errorf("%s: hybrid %v, want at least %v", e.Name(), hybrid, floor)
+		for i, got := range []recall{dense, hybrid} {
+			if got.at1 < floor[i].at1 || got.at5 < floor[i].at5 {
+				t.Errorf("%s: %s %v, want at least %v", e.Name(), []string{"dense", "hybrid"}[i], got, floor[i])
+			}
 		}
 	}
 }
