@@ -53,28 +53,46 @@ func benchText(r *rand.Rand, size int) string {
 	return b.String()
 }
 
+// benchEmbedders are the local embedders the benchmarks compare, by name
+// (benchstat -col /embedder), each warmed up: the word table is parsed on
+// first use, a cost of the process, not of each Embed.
+func benchEmbedders(b *testing.B) []*Local {
+	v2, err := NewLocal(LocalConfig{WordVectors: true})
+	if err != nil {
+		b.Fatal(err)
+	}
+	ls := []*Local{DefaultLocal(), v2}
+	for _, l := range ls {
+		if _, err := l.Embed(context.Background(), []string{"warm up"}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	return ls
+}
+
 // BenchmarkLocalEmbed embeds batches of chunks of several sizes on one
 // goroutine and reports the throughput in MB/s of text.
 func BenchmarkLocalEmbed(b *testing.B) {
 	ctx := context.Background()
-	l := DefaultLocal()
-	for _, size := range []int{256, 1024, 4096} {
-		r := rand.New(rand.NewPCG(1, uint64(size)))
-		texts := make([]string, 64)
-		total := 0
-		for i := range texts {
-			texts[i] = benchText(r, size)
-			total += len(texts[i])
-		}
-		b.Run(sizeName(size), func(b *testing.B) {
-			b.SetBytes(int64(total))
-			b.ReportAllocs()
-			for b.Loop() {
-				if _, err := l.Embed(ctx, texts); err != nil {
-					b.Fatal(err)
-				}
+	for _, l := range benchEmbedders(b) {
+		for _, size := range []int{256, 1024, 4096} {
+			r := rand.New(rand.NewPCG(1, uint64(size)))
+			texts := make([]string, 64)
+			total := 0
+			for i := range texts {
+				texts[i] = benchText(r, size)
+				total += len(texts[i])
 			}
-		})
+			b.Run("embedder="+l.Name()+"/size="+sizeName(size), func(b *testing.B) {
+				b.SetBytes(int64(total))
+				b.ReportAllocs()
+				for b.Loop() {
+					if _, err := l.Embed(ctx, texts); err != nil {
+						b.Fatal(err)
+					}
+				}
+			})
+		}
 	}
 }
 
@@ -102,14 +120,17 @@ func BenchmarkLocalEmbedArticles(b *testing.B) {
 	if len(texts) == 0 {
 		b.Skip("no articles under ../testdata/articles")
 	}
-	l := DefaultLocal()
 	ctx := context.Background()
-	b.SetBytes(int64(total))
-	b.ReportAllocs()
-	for b.Loop() {
-		if _, err := l.Embed(ctx, texts); err != nil {
-			b.Fatal(err)
-		}
+	for _, l := range benchEmbedders(b) {
+		b.Run("embedder="+l.Name(), func(b *testing.B) {
+			b.SetBytes(int64(total))
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := l.Embed(ctx, texts); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 	}
 }
 

@@ -3,5 +3,6 @@
 // OpenAI-compatible embedder is in package rag/openai, beside the chat client
 // that shares its HTTP retry layer.
 //
-// Package embed imports only package internal/text of ragcite.
+// Package embed imports only packages internal/text and internal/wordvec
+// of ragcite.
 package embed

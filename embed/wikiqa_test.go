@@ -124,6 +124,19 @@ func TestLocalWikiQA(t *testing.T) {
 	}
 }
 
+// TestMeaningWikiQA measures local-v2 the same way: the meaning block must
+// rank better than local-v1 alone.
+func TestMeaningWikiQA(t *testing.T) {
+	qs := loadWikiQA(t)
+	l := meaningLocal(t)
+	mapScore, mrr, n := rankWikiQA(t, l, qs)
+	t.Logf("%s on %d questions: MAP %.4f MRR %.4f", l.Name(), n, mapScore, mrr)
+	const minMAP = 0.59 // local-v1: 0.579
+	if mapScore < minMAP {
+		t.Errorf("MAP %.4f: want at least %.2f", mapScore, minMAP)
+	}
+}
+
 // TestLocalWikiQAVariants compares the tuned weights with variants of them.
 // It is slow-ish and informational, so it runs only with
 // RAGCITE_WIKIQA_VARIANTS=1.
