@@ -51,6 +51,19 @@ type Config struct {
 	// routes that do not take a collection (MCP); on chat completions it may
 	// use the models of its collections.
 	KeyCollections map[string][]string
+	// MaxRequestText caps the text of one ingest request once its files
+	// are extracted (0: DefaultMaxRequestText, negative: none): past it the
+	// request is refused with 413 and nothing is stored.
+	MaxRequestText int64
+	// MaxRequestChunks caps the chunks one ingest request is split into,
+	// counted before embedding (0: DefaultMaxRequestChunks, negative: none).
+	MaxRequestChunks int
+	// MaxKeyText caps the text one API key (without keys: all clients
+	// together) may ingest per TextWindow (0: DefaultMaxKeyText, negative:
+	// none); past it, 429 with Retry-After.
+	MaxKeyText int64
+	// TextWindow is the window of MaxKeyText; 0 means DefaultTextWindow.
+	TextWindow time.Duration
 	// AllowPrivateURLs lets documents given by "url" be fetched from
 	// loopback, private and link-local addresses (refused by default).
 	AllowPrivateURLs bool
@@ -77,6 +90,8 @@ type Server struct {
 	fetch load.FetchOptions
 	// limits are the collections limited keys may use.
 	limits collectionLimits
+	// budget bounds the text ingest requests may hold.
+	budget *textBudget
 }
 
 // New builds the server and its router.
@@ -99,6 +114,7 @@ func New(cfg Config) (*Server, error) {
 		version:     cfg.Version,
 		fetch:       load.FetchOptions{AllowPrivate: cfg.AllowPrivateURLs},
 		limits:      newCollectionLimits(cfg.KeyCollections),
+		budget:      newTextBudget(cfg.MaxRequestText, cfg.MaxRequestChunks, cfg.MaxKeyText, cfg.TextWindow),
 	}
 	if s.maxBody <= 0 {
 		s.maxBody = DefaultMaxBodyBytes

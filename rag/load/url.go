@@ -39,6 +39,9 @@ type FetchOptions struct {
 	MaxBytes int64
 	// MaxRedirects is how many redirects are followed (5).
 	MaxRedirects int
+	// MaxText is the most text a fetched page may give once extracted
+	// (MaxFileBytes); past it the fetch fails with ErrTextLimit.
+	MaxText int
 	// AllowPrivate permits loopback, private, link-local and other
 	// non-public addresses: for tests and trusted intranets only.
 	AllowPrivate bool
@@ -55,6 +58,9 @@ func (o FetchOptions) withDefaults() FetchOptions {
 	}
 	if o.MaxRedirects <= 0 {
 		o.MaxRedirects = 5
+	}
+	if o.MaxText <= 0 || o.MaxText > MaxFileBytes {
+		o.MaxText = MaxFileBytes
 	}
 	return o
 }
@@ -107,7 +113,7 @@ func FetchURL(ctx context.Context, rawURL string, opt FetchOptions) (rag.Documen
 	if int64(len(body)) > opt.MaxBytes {
 		return rag.Document{}, fmt.Errorf("%w: %s: body is larger than %d bytes", ErrFetch, u.Redacted(), opt.MaxBytes)
 	}
-	d, err := parseFetched(ctx, resp.Header.Get("Content-Type"), body)
+	d, err := parseFetched(ctx, resp.Header.Get("Content-Type"), body, opt.MaxText)
 	if err != nil {
 		return rag.Document{}, fmt.Errorf("%s: %w", u.Redacted(), err)
 	}
@@ -227,13 +233,13 @@ func publicAddr(a netip.Addr) bool {
 }
 
 // parseFetched turns a fetched body into a document by its media type.
-func parseFetched(ctx context.Context, contentType string, body []byte) (rag.Document, error) {
+func parseFetched(ctx context.Context, contentType string, body []byte, maxText int) (rag.Document, error) {
 	mt, _, _ := mime.ParseMediaType(contentType)
 	switch {
 	case mt == "application/pdf" || (mt == "" || mt == "application/octet-stream") && bytes.HasPrefix(body, []byte("%PDF-")):
-		return ParsePDF(ctx, body)
+		return parsePDF(ctx, body, maxText)
 	case mt == "application/vnd.openxmlformats-officedocument.wordprocessingml.document":
-		return ParseDOCX(body)
+		return parseDOCX(body, maxText)
 	case mt == "text/plain" || mt == "text/markdown":
 		if !utf8.Valid(body) {
 			return rag.Document{}, fmt.Errorf("%w: not valid UTF-8", rag.ErrUnsupportedFile)
