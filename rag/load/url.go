@@ -94,13 +94,7 @@ func FetchURL(ctx context.Context, rawURL string, opt FetchOptions) (rag.Documen
 	req.Header.Set("Accept", "text/html, text/plain;q=0.9, application/pdf;q=0.8, */*;q=0.1")
 	resp, err := newFetchClient(opt).Do(req)
 	if err != nil {
-		if errors.Is(err, ErrURLNotAllowed) {
-			return rag.Document{}, fmt.Errorf("fetch %s: %w", u.Redacted(), unwrapURLError(err))
-		}
-		if ctx.Err() != nil {
-			return rag.Document{}, fmt.Errorf("%w: %s: timed out after %s", ErrFetch, u.Redacted(), opt.Timeout)
-		}
-		return rag.Document{}, fmt.Errorf("%w: %s: %v", ErrFetch, u.Redacted(), unwrapURLError(err))
+		return rag.Document{}, fetchError(ctx, u, opt, err)
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
@@ -160,10 +154,10 @@ func newFetchClient(opt FetchOptions) *http.Client {
 		Control: func(network, address string, _ syscall.RawConn) error {
 			ap, err := netip.ParseAddrPort(address)
 			if err != nil {
-				return fmt.Errorf("%w: address %q", ErrURLNotAllowed, address)
+				return errNotPublic
 			}
 			if !allow(ap) {
-				return fmt.Errorf("%w: %s is not a public address", ErrURLNotAllowed, ap.Addr())
+				return errNotPublic
 			}
 			return nil
 		},
@@ -187,6 +181,33 @@ func newFetchClient(opt FetchOptions) *http.Client {
 			return nil
 		},
 	}
+}
+
+// errNotPublic: the host resolved (or redirected) to an address that is
+// not public. It names no address: the caller learns nothing of the
+// server's network or resolver.
+var errNotPublic = fmt.Errorf("%w: the host is not a public address", ErrURLNotAllowed)
+
+// fetchError describes a failed fetch of u without the addresses it
+// resolved to, the resolver it asked, or a redirect's target.
+func fetchError(ctx context.Context, u *url.URL, opt FetchOptions, err error) error {
+	var dnsErr *net.DNSError
+	var opErr *net.OpError
+	switch {
+	case errors.Is(err, errNotPublic):
+		return fmt.Errorf("fetch %s: %w", u.Redacted(), errNotPublic)
+	case errors.Is(err, ErrURLNotAllowed):
+		return fmt.Errorf("fetch %s: %w", u.Redacted(), unwrapURLError(err))
+	case ctx.Err() != nil:
+		return fmt.Errorf("%w: %s: timed out after %s", ErrFetch, u.Redacted(), opt.Timeout)
+	case errors.As(err, &dnsErr) && dnsErr.IsNotFound:
+		return fmt.Errorf("%w: %s: no such host", ErrFetch, u.Redacted())
+	case errors.As(err, &dnsErr):
+		return fmt.Errorf("%w: %s: the host name could not be resolved", ErrFetch, u.Redacted())
+	case errors.As(err, &opErr) && opErr.Op == "dial":
+		return fmt.Errorf("%w: %s: could not connect", ErrFetch, u.Redacted())
+	}
+	return fmt.Errorf("%w: %s: %v", ErrFetch, u.Redacted(), unwrapURLError(err))
 }
 
 // unwrapURLError drops *url.Error's "Get \"...\":" prefix, keeping the cause.
