@@ -147,3 +147,19 @@ func TestLimitedKeyListsOnlyItsOwn(t *testing.T) {
 		t.Errorf("chat in alpha names beta's document: %d %s", rec.Code, rec.Body)
 	}
 }
+
+// TestSlashLeadingIDs: an id that starts with '/' is read and deleted at
+// the path the page builds for it ("/v1/documents//etc/notes").
+func TestSlashLeadingIDs(t *testing.T) {
+	h := newTestServer(t, Config{}).Handler()
+	rec := request{"POST", "/v1/documents", `{"documents":[{"id":"/etc/notes","text":"The ferry leaves at seven."}]}`, nil}.do(t, h)
+	if rec.Code != http.StatusCreated {
+		t.Fatalf("ingest: %d %s", rec.Code, rec.Body)
+	}
+	if rec := (request{"GET", "/v1/documents//etc/notes", "", nil}).do(t, h); rec.Code != http.StatusOK || !strings.Contains(rec.Body.String(), `"id":"/etc/notes"`) {
+		t.Errorf("GET //etc/notes: %d %s", rec.Code, rec.Body)
+	}
+	if rec := (request{"DELETE", "/v1/documents//etc/notes", "", nil}).do(t, h); rec.Code != http.StatusNoContent {
+		t.Errorf("DELETE //etc/notes: %d %s", rec.Code, rec.Body)
+	}
+}
