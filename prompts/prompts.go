@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"embed"
 	"fmt"
+	"regexp"
 	"strings"
 	"text/template"
 )
@@ -57,12 +58,15 @@ func Render(name string, d Data) (Messages, error) {
 	return Messages{System: strings.TrimSpace(sys.String()), User: strings.TrimSpace(user.String())}, nil
 }
 
+// fenceTag is anything a model may read as a passage or partial tag,
+// whatever its case or spacing ("</PASSAGE>", "< /Passage").
+var fenceTag = regexp.MustCompile(`(?i)<(\s*/?\s*(?:passage|partial))`)
+
 // Fence makes text safe inside a <passage> element: anything that looks
 // like a passage tag is defused so a passage cannot close its fence and
 // speak as instructions.
 func Fence(text string) string {
-	r := strings.NewReplacer("<passage", "‹passage", "</passage", "‹/passage", "<partial", "‹partial", "</partial", "‹/partial")
-	return r.Replace(text)
+	return fenceTag.ReplaceAllString(text, "‹$1")
 }
 
 // attr makes text safe inside a double-quoted attribute.

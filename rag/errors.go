@@ -23,4 +23,7 @@ var (
 	ErrDegraded = errors.New("degraded")
 	// ErrUnavailable: the store cannot be reached for now (a database outage).
 	ErrUnavailable = errors.New("store unavailable")
+	// ErrIDTaken: a write to a document id held by a collection outside
+	// the caller's scope.
+	ErrIDTaken = errors.New("document id taken")
 )

@@ -19,14 +19,25 @@ type Progress func(done, total int)
 // Results are in input order. The batch is stored all or nothing: on error
 // no document of it was written.
 func (e *Engine) Ingest(ctx context.Context, docs []Document, progress Progress) ([]IngestResult, error) {
+	return e.IngestIn(ctx, Scope{}, docs, progress)
+}
+
+// IngestIn is Ingest for a caller limited to the collections of s: a
+// document placed outside s is invalid, and one whose id a document outside
+// s holds fails the batch with ErrIDTaken before anything is compared or
+// written, so the reply says nothing of that document.
+func (e *Engine) IngestIn(ctx context.Context, s Scope, docs []Document, progress Progress) ([]IngestResult, error) {
 	docs, err := validateBatch(docs)
 	if err != nil {
+		return nil, err
+	}
+	if err := checkScope(s, docs); err != nil {
 		return nil, err
 	}
 	e.ingestMu.Lock()
 	defer e.ingestMu.Unlock()
 
-	results, jobs, err := e.planIngest(ctx, docs)
+	results, jobs, err := e.planIngest(ctx, s, docs)
 	if err != nil {
 		return nil, err
 	}
@@ -85,7 +96,7 @@ type ingestJob struct {
 
 // planIngest compares each document with its stored version: unchanged ones
 // are done, created and updated ones become jobs.
-func (e *Engine) planIngest(ctx context.Context, docs []Document) ([]IngestResult, []ingestJob, error) {
+func (e *Engine) planIngest(ctx context.Context, s Scope, docs []Document) ([]IngestResult, []ingestJob, error) {
 	results := make([]IngestResult, len(docs))
 	var jobs []ingestJob
 	for i, d := range docs {
@@ -93,6 +104,8 @@ func (e *Engine) planIngest(ctx context.Context, docs []Document) ([]IngestResul
 		hash := ContentHash(d)
 		info, err := e.store.Info(ctx, d.ID)
 		switch {
+		case err == nil && !s.Allows(collectionOf(info.Metadata)):
+			return nil, nil, idTaken(d.ID)
 		case err == nil && info.Hash == hash:
 			results[i].Status, results[i].Chunks = StatusUnchanged, info.Chunks
 		case err == nil:
@@ -296,4 +309,14 @@ func copyMap(m map[string]string) map[string]string {
 		out[k] = v
 	}
 	return out
+}
+
+// CountChunks is how many chunks docs would be split into, counted before
+// anything is embedded, so a caller can refuse a batch that is too large.
+func (e *Engine) CountChunks(docs []Document) int {
+	n := 0
+	for _, d := range docs {
+		n += len(e.chunker.Spans(d.Text))
+	}
+	return n
 }

@@ -87,7 +87,9 @@ func (s *Server) withAuth() gin.HandlerFunc {
 			return
 		}
 		c.Set(ctxRole, r)
-		if colls, ok := s.limits[sha256.Sum256([]byte(key))]; ok {
+		digest := sha256.Sum256([]byte(key))
+		c.Set(ctxKeyDigest, digest)
+		if colls, ok := s.limits[digest]; ok {
 			c.Set(ctxCollections, colls)
 		}
 		c.Next()

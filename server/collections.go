@@ -58,6 +58,31 @@ func resolveCollection(c *gin.Context, requested string) (string, error) {
 	return requested, nil
 }
 
+// scopeOf is the engine scope of the request's key: its collections, or
+// all of them.
+func scopeOf(c *gin.Context) rag.Scope {
+	if allowed := limitsOf(c); allowed != nil {
+		return rag.Only(allowed...)
+	}
+	return rag.Scope{}
+}
+
+// checkDocIDs makes the documents a limited key names by id (summarize,
+// verify) answer exactly as absent ones when they are outside its
+// collections.
+func (s *Server) checkDocIDs(c *gin.Context, ids []string) error {
+	scope := scopeOf(c)
+	if !scope.Limited() {
+		return nil
+	}
+	for _, id := range ids {
+		if _, err := s.eng.DocumentInfoIn(c.Request.Context(), scope, id); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // mayUse reports whether the request's key may use collection.
 func mayUse(c *gin.Context, collection string) bool {
 	allowed := limitsOf(c)

@@ -43,25 +43,37 @@ type addDocumentsRequest struct {
 
 // addDocuments ingests a JSON batch or a multipart upload. Every document
 // (and every file) is parsed and validated before anything is written, so
-// a bad one fails the request with nothing ingested.
+// a bad one fails the request with nothing ingested. The request's text is
+// taken from the key's budget before files are extracted; extraction stops
+// at the budget, and chunks are counted before anything is embedded.
 func (s *Server) addDocuments(c *gin.Context) {
-	docs, err := s.documentsFromRequest(c)
+	g, err := s.budget.reserve(keyDigest(c))
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
-	if coll := c.Query("collection"); coll != "" {
-		for i := range docs {
-			if docs[i].Collection == "" && docs[i].Metadata[rag.MetaCollection] == "" {
-				docs[i].Collection = coll
-			}
-		}
+	var used int64
+	defer func() { s.budget.settle(g, used) }()
+	docs, defaulted, err := s.documentsFromRequest(c, g.bytes)
+	used = textSize(docs)
+	if errors.Is(err, load.ErrTextLimit) || err == nil && used > g.bytes {
+		used = g.bytes
+		s.fail(c, s.budget.exceeded(g))
+		return
 	}
-	if err := checkDocumentCollections(c, docs); err != nil {
+	if err != nil {
 		s.fail(c, err)
 		return
 	}
-	results, err := s.eng.Ingest(c.Request.Context(), docs, nil)
+	if err := s.budget.checkChunks(s.eng.CountChunks(docs)); err != nil {
+		s.fail(c, err)
+		return
+	}
+	if err := s.placeDocuments(c, docs, defaulted); err != nil {
+		s.fail(c, err)
+		return
+	}
+	results, err := s.eng.IngestIn(c.Request.Context(), scopeOf(c), docs, nil)
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -70,59 +82,128 @@ func (s *Server) addDocuments(c *gin.Context) {
 	c.JSON(http.StatusCreated, gin.H{"documents": results})
 }
 
-func (s *Server) documentsFromRequest(c *gin.Context) ([]rag.Document, error) {
+// placeDocuments puts each document in its collection (the request's
+// ?collection= for those naming none, then the key's) and gives documents
+// whose id came from their text the id of that collection.
+func (s *Server) placeDocuments(c *gin.Context, docs []rag.Document, defaulted map[int]bool) error {
+	if coll := c.Query("collection"); coll != "" {
+		for i := range docs {
+			if docs[i].Collection == "" && docs[i].Metadata[rag.MetaCollection] == "" {
+				docs[i].Collection = coll
+			}
+		}
+	}
+	if err := checkDocumentCollections(c, docs); err != nil {
+		return err
+	}
+	for i := range defaulted {
+		rekeyByCollection(&docs[i])
+	}
+	return nil
+}
+
+// textSize is the text docs hold.
+func textSize(docs []rag.Document) int64 {
+	var n int64
+	for _, d := range docs {
+		n += int64(len(d.Text))
+	}
+	return n
+}
+
+// documentsFromRequest parses the batch; defaulted holds the indexes of
+// documents whose id was derived from their text.
+// maxText bounds the text extracted from files and fetched pages.
+func (s *Server) documentsFromRequest(c *gin.Context, maxText int64) (docs []rag.Document, defaulted map[int]bool, err error) {
 	mt, _, _ := mime.ParseMediaType(c.GetHeader("Content-Type"))
 	switch mt {
 	case "application/json":
 		var req addDocumentsRequest
 		if err := bindJSON(c, &req); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
-		return s.documentsFromJSON(c.Request.Context(), req)
+		return s.documentsFromJSON(c.Request.Context(), req, maxText)
 	case "multipart/form-data":
-		return documentsFromUpload(c.Request)
+		docs, err := documentsFromUpload(c.Request, maxText)
+		return docs, nil, err
 	}
-	return nil, newAPIError(http.StatusUnsupportedMediaType, "unsupported_media_type",
+	return nil, nil, newAPIError(http.StatusUnsupportedMediaType, "unsupported_media_type",
 		"Content-Type %q is not supported: want application/json or multipart/form-data", c.GetHeader("Content-Type"))
 }
 
-func (s *Server) documentsFromJSON(ctx context.Context, req addDocumentsRequest) ([]rag.Document, error) {
+func (s *Server) documentsFromJSON(ctx context.Context, req addDocumentsRequest, maxText int64) ([]rag.Document, map[int]bool, error) {
 	if len(req.Documents) == 0 {
-		return nil, newAPIError(http.StatusBadRequest, "invalid_argument", `"documents" is empty: give at least one {"title","text"} or {"url"}`)
+		return nil, nil, newAPIError(http.StatusBadRequest, "invalid_argument", `"documents" is empty: give at least one {"title","text"} or {"url"}`)
 	}
 	docs := make([]rag.Document, len(req.Documents))
+	defaulted := map[int]bool{}
 	for i, in := range req.Documents {
 		if in.URL != "" {
-			d, err := s.fetchDocument(ctx, i, in)
+			d, err := s.fetchDocument(ctx, i, in, maxText)
 			if err != nil {
-				return nil, err
+				return nil, nil, err
 			}
+			maxText -= int64(len(d.Text))
 			docs[i] = d
 			continue
 		}
 		d := rag.Document{ID: strings.TrimSpace(in.ID), Title: strings.TrimSpace(in.Title), Text: in.Text, Source: in.Source, Metadata: in.Metadata, Collection: in.Collection}
 		if d.ID == "" {
-			sum := sha256.Sum256([]byte(in.Text))
-			d.ID = "doc-" + hex.EncodeToString(sum[:8])
+			d.ID = textID(rag.DefaultCollection, in.Text)
+			defaulted[i] = true
 		}
 		if d.Title == "" {
 			d.Title = d.ID
 		}
 		if err := rag.ValidateDocument(d); err != nil {
-			return nil, newAPIError(http.StatusBadRequest, "invalid_argument", "documents[%d]: %v", i, err)
+			return nil, nil, newAPIError(http.StatusBadRequest, "invalid_argument", "documents[%d]: %v", i, err)
 		}
 		docs[i] = d
 	}
-	return docs, nil
+	return docs, defaulted, nil
+}
+
+// textID is the id of a document given without one: a hash of its text
+// and, outside the default collection, of its collection, so posting a
+// text to one collection never collides with (and so never reveals) the
+// same text in another. Ids in the default collection are as they always
+// were.
+func textID(collection, text string) string {
+	h := sha256.New()
+	if collection != rag.DefaultCollection {
+		h.Write([]byte(collection))
+		h.Write([]byte{0})
+	}
+	h.Write([]byte(text))
+	return "doc-" + hex.EncodeToString(h.Sum(nil)[:8])
+}
+
+// rekeyByCollection gives a document whose id came from its text the id
+// of its resolved collection (and the title, when that was the id).
+func rekeyByCollection(d *rag.Document) {
+	coll := d.Collection
+	if coll == "" {
+		coll = d.Metadata[rag.MetaCollection]
+	}
+	if coll == "" || coll == rag.DefaultCollection {
+		return
+	}
+	id := textID(coll, d.Text)
+	if d.Title == d.ID {
+		d.Title = id
+	}
+	d.ID = id
 }
 
 // fetchDocument fetches documents[i] given by URL; the request's id, title
 // and metadata override the page's.
-func (s *Server) fetchDocument(ctx context.Context, i int, in documentInput) (rag.Document, error) {
+func (s *Server) fetchDocument(ctx context.Context, i int, in documentInput, maxText int64) (rag.Document, error) {
 	if in.Text != "" || in.Source != "" {
 		return rag.Document{}, newAPIError(http.StatusBadRequest, "invalid_argument", `documents[%d]: give "url" or "text", not both (the URL is the source)`, i)
 	}
-	d, err := load.FetchURL(ctx, in.URL, s.fetch)
+	opts := s.fetch
+	opts.MaxText = int(min(max(maxText, 1), load.MaxFileBytes))
+	d, err := load.FetchURL(ctx, in.URL, opts)
 	if err != nil {
 		return rag.Document{}, fmt.Errorf("documents[%d]: %w", i, err)
 	}
@@ -148,7 +229,8 @@ func (s *Server) fetchDocument(ctx context.Context, i int, in documentInput) (ra
 // documentsFromUpload parses every file part of a multipart body with
 // load.ParseFileContext, keyed by the file's base name (its id is the name without
 // extension). Non-file fields are ignored.
-func documentsFromUpload(r *http.Request) ([]rag.Document, error) {
+// Extraction stops once the files' text passes maxText (load.ErrTextLimit).
+func documentsFromUpload(r *http.Request, maxText int64) ([]rag.Document, error) {
 	mr, err := r.MultipartReader()
 	if err != nil {
 		return nil, newAPIError(http.StatusBadRequest, "invalid_multipart", "multipart body: %v", err)
@@ -163,7 +245,7 @@ func documentsFromUpload(r *http.Request) ([]rag.Document, error) {
 		if err != nil {
 			return nil, multipartError(err)
 		}
-		got, err := parsePart(r.Context(), part)
+		got, err := parsePart(r.Context(), part, maxText)
 		part.Close()
 		if err != nil {
 			return nil, err
@@ -171,6 +253,7 @@ func documentsFromUpload(r *http.Request) ([]rag.Document, error) {
 		if got != nil {
 			files++
 			docs = append(docs, got...)
+			maxText -= textSize(got)
 		}
 	}
 	if files == 0 {
@@ -180,7 +263,7 @@ func documentsFromUpload(r *http.Request) ([]rag.Document, error) {
 }
 
 // parsePart reads one multipart part; a part that is not a file gives nil.
-func parsePart(ctx context.Context, part *multipart.Part) ([]rag.Document, error) {
+func parsePart(ctx context.Context, part *multipart.Part, maxText int64) ([]rag.Document, error) {
 	raw := part.FileName()
 	if raw == "" {
 		return nil, nil
@@ -193,7 +276,7 @@ func parsePart(ctx context.Context, part *multipart.Part) ([]rag.Document, error
 	if err != nil {
 		return nil, multipartError(err)
 	}
-	docs, err := load.ParseFileContext(ctx, name, name, data)
+	docs, err := load.ParseFileLimit(ctx, name, name, data, int(min(max(maxText, 0), load.MaxFileBytes)))
 	if err != nil {
 		return nil, &fileError{name: name, err: err}
 	}
@@ -304,15 +387,12 @@ func (s *Server) getDocument(c *gin.Context) {
 }
 
 // usableDocument returns document id when the caller's key may use its
-// collection; otherwise it writes the error reply and returns false.
+// collection; otherwise it writes the error reply (404, as for an absent
+// id) and returns false.
 func (s *Server) usableDocument(c *gin.Context, id string) (rag.Document, bool) {
-	doc, err := s.eng.Document(c.Request.Context(), id)
+	doc, err := s.eng.DocumentIn(c.Request.Context(), scopeOf(c), id)
 	if err != nil {
 		s.fail(c, err)
-		return rag.Document{}, false
-	}
-	if !mayUse(c, doc.Collection) {
-		s.fail(c, forbiddenCollection(doc.Collection))
 		return rag.Document{}, false
 	}
 	return doc, true
@@ -331,12 +411,7 @@ func (s *Server) deleteDocument(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	if limitsOf(c) != nil {
-		if _, ok := s.usableDocument(c, id); !ok {
-			return
-		}
-	}
-	if err := s.eng.Delete(c.Request.Context(), id); err != nil {
+	if err := s.eng.DeleteIn(c.Request.Context(), scopeOf(c), id); err != nil {
 		s.fail(c, err)
 		return
 	}

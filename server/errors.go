@@ -65,6 +65,9 @@ const StatusClientClosedRequest = 499
 //
 //	*apiError                     its own status (400, 401, 403, 413, 415, ...)
 //	*http.MaxBytesError           413 request_too_large
+//	*budgetError                  429 text_budget_exhausted (the key's text
+//	                              budget for the window is spent; Retry-After)
+//	load.ErrTextLimit             413 text_too_large (a file's text is too long)
 //	rag.ErrNotFound               404 not_found
 //	rag.ErrEmptyQuestion          400 empty_question
 //	load.ErrURLNotAllowed         400 url_not_allowed (not http(s), or not a public address)
@@ -74,6 +77,8 @@ const StatusClientClosedRequest = 499
 //	                              a file in it cannot be read as text; 415 is kept
 //	                              for a wrong request Content-Type)
 //	rag.ErrEmbedderMismatch       409 embedder_mismatch
+//	rag.ErrIDTaken                409 id_taken (the id is held outside the key's
+//	                              collections; nothing else is said of it)
 //	*llmNotConfiguredError        400 llm_not_configured (mode llm, no endpoint)
 //	rag.ErrLLMUnavailable         503 llm_unavailable
 //	os.ErrDeadlineExceeded        408 body_timeout (the body was not sent in time)
@@ -88,9 +93,14 @@ func errorStatus(err error) (status int, code, msg string) {
 	var ae *apiError
 	var mbe *http.MaxBytesError
 	var nce *llmNotConfiguredError
+	var be *budgetError
 	switch {
 	case errors.As(err, &ae):
 		return ae.status, ae.code, ae.msg
+	case errors.As(err, &be):
+		return http.StatusTooManyRequests, "text_budget_exhausted", be.Error()
+	case errors.Is(err, load.ErrTextLimit):
+		return http.StatusRequestEntityTooLarge, "text_too_large", err.Error()
 	case errors.As(err, &mbe):
 		return http.StatusRequestEntityTooLarge, "request_too_large", fmt.Sprintf("request body is larger than the %d byte limit", mbe.Limit)
 	case errors.Is(err, rag.ErrNotFound):
@@ -107,6 +117,8 @@ func errorStatus(err error) (status int, code, msg string) {
 		return http.StatusUnprocessableEntity, "unsupported_file", err.Error()
 	case errors.Is(err, rag.ErrEmbedderMismatch):
 		return http.StatusConflict, "embedder_mismatch", err.Error()
+	case errors.Is(err, rag.ErrIDTaken):
+		return http.StatusConflict, "id_taken", err.Error()
 	case errors.As(err, &nce):
 		return http.StatusBadRequest, "llm_not_configured", err.Error()
 	case errors.Is(err, rag.ErrLLMUnavailable):
@@ -141,6 +153,10 @@ func (s *Server) errorReply(c *gin.Context, err error) (int, errorBody) {
 // fail writes err as the JSON error reply and stops the handler chain.
 func (s *Server) fail(c *gin.Context, err error) {
 	status, body := s.errorReply(c, err)
+	var be *budgetError
+	if errors.As(err, &be) {
+		c.Header("Retry-After", be.retryAfter())
+	}
 	if c.GetBool(ctxOpenAIErrors) {
 		c.AbortWithStatusJSON(status, openAIErrorOf(err, status, body))
 		return

@@ -92,6 +92,7 @@ func (r request) do(t testing.TB, h http.Handler) *httptest.ResponseRecorder {
 		body = strings.NewReader(r.body)
 	}
 	req := httptest.NewRequest(r.method, r.path, body)
+	req.Host = "localhost" // a keyless server answers loopback names only
 	if r.body != "" && r.header["Content-Type"] == "" {
 		req.Header.Set("Content-Type", "application/json")
 	}

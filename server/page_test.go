@@ -256,7 +256,9 @@ func TestBrowserDocPath(t *testing.T) {
 		"x/../victim":   "refused",
 		"./x":           "refused",
 		"x/%2e%2e/v":    "refused",
-		"x//y":          "refused",
+		"x//y":          "/v1/documents/x//y",
+		"/etc/notes":    "/v1/documents//etc/notes",
+		"":              "refused",
 		"..":            "refused",
 		"notes.v2/a..b": "/v1/documents/notes.v2/a..b",
 	} {

@@ -73,6 +73,10 @@ func (s *Server) summarize(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
+	if err := s.checkDocIDs(c, req.DocIDs); err != nil {
+		s.fail(c, err)
+		return
+	}
 	run := func(ctx context.Context, emit func(string) error) (any, error) {
 		sum, err := s.eng.SummarizeStream(ctx, req.SummarizeRequest, emit)
 		if err != nil {

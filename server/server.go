@@ -51,6 +51,26 @@ type Config struct {
 	// routes that do not take a collection (MCP); on chat completions it may
 	// use the models of its collections.
 	KeyCollections map[string][]string
+	// MaxRequestText caps the text of one ingest request once its files
+	// are extracted (0: DefaultMaxRequestText, negative: none): past it the
+	// request is refused with 413 and nothing is stored.
+	MaxRequestText int64
+	// MaxRequestChunks caps the chunks one ingest request is split into,
+	// counted before embedding (0: DefaultMaxRequestChunks, negative: none).
+	MaxRequestChunks int
+	// MaxKeyText caps the text one API key (without keys: all clients
+	// together) may ingest per TextWindow (0: DefaultMaxKeyText, negative:
+	// none); past it, 429 with Retry-After.
+	MaxKeyText int64
+	// TextWindow is the window of MaxKeyText; 0 means DefaultTextWindow.
+	TextWindow time.Duration
+	// AllowedHosts are the Host names answered without API keys: names,
+	// "*.suffix", or "*" for any; nil means DefaultAllowedHosts. Ignored
+	// when keys are configured.
+	AllowedHosts []string
+	// AllowedOrigins are the origins (scheme://host[:port]) whose pages may
+	// send writes to a server without API keys, besides its own.
+	AllowedOrigins []string
 	// AllowPrivateURLs lets documents given by "url" be fetched from
 	// loopback, private and link-local addresses (refused by default).
 	AllowPrivateURLs bool
@@ -77,6 +97,10 @@ type Server struct {
 	fetch load.FetchOptions
 	// limits are the collections limited keys may use.
 	limits collectionLimits
+	// budget bounds the text ingest requests may hold.
+	budget *textBudget
+	// guard keeps web pages of other origins out of a keyless server.
+	guard browserGuard
 }
 
 // New builds the server and its router.
@@ -99,6 +123,8 @@ func New(cfg Config) (*Server, error) {
 		version:     cfg.Version,
 		fetch:       load.FetchOptions{AllowPrivate: cfg.AllowPrivateURLs},
 		limits:      newCollectionLimits(cfg.KeyCollections),
+		budget:      newTextBudget(cfg.MaxRequestText, cfg.MaxRequestChunks, cfg.MaxKeyText, cfg.TextWindow),
+		guard:       newBrowserGuard(cfg.AllowedHosts, cfg.AllowedOrigins),
 	}
 	if s.maxBody <= 0 {
 		s.maxBody = DefaultMaxBodyBytes
@@ -125,7 +151,9 @@ func (s *Server) routes() *gin.Engine {
 	r := gin.New()
 	r.HandleMethodNotAllowed = true
 	r.ContextWithFallback = true
-	r.Use(withRequestID(), withLogging(s.log), s.metrics.observe(), s.withRecovery())
+	// The body deadline comes first, so no route and no refusal (401, 403)
+	// waits on a body trickled in byte by byte.
+	r.Use(withBodyDeadline(s.bodyTime), withRequestID(), withLogging(s.log), s.metrics.observe(), s.withRecovery(), s.withBrowserGuard())
 	r.NoRoute(func(c *gin.Context) {
 		s.fail(c, newAPIError(http.StatusNotFound, "not_found", "no route %s %s", c.Request.Method, c.Request.URL.Path))
 	})
@@ -141,7 +169,7 @@ func (s *Server) routes() *gin.Engine {
 	r.GET("/metrics", s.metrics.handler())
 	r.GET("/openapi.yaml", s.openapi)
 
-	v1 := r.Group("/v1", s.withAuth(), s.withBodyLimit(s.maxBody), withBodyDeadline(s.bodyTime), withTimeout(s.timeout))
+	v1 := r.Group("/v1", s.withAuth(), s.withBodyLimit(s.maxBody), withTimeout(s.timeout))
 	write := s.requireWrite()
 	v1.POST("/documents", write, s.addDocuments)
 	v1.GET("/documents", s.listDocuments)
@@ -180,13 +208,27 @@ type IngestCounts struct {
 // ragcite serve --ingest) in the ingest metrics.
 func (s *Server) RecordIngest(n IngestCounts) { s.metrics.count(n) }
 
+// headerTimeout bounds the time to receive a request's headers.
+const headerTimeout = 10 * time.Second
+
+// readTimeout is http.Server's overall read limit: headers and body. The
+// body deadline set per request (withBodyDeadline) is the one that counts
+// for bodies; this is the backstop for what it does not see.
+func (s *Server) readTimeout() time.Duration {
+	if s.bodyTime < 0 {
+		return 0
+	}
+	return headerTimeout + s.bodyTime
+}
+
 // Serve answers HTTP requests on ln until ctx is done, then shuts down
 // gracefully: it stops accepting, waits up to the shutdown timeout for
 // in-flight requests to finish, and returns. It does not close the engine.
 func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	hs := &http.Server{
 		Handler:           s.router,
-		ReadHeaderTimeout: 10 * time.Second,
+		ReadHeaderTimeout: headerTimeout,
+		ReadTimeout:       s.readTimeout(),
 		IdleTimeout:       2 * time.Minute,
 		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
 	}

@@ -162,7 +162,7 @@ func TestSlowBodyTimesOut(t *testing.T) {
 	}
 	defer conn.Close()
 	start := time.Now()
-	fmt.Fprintf(conn, "POST /v1/documents HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{\"documents\":")
+	fmt.Fprintf(conn, "POST /v1/documents HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{\"documents\":")
 	done := make(chan struct{})
 	go func() { // keep trickling, as a slow client would
 		defer close(done)

@@ -19,6 +19,10 @@ func (s *Server) verify(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
+	if err := s.checkDocIDs(c, req.DocIDs); err != nil {
+		s.fail(c, err)
+		return
+	}
 	res, err := s.eng.Verify(c.Request.Context(), req)
 	if err != nil {
 		s.fail(c, err)

@@ -87,7 +87,7 @@ func (a *app) searchCommand() *cobra.Command {
 					return writeJSON(a.stdout, map[string]any{"results": res})
 				}
 				for i, r := range res {
-					fmt.Fprintf(a.stdout, "%d. %s (%s, bytes %d-%d, score %.4f)\n%s\n\n", i+1, r.Title, r.DocID, r.Start, r.End, r.Score, indent(r.Text))
+					fmt.Fprintf(a.stdout, "%d. %s (%s, bytes %d-%d, score %.4f)\n%s\n\n", i+1, termSafe(r.Title), termSafe(r.DocID), r.Start, r.End, r.Score, indent(termSafe(r.Text)))
 				}
 				return nil
 			})
@@ -123,7 +123,7 @@ func (a *app) summarizeCommand() *cobra.Command {
 				if asJSON {
 					return writeJSON(a.stdout, sum)
 				}
-				fmt.Fprintln(a.stdout, sum.Summary)
+				fmt.Fprintln(a.stdout, termSafe(sum.Summary))
 				printSources(a.stdout, sum.Citations)
 				return nil
 			})
@@ -161,7 +161,7 @@ func asUsage(err error, eng *rag.Engine) error {
 }
 
 func printAnswer(w io.Writer, ans *rag.Answer) {
-	fmt.Fprintln(w, ans.Answer)
+	fmt.Fprintln(w, termSafe(ans.Answer))
 	if ans.Degraded {
 		fmt.Fprintf(w, "\n(answered extractively: %s)\n", ans.Reason)
 	}
@@ -169,7 +169,7 @@ func printAnswer(w io.Writer, ans *rag.Answer) {
 	if len(ans.Unsupported) > 0 {
 		fmt.Fprintln(w, "\nNot supported by the sources (removed):")
 		for _, s := range ans.Unsupported {
-			fmt.Fprintf(w, "  - %s\n", s)
+			fmt.Fprintf(w, "  - %s\n", termSafe(s))
 		}
 	}
 	printSources(w, ans.Citations)
@@ -181,7 +181,7 @@ func printSources(w io.Writer, cites []rag.Citation) {
 	}
 	fmt.Fprintln(w, "\nSources:")
 	for _, c := range cites {
-		fmt.Fprintf(w, "[%d] %s (%s, bytes %d-%d)\n    %q\n", c.N, c.Title, c.DocID, c.Start, c.End, c.Quote)
+		fmt.Fprintf(w, "[%d] %s (%s, bytes %d-%d)\n    %q\n", c.N, termSafe(c.Title), termSafe(c.DocID), c.Start, c.End, c.Quote)
 	}
 }
 

@@ -29,7 +29,7 @@ func (a *app) docsCommand() *cobra.Command {
 					return writeJSON(a.stdout, map[string]any{"documents": infos})
 				}
 				for _, d := range infos {
-					fmt.Fprintf(a.stdout, "%s\t%d chunks\t%d bytes\t%s\n", d.ID, d.Chunks, d.Bytes, d.Title)
+					fmt.Fprintf(a.stdout, "%s\t%d chunks\t%d bytes\t%s\n", termSafe(d.ID), d.Chunks, d.Bytes, termSafe(d.Title))
 				}
 				return nil
 			})
@@ -46,7 +46,7 @@ func (a *app) docsCommand() *cobra.Command {
 					if err := eng.Delete(cmd.Context(), id); err != nil {
 						return err
 					}
-					fmt.Fprintf(a.stdout, "deleted %s\n", id)
+					fmt.Fprintf(a.stdout, "deleted %s\n", termSafe(id))
 				}
 				return nil
 			})

@@ -112,7 +112,7 @@ func ingestLoaded(cmd *cobra.Command, eng *rag.Engine, in loadedInputs, stderr i
 	}
 	docs, warns := in.docs, in.warns
 	for _, w := range warns {
-		fmt.Fprintln(stderr, "warning:", w)
+		fmt.Fprintln(stderr, "warning:", termSafe(w.String()))
 	}
 	if len(docs) == 0 && len(warns) > 0 {
 		return ingestSummary{}, fmt.Errorf("nothing to ingest: all %d files were skipped (see the warnings above)", len(warns))

@@ -35,9 +35,9 @@ func exitCodeTo(err error, stderr io.Writer) int {
 		return 0
 	}
 	if h := hint(err); h != "" {
-		fmt.Fprintf(stderr, "ragcite: %v; %s\n", err, h)
+		fmt.Fprintf(stderr, "ragcite: %s; %s\n", termSafe(err.Error()), h)
 	} else {
-		fmt.Fprintln(stderr, "ragcite:", err)
+		fmt.Fprintln(stderr, "ragcite:", termSafe(err.Error()))
 	}
 	var ec *exitCodeError
 	if errors.As(err, &ec) {

@@ -34,6 +34,14 @@ type serveConfig struct {
 	AllowPrivateURLs bool
 	// KeyCollections are KEY=coll1+coll2 limits on API keys.
 	KeyCollections []string
+	// Upload budgets (see server.Config).
+	MaxRequestText   int64
+	MaxRequestChunks int
+	MaxKeyText       int64
+	TextWindow       time.Duration
+	// AllowedHosts and AllowedOrigins loosen the keyless browser guard.
+	AllowedHosts   []string
+	AllowedOrigins []string
 }
 
 func (a *app) serveCommand() *cobra.Command {
@@ -45,17 +53,30 @@ func (a *app) serveCommand() *cobra.Command {
 			"until SIGINT or SIGTERM, then finishes in-flight requests and flushes the store.",
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			a.warnKeyFlags(cmd)
 			sc.WriteKeys = append(sc.WriteKeys, splitList(envString("RAGCITE_API_KEYS", ""))...)
 			sc.ReadKeys = append(sc.ReadKeys, splitList(envString("RAGCITE_READ_KEYS", ""))...)
 			sc.KeyCollections = append(sc.KeyCollections, splitList(envString("RAGCITE_KEY_COLLECTIONS", ""))...)
+			if !cmd.Flags().Changed("allowed-hosts") {
+				if v := envString("RAGCITE_ALLOWED_HOSTS", ""); v != "" {
+					sc.AllowedHosts = splitList(v)
+				}
+			}
+			sc.AllowedOrigins = append(sc.AllowedOrigins, splitList(envString("RAGCITE_ALLOWED_ORIGINS", ""))...)
 			return a.serve(cmd, sc)
 		},
 	}
 	f := cmd.Flags()
 	f.StringVar(&sc.Addr, "addr", envString("RAGCITE_ADDR", "127.0.0.1:8080"), "listen address HOST:PORT (RAGCITE_ADDR)")
 	f.StringArrayVar(&sc.Ingest, "ingest", nil, "ingest these files, directories or http(s) URLs before becoming ready (repeatable)")
-	f.StringArrayVar(&sc.WriteKeys, "api-key", nil, "API key allowed to do everything (repeatable; RAGCITE_API_KEYS, comma-separated)")
-	f.StringArrayVar(&sc.ReadKeys, "read-key", nil, "read-only API key: search, ask, summarize (repeatable; RAGCITE_READ_KEYS, comma-separated)")
+	f.StringArrayVar(&sc.WriteKeys, "api-key", nil, "API key allowed to do everything: give it as RAGCITE_API_KEYS (comma-separated); the flag shows the key in ps and shell history (repeatable)")
+	f.StringArrayVar(&sc.ReadKeys, "read-key", nil, "read-only API key (search, ask, summarize): give it as RAGCITE_READ_KEYS (comma-separated); the flag shows the key in ps (repeatable)")
+	f.Int64Var(&sc.MaxRequestText, "max-request-text", int64(envInt("RAGCITE_MAX_REQUEST_TEXT", server.DefaultMaxRequestText)), "text one ingest request may hold once its files are extracted, in bytes; more is 413 (RAGCITE_MAX_REQUEST_TEXT; -1 for none)")
+	f.IntVar(&sc.MaxRequestChunks, "max-request-chunks", envInt("RAGCITE_MAX_REQUEST_CHUNKS", server.DefaultMaxRequestChunks), "chunks one ingest request may be split into; more is 413 (RAGCITE_MAX_REQUEST_CHUNKS; -1 for none)")
+	f.Int64Var(&sc.MaxKeyText, "max-key-text", int64(envInt("RAGCITE_MAX_KEY_TEXT", server.DefaultMaxKeyText)), "text one API key (without keys: all clients) may ingest per --text-window, in bytes; more is 429 (RAGCITE_MAX_KEY_TEXT; -1 for none)")
+	f.DurationVar(&sc.TextWindow, "text-window", envDuration("RAGCITE_TEXT_WINDOW", server.DefaultTextWindow), "window of --max-key-text (RAGCITE_TEXT_WINDOW)")
+	f.StringSliceVar(&sc.AllowedHosts, "allowed-hosts", server.DefaultAllowedHosts, "Host names a server without API keys answers: names, *.suffix or * (RAGCITE_ALLOWED_HOSTS, comma-separated)")
+	f.StringArrayVar(&sc.AllowedOrigins, "allowed-origins", nil, "origins (scheme://host:port) whose pages may write to a server without API keys (repeatable; RAGCITE_ALLOWED_ORIGINS, comma-separated)")
 	f.Int64Var(&sc.MaxBody, "max-body", int64(envInt("RAGCITE_MAX_BODY", server.DefaultMaxBodyBytes)), "request body limit in bytes (RAGCITE_MAX_BODY)")
 	f.DurationVar(&sc.RequestTimeout, "request-timeout", envDuration("RAGCITE_REQUEST_TIMEOUT", server.DefaultRequestTimeout), "per-request timeout (RAGCITE_REQUEST_TIMEOUT)")
 	f.BoolVar(&sc.ChatSources, "chat-sources", envBool("RAGCITE_CHAT_SOURCES", true), "append a Sources list to /v1/chat/completions content; a request's ragcite.sources overrides it (RAGCITE_CHAT_SOURCES)")
@@ -108,6 +129,8 @@ func (a *app) serve(cmd *cobra.Command, sc serveConfig) (err error) {
 		MaxBodyBytes: sc.MaxBody, RequestTimeout: sc.RequestTimeout, BodyTimeout: sc.BodyTimeout, ShutdownTimeout: sc.ShutdownTimeout,
 		Logger: log, NoChatSources: !sc.ChatSources, Version: version(),
 		AllowPrivateURLs: sc.AllowPrivateURLs, KeyCollections: limits,
+		MaxRequestText: sc.MaxRequestText, MaxRequestChunks: sc.MaxRequestChunks, MaxKeyText: sc.MaxKeyText, TextWindow: sc.TextWindow,
+		AllowedHosts: sc.AllowedHosts, AllowedOrigins: sc.AllowedOrigins,
 	})
 	if err != nil {
 		return err
@@ -187,6 +210,16 @@ func splitList(s string) []string {
 		}
 	}
 	return out
+}
+
+// warnKeyFlags warns when keys are given as flags: every user of the
+// machine can read them in the process list.
+func (a *app) warnKeyFlags(cmd *cobra.Command) {
+	for _, f := range []struct{ flag, env string }{{"api-key", "RAGCITE_API_KEYS"}, {"read-key", "RAGCITE_READ_KEYS"}} {
+		if cmd.Flags().Changed(f.flag) {
+			fmt.Fprintf(a.stderr, "ragcite: warning: --%s shows the key to every user of this machine (ps, /proc) and in shell history; set %s instead\n", f.flag, f.env)
+		}
+	}
 }
 
 func envDuration(key string, def time.Duration) time.Duration {

@@ -93,6 +93,12 @@ func TestServeCommand(t *testing.T) {
 	if l := logs.String(); !strings.Contains(l, `msg="created a new store" data=`+data) {
 		t.Errorf("serve did not log the new store:\n%s", l)
 	}
+	// Keys given as flags show in ps: serve says so and names the variable.
+	for _, want := range []string{"warning: --api-key", "RAGCITE_API_KEYS", "warning: --read-key", "RAGCITE_READ_KEYS"} {
+		if !strings.Contains(logs.String(), want) {
+			t.Errorf("serve with key flags does not warn %q", want)
+		}
+	}
 
 	// The store was flushed: the documents are there for the next run.
 	var out strings.Builder

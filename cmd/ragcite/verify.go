@@ -68,7 +68,7 @@ func (a *app) verifyCommand() *cobra.Command {
 
 func printVerify(w io.Writer, res *rag.VerifyResult, files []string) {
 	for _, s := range res.Sentences {
-		fmt.Fprintln(w, strings.TrimRight(fmt.Sprintf("%-11s %.2f  %s %s", s.Support, s.Score, s.Text, rag.FormatMarkers(s.Citations)), " "))
+		fmt.Fprintln(w, strings.TrimRight(fmt.Sprintf("%-11s %.2f  %s %s", s.Support, s.Score, termSafe(s.Text), rag.FormatMarkers(s.Citations)), " "))
 	}
 	if len(res.Citations) == 0 {
 		return
@@ -79,7 +79,7 @@ func printVerify(w io.Writer, res *rag.VerifyResult, files []string) {
 		if c.Passage > 0 && c.Passage <= len(files) {
 			from = files[c.Passage-1]
 		}
-		fmt.Fprintf(w, "[%d] %s, bytes %d-%d\n    %q\n", c.N, from, c.Start, c.End, c.Quote)
+		fmt.Fprintf(w, "[%d] %s, bytes %d-%d\n    %q\n", c.N, termSafe(from), c.Start, c.End, c.Quote)
 	}
 }
 
@@ -88,7 +88,7 @@ func printPartial(w io.Writer, ss []rag.VerifiedSentence) {
 	var partial []string
 	for _, s := range ss {
 		if s.Support != rag.Supported {
-			partial = append(partial, fmt.Sprintf("  - (%s) %s", s.Support, s.Text))
+			partial = append(partial, fmt.Sprintf("  - (%s) %s", s.Support, termSafe(s.Text)))
 		}
 	}
 	if len(partial) > 0 {

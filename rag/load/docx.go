@@ -25,6 +25,13 @@ const wordNS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 // texts joined by " | ". Deleted tracked changes, comments and headers are
 // left out. The title is the document's core "title" property, else "".
 func ParseDOCX(data []byte) (rag.Document, error) {
+	return parseDOCX(data, MaxFileBytes)
+}
+
+// parseDOCX is ParseDOCX that stops reading once the text passes maxText
+// bytes, failing with ErrTextLimit: the text held never exceeds the limit
+// by more than a paragraph, however far the archive would inflate.
+func parseDOCX(data []byte, maxText int) (rag.Document, error) {
 	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
 	if err != nil {
 		return rag.Document{}, fmt.Errorf("%w: docx: not a zip archive: %v", rag.ErrUnsupportedFile, err)
@@ -40,9 +47,12 @@ func ParseDOCX(data []byte) (rag.Document, error) {
 	var text docxContent
 	_, err = withPart(body, func(dec *xml.Decoder) (string, error) {
 		var err error
-		text, err = docxText(dec)
+		text, err = docxText(dec, maxText)
 		return "", err
 	})
+	if errors.Is(err, ErrTextLimit) {
+		return rag.Document{}, fmt.Errorf("docx: %w", err)
+	}
 	if err != nil {
 		return rag.Document{}, fmt.Errorf("%w: docx: %v", rag.ErrUnsupportedFile, err)
 	}
@@ -106,16 +116,13 @@ type docxWriter struct {
 	heads []string // "offset:level" of each heading line written
 }
 
-// errDocxTooLong: the text would exceed the loader's file limit.
-var errDocxTooLong = errors.New("text longer than the file limit")
-
 // docxContent is the text of document.xml and its headings as a
 // rag.MetaHeadings value.
 type docxContent struct{ text, headings string }
 
 // docxText walks document.xml and returns its text.
-func docxText(dec *xml.Decoder) (docxContent, error) {
-	w := &docxWriter{limit: MaxFileBytes}
+func docxText(dec *xml.Decoder, maxText int) (docxContent, error) {
+	w := &docxWriter{limit: maxText}
 	for {
 		tok, err := dec.Token()
 		if err == io.EOF {
@@ -134,8 +141,8 @@ func docxText(dec *xml.Decoder) (docxContent, error) {
 				w.para.Write(t)
 			}
 		}
-		if w.out.Len() > w.limit {
-			return docxContent{}, errDocxTooLong
+		if w.out.Len()+w.para.Len() > w.limit {
+			return docxContent{}, fmt.Errorf("%w of %d bytes", ErrTextLimit, w.limit)
 		}
 	}
 	return docxContent{strings.TrimRight(w.out.String(), "\n"), strings.Join(w.heads, ",")}, nil

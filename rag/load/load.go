@@ -145,19 +145,35 @@ func ParseFile(name, source string, data []byte) ([]rag.Document, error) {
 
 // ParseFileContext is ParseFile whose slow formats (PDF) stop when ctx ends.
 func ParseFileContext(ctx context.Context, name, source string, data []byte) ([]rag.Document, error) {
-	docs, err := parseFile(ctx, name, source, data)
+	return ParseFileLimit(ctx, name, source, data, MaxFileBytes)
+}
+
+// ErrTextLimit: a file's extracted text passed the limit it was read under.
+var ErrTextLimit = errors.New("extracted text over the limit")
+
+// ParseFileLimit is ParseFileContext that fails with ErrTextLimit once the
+// text of the file's documents passes maxText bytes (at most MaxFileBytes).
+// Formats that inflate (DOCX, PDF) stop extracting there, so a small
+// archive never costs more memory than the limit.
+func ParseFileLimit(ctx context.Context, name, source string, data []byte, maxText int) ([]rag.Document, error) {
+	maxText = min(max(maxText, 0), MaxFileBytes)
+	docs, err := parseFile(ctx, name, source, data, maxText)
 	if err != nil {
 		return nil, err
 	}
+	total := 0
 	for _, d := range docs {
 		if err := rag.ValidateDocument(d); err != nil {
 			return nil, fmt.Errorf("%w: %v", rag.ErrUnsupportedFile, err)
+		}
+		if total += len(d.Text); total > maxText {
+			return nil, fmt.Errorf("%w of %d bytes", ErrTextLimit, maxText)
 		}
 	}
 	return docs, nil
 }
 
-func parseFile(ctx context.Context, name, source string, data []byte) ([]rag.Document, error) {
+func parseFile(ctx context.Context, name, source string, data []byte, maxText int) ([]rag.Document, error) {
 	ext := strings.ToLower(filepath.Ext(name))
 	// '#' separates a document id from a chunk number, so a file name's '#' becomes '_'.
 	id := strings.ReplaceAll(strings.TrimSuffix(name, filepath.Ext(name)), "#", "_")
@@ -166,9 +182,9 @@ func parseFile(ctx context.Context, name, source string, data []byte) ([]rag.Doc
 		var d rag.Document
 		var err error
 		if ext == ".pdf" {
-			d, err = ParsePDF(ctx, data)
+			d, err = parsePDF(ctx, data, maxText)
 		} else {
-			d, err = ParseDOCX(data)
+			d, err = parseDOCX(data, maxText)
 		}
 		if err != nil {
 			return nil, err

@@ -70,7 +70,13 @@ var pdfPool = sync.OnceValues(func() (pdfium.Pool, error) {
 // Text ("page_starts", see rag.PageAt), so citations can name their page.
 // A PDF without any text gives ErrNoTextLayer.
 func ParsePDF(ctx context.Context, data []byte) (rag.Document, error) {
-	pages, title, err := pdfPages(ctx, data)
+	return parsePDF(ctx, data, MaxFileBytes)
+}
+
+// parsePDF is ParsePDF that stops reading pages once their text passes
+// maxText bytes, failing with ErrTextLimit.
+func parsePDF(ctx context.Context, data []byte, maxText int) (rag.Document, error) {
+	pages, title, err := pdfPages(ctx, data, maxText)
 	if err != nil {
 		return rag.Document{}, err
 	}
@@ -111,7 +117,7 @@ func ParsePDF(ctx context.Context, data []byte) (rag.Document, error) {
 }
 
 // pdfPages returns each page's cleaned text and the document's title.
-func pdfPages(ctx context.Context, data []byte) (pages []string, title string, err error) {
+func pdfPages(ctx context.Context, data []byte, maxText int) (pages []string, title string, err error) {
 	pool, err := pdfPool()
 	if err != nil {
 		return nil, "", err
@@ -135,6 +141,7 @@ func pdfPages(ctx context.Context, data []byte) (pages []string, title string, e
 	if err != nil {
 		return nil, "", fmt.Errorf("%w: pdf page count: %v", rag.ErrUnsupportedFile, err)
 	}
+	size := 0
 	for i := range n.PageCount {
 		if err := ctx.Err(); err != nil {
 			return nil, "", fmt.Errorf("read pdf: %w", err)
@@ -145,6 +152,9 @@ func pdfPages(ctx context.Context, data []byte) (pages []string, title string, e
 			return nil, "", fmt.Errorf("%w: pdf page %d: %v", rag.ErrUnsupportedFile, i+1, err)
 		}
 		pages = append(pages, cleanPDFText(r.Text))
+		if size += len(pages[len(pages)-1]); size > maxText {
+			return nil, "", fmt.Errorf("pdf: %w of %d bytes", ErrTextLimit, maxText)
+		}
 	}
 	if m, err := inst.FPDF_GetMetaText(&requests.FPDF_GetMetaText{Document: doc.Document, Tag: "Title"}); err == nil {
 		title = strings.Join(strings.Fields(cleanPDFText(m.Value)), " ")

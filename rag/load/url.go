@@ -39,6 +39,9 @@ type FetchOptions struct {
 	MaxBytes int64
 	// MaxRedirects is how many redirects are followed (5).
 	MaxRedirects int
+	// MaxText is the most text a fetched page may give once extracted
+	// (MaxFileBytes); past it the fetch fails with ErrTextLimit.
+	MaxText int
 	// AllowPrivate permits loopback, private, link-local and other
 	// non-public addresses: for tests and trusted intranets only.
 	AllowPrivate bool
@@ -55,6 +58,9 @@ func (o FetchOptions) withDefaults() FetchOptions {
 	}
 	if o.MaxRedirects <= 0 {
 		o.MaxRedirects = 5
+	}
+	if o.MaxText <= 0 || o.MaxText > MaxFileBytes {
+		o.MaxText = MaxFileBytes
 	}
 	return o
 }
@@ -88,13 +94,7 @@ func FetchURL(ctx context.Context, rawURL string, opt FetchOptions) (rag.Documen
 	req.Header.Set("Accept", "text/html, text/plain;q=0.9, application/pdf;q=0.8, */*;q=0.1")
 	resp, err := newFetchClient(opt).Do(req)
 	if err != nil {
-		if errors.Is(err, ErrURLNotAllowed) {
-			return rag.Document{}, fmt.Errorf("fetch %s: %w", u.Redacted(), unwrapURLError(err))
-		}
-		if ctx.Err() != nil {
-			return rag.Document{}, fmt.Errorf("%w: %s: timed out after %s", ErrFetch, u.Redacted(), opt.Timeout)
-		}
-		return rag.Document{}, fmt.Errorf("%w: %s: %v", ErrFetch, u.Redacted(), unwrapURLError(err))
+		return rag.Document{}, fetchError(ctx, u, opt, err)
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
@@ -107,7 +107,7 @@ func FetchURL(ctx context.Context, rawURL string, opt FetchOptions) (rag.Documen
 	if int64(len(body)) > opt.MaxBytes {
 		return rag.Document{}, fmt.Errorf("%w: %s: body is larger than %d bytes", ErrFetch, u.Redacted(), opt.MaxBytes)
 	}
-	d, err := parseFetched(ctx, resp.Header.Get("Content-Type"), body)
+	d, err := parseFetched(ctx, resp.Header.Get("Content-Type"), body, opt.MaxText)
 	if err != nil {
 		return rag.Document{}, fmt.Errorf("%s: %w", u.Redacted(), err)
 	}
@@ -154,10 +154,10 @@ func newFetchClient(opt FetchOptions) *http.Client {
 		Control: func(network, address string, _ syscall.RawConn) error {
 			ap, err := netip.ParseAddrPort(address)
 			if err != nil {
-				return fmt.Errorf("%w: address %q", ErrURLNotAllowed, address)
+				return errNotPublic
 			}
 			if !allow(ap) {
-				return fmt.Errorf("%w: %s is not a public address", ErrURLNotAllowed, ap.Addr())
+				return errNotPublic
 			}
 			return nil
 		},
@@ -181,6 +181,33 @@ func newFetchClient(opt FetchOptions) *http.Client {
 			return nil
 		},
 	}
+}
+
+// errNotPublic: the host resolved (or redirected) to an address that is
+// not public. It names no address: the caller learns nothing of the
+// server's network or resolver.
+var errNotPublic = fmt.Errorf("%w: the host is not a public address", ErrURLNotAllowed)
+
+// fetchError describes a failed fetch of u without the addresses it
+// resolved to, the resolver it asked, or a redirect's target.
+func fetchError(ctx context.Context, u *url.URL, opt FetchOptions, err error) error {
+	var dnsErr *net.DNSError
+	var opErr *net.OpError
+	switch {
+	case errors.Is(err, errNotPublic):
+		return fmt.Errorf("fetch %s: %w", u.Redacted(), errNotPublic)
+	case errors.Is(err, ErrURLNotAllowed):
+		return fmt.Errorf("fetch %s: %w", u.Redacted(), unwrapURLError(err))
+	case ctx.Err() != nil:
+		return fmt.Errorf("%w: %s: timed out after %s", ErrFetch, u.Redacted(), opt.Timeout)
+	case errors.As(err, &dnsErr) && dnsErr.IsNotFound:
+		return fmt.Errorf("%w: %s: no such host", ErrFetch, u.Redacted())
+	case errors.As(err, &dnsErr):
+		return fmt.Errorf("%w: %s: the host name could not be resolved", ErrFetch, u.Redacted())
+	case errors.As(err, &opErr) && opErr.Op == "dial":
+		return fmt.Errorf("%w: %s: could not connect", ErrFetch, u.Redacted())
+	}
+	return fmt.Errorf("%w: %s: %v", ErrFetch, u.Redacted(), unwrapURLError(err))
 }
 
 // unwrapURLError drops *url.Error's "Get \"...\":" prefix, keeping the cause.
@@ -227,13 +254,13 @@ func publicAddr(a netip.Addr) bool {
 }
 
 // parseFetched turns a fetched body into a document by its media type.
-func parseFetched(ctx context.Context, contentType string, body []byte) (rag.Document, error) {
+func parseFetched(ctx context.Context, contentType string, body []byte, maxText int) (rag.Document, error) {
 	mt, _, _ := mime.ParseMediaType(contentType)
 	switch {
 	case mt == "application/pdf" || (mt == "" || mt == "application/octet-stream") && bytes.HasPrefix(body, []byte("%PDF-")):
-		return ParsePDF(ctx, body)
+		return parsePDF(ctx, body, maxText)
 	case mt == "application/vnd.openxmlformats-officedocument.wordprocessingml.document":
-		return ParseDOCX(body)
+		return parseDOCX(body, maxText)
 	case mt == "text/plain" || mt == "text/markdown":
 		if !utf8.Valid(body) {
 			return rag.Document{}, fmt.Errorf("%w: not valid UTF-8", rag.ErrUnsupportedFile)

@@ -189,6 +189,35 @@ func TestFetchURLRefused(t *testing.T) {
 	}
 }
 
+// TestFetchURLRefusalNamesNoAddress: a refused fetch says the host is not
+// a public address without naming what it resolved or redirected to.
+func TestFetchURLRefusalNamesNoAddress(t *testing.T) {
+	toPrivate := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, "http://10.1.2.3/admin", http.StatusFound)
+	}))
+	defer toPrivate.Close()
+	for _, tc := range []struct {
+		name, url string
+		opt       FetchOptions
+		hidden    []string
+	}{
+		{"name resolving to loopback", "http://localhost:9/", FetchOptions{}, []string{"127.0.0.1", "::1"}},
+		{"redirect to a private address", toPrivate.URL + "/", FetchOptions{allowAddr: onlyPort(toPrivate)}, []string{"10.1.2.3", "admin"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := FetchURL(context.Background(), tc.url, tc.opt)
+			if !errors.Is(err, ErrURLNotAllowed) || !strings.Contains(err.Error(), "not a public address") {
+				t.Fatalf("err = %v, want one saying \"not a public address\"", err)
+			}
+			for _, h := range tc.hidden {
+				if strings.Contains(err.Error(), h) {
+					t.Errorf("the error names %q: %v", h, err)
+				}
+			}
+		})
+	}
+}
+
 func TestPublicAddr(t *testing.T) {
 	for addr, want := range map[string]bool{
 		"93.184.216.34": true, "2606:2800:220:1:248:1893:25c8:1946": true, "8.8.8.8": true,

@@ -35,6 +35,7 @@ const DefaultChatModel = "gpt-4o-mini"
 // Chat is the Chat implementation over go-openai.
 type Chat struct {
 	client  *openai.Client
+	key     string // redacted from error texts
 	model   string
 	timeout time.Duration
 	temp    float32
@@ -63,7 +64,7 @@ func NewChat(cfg ChatConfig) (*Chat, error) {
 		retry.MaxRetries = cfg.MaxRetries
 	}
 	oc.HTTPClient = &http.Client{Transport: retry}
-	c := &Chat{client: openai.NewClientWithConfig(oc), model: cfg.Model, timeout: cfg.Timeout, temp: cfg.Temperature}
+	c := &Chat{client: openai.NewClientWithConfig(oc), key: cfg.APIKey, model: cfg.Model, timeout: cfg.Timeout, temp: cfg.Temperature}
 	if c.model == "" {
 		c.model = DefaultChatModel
 	}
@@ -97,7 +98,7 @@ func (c *Chat) Complete(ctx context.Context, req rag.ChatRequest) (rag.ChatReply
 	defer cancel()
 	resp, err := c.client.CreateChatCompletion(ctx, c.request(req, false))
 	if err != nil {
-		return rag.ChatReply{}, fmt.Errorf("chat completion: %w", withStatus(err))
+		return rag.ChatReply{}, fmt.Errorf("chat completion: %w", withStatus(redactErr(err, c.key)))
 	}
 	if len(resp.Choices) == 0 {
 		return rag.ChatReply{}, errors.New("chat completion: no choices in the reply")
@@ -122,7 +123,7 @@ func (c *Chat) Stream(ctx context.Context, req rag.ChatRequest, onDelta func(str
 	defer cancel()
 	stream, err := c.client.CreateChatCompletionStream(ctx, c.request(req, true))
 	if err != nil {
-		return rag.ChatReply{}, fmt.Errorf("chat stream: %w", withStatus(err))
+		return rag.ChatReply{}, fmt.Errorf("chat stream: %w", withStatus(redactErr(err, c.key)))
 	}
 	defer stream.Close()
 	var reply rag.ChatReply
@@ -133,7 +134,7 @@ func (c *Chat) Stream(ctx context.Context, req rag.ChatRequest, onDelta func(str
 			break
 		}
 		if err != nil {
-			return rag.ChatReply{}, fmt.Errorf("chat stream: %w", err)
+			return rag.ChatReply{}, fmt.Errorf("chat stream: %w", redactErr(err, c.key))
 		}
 		if chunk.Usage != nil {
 			reply.Usage = rag.Usage{PromptTokens: chunk.Usage.PromptTokens, CompletionTokens: chunk.Usage.CompletionTokens}

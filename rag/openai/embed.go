@@ -122,7 +122,7 @@ func (o *Embedder) Embed(ctx context.Context, texts []string) ([][]float32, erro
 	}
 	wg.Wait()
 	if err := context.Cause(ctx); err != nil {
-		return nil, fmt.Errorf("openai embed: %w", err)
+		return nil, fmt.Errorf("openai embed: %w", redactErr(err, o.cfg.APIKey))
 	}
 	return out, nil
 }

@@ -17,14 +17,18 @@ function headers(extra) {
 }
 
 // docPath encodes a document id for the URL, keeping the '/' it may
-// contain. A "." or ".." segment (or an empty one) is refused: the browser
-// would resolve it, even percent-encoded, and address another document
-// ("x/../victim" would fetch "victim").
+// contain. A "." or ".." segment is refused: the browser would resolve it,
+// even percent-encoded, and address another document ("x/../victim" would
+// fetch "victim"). Empty segments stay: an id starting with '/' becomes
+// "/v1/documents//id", which the server reads back as "/id".
 function docPath(id) {
   const segs = String(id).split("/");
+  if (String(id) === "") {
+    throw new Error("document id is empty");
+  }
   for (const seg of segs) {
-    if (seg === "" || /^(\.|%2e){1,2}$/i.test(seg)) {
-      throw new Error("document id " + JSON.stringify(id) + " has an empty, '.' or '..' path segment");
+    if (/^(\.|%2e){1,2}$/i.test(seg)) {
+      throw new Error("document id " + JSON.stringify(id) + " has a '.' or '..' path segment");
     }
   }
   return "/v1/documents/" + segs.map(encodeURIComponent).join("/");
